@@ -1,0 +1,27 @@
+using HyperGan.ML.Engine.Targets;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace HyperGan.ML.Engine.Ensembles;
+
+/// <summary>The parameter-free pieces of a target layer, shared by every executor.</summary>
+internal static class TargetOps
+{
+    public static Tensor Activate(Tensor x, Activation activation) => activation switch
+    {
+        Activation.None => x,
+        Activation.LeakyRelu => F.leaky_relu(x, 0.01),
+        Activation.Relu => F.relu(x),
+        Activation.Elu => F.elu(x, 1.0),
+        Activation.Tanh => x.tanh(),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    /// <summary>Activation then pooling, for a conv output of shape [N, C, H, W].</summary>
+    public static Tensor ConvTail(Tensor x, Conv2dLayer layer)
+    {
+        x = Activate(x, layer.Activation);
+        return layer.MaxPool > 1 ? F.max_pool2d(x, layer.MaxPool, layer.MaxPool) : x;
+    }
+}

@@ -1,0 +1,75 @@
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Targets;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace HyperGan.ML.Engine.Model;
+
+/// <summary>
+/// The HyperGAN (Ratzlaff &amp; Fuxin): noise s → mixer Q → one code q_k per target layer → generator G_k → all
+/// weights and biases of layer k. The latent discriminator D is trained to tell codes from prior samples.
+/// </summary>
+/// <remarks>
+/// Each generator's raw output is scaled by √(2 / fan-in) for weights (He initialisation's scale), so a freshly
+/// initialised generator emits networks whose activations neither vanish nor explode, and every layer learns at a
+/// comparable relative rate (the "equalised learning rate" idea). Biases are emitted unscaled.
+/// </remarks>
+public sealed class HyperGanModel : Module
+{
+    readonly Mlp mixer;
+    readonly ModuleList<Mlp> generators;
+    readonly Mlp discriminator;
+
+    /// <summary>The target architecture whose weights this model generates.</summary>
+    public TargetNetwork Target { get; }
+    /// <summary>Sizes of the mixer, generators and discriminator.</summary>
+    public HyperGanArchitecture Architecture { get; }
+
+    /// <summary>Creates an untrained HyperGAN for <paramref name="target"/>. Initialisation uses torch's global RNG.</summary>
+    public HyperGanModel(TargetNetwork target, HyperGanArchitecture architecture) : base("hypergan")
+    {
+        architecture.Validate();
+        Target = target;
+        Architecture = architecture;
+        int k = target.Layers.Count, d = architecture.CodeDim, h = architecture.HiddenUnits;
+        mixer = new Mlp("mixer", architecture.NoiseDim, h, k * d);
+        generators = new ModuleList<Mlp>(target.Layers.Select((l, i) => new Mlp($"generator{i}", d, h, checked((int)l.ParameterCount))).ToArray());
+        discriminator = new Mlp("discriminator", d, h, 1);
+        RegisterComponents();
+    }
+
+    /// <summary>The mixer Q.</summary>
+    public Module<Tensor, Tensor> Mixer => mixer;
+    /// <summary>The latent discriminator D (one logit per code: prior = real).</summary>
+    public Module<Tensor, Tensor> Discriminator => discriminator;
+    /// <summary>Parameters of all layer generators G_k.</summary>
+    public IEnumerable<Parameter> LayerGeneratorParameters() => generators.parameters();
+
+    /// <summary>Draws noise s ~ N(0, I_m) for <paramref name="count"/> networks.</summary>
+    public Tensor SampleNoise(long count, Generator? rng = null, Device? device = null) =>
+        randn([count, Architecture.NoiseDim], generator: rng, device: device ?? Device);
+
+    /// <summary>Codes for each network and layer: [count, K, d].</summary>
+    public Tensor Codes(Tensor noise) => mixer.forward(noise).view(noise.shape[0], Target.Layers.Count, Architecture.CodeDim);
+
+    /// <summary>Turns codes [M, K, d] into the weights and biases of M target networks.</summary>
+    public IReadOnlyList<GeneratedLayer> Generate(Tensor codes)
+    {
+        long members = codes.shape[0];
+        var layers = new GeneratedLayer[Target.Layers.Count];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var spec = Target.Layers[i];
+            var flat = generators[i].forward(codes.select(1, i)); // [M, P_k]
+            var weight = flat.narrow(1, 0, spec.WeightCount).mul(Math.Sqrt(2.0 / spec.FanIn)).view([members, .. spec.WeightShape]);
+            var bias = spec.HasBias ? flat.narrow(1, spec.WeightCount, spec.OutputUnits) : null;
+            layers[i] = new GeneratedLayer(weight, bias);
+        }
+        return layers;
+    }
+
+    /// <summary>Device of the model's parameters.</summary>
+    public Device Device => mixer.parameters().First().device;
+}

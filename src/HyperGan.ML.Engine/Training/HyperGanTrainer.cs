@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Native;
+using HyperGan.ML.Engine.Targets;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace HyperGan.ML.Engine.Training;
+
+/// <summary>
+/// Trains a HyperGAN (paper eq. 2): minimise over Q and G the task loss of sampled networks averaged over the
+/// networks, plus β × an adversarial term that makes the mixer's codes indistinguishable from prior samples.
+/// Read <see cref="Fit"/> top to bottom: pretraining, then one loop over epochs and batches.
+/// </summary>
+public static class HyperGanTrainer
+{
+    /// <summary>Trains a HyperGAN generating <paramref name="target"/> networks on <paramref name="data"/>.</summary>
+    /// <param name="target">Architecture of the generated networks.</param>
+    /// <param name="data">Training examples; must fit the target's input shape and output size.</param>
+    /// <param name="options">Training knobs (paper defaults).</param>
+    /// <param name="progress">Receives a report after every step.</param>
+    /// <param name="cancellationToken">Checked before every step; cancellation throws <see cref="OperationCanceledException"/>
+    /// and releases all tensors.</param>
+    /// <param name="device">Where to train; CPU when null.</param>
+    /// <exception cref="ArgumentException">Options or data are invalid (the message names which and why).</exception>
+    public static TrainedHyperGan Fit(TargetNetwork target, TrainingSet data, HyperGanTrainingOptions options,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Device? device = null)
+    {
+        options.Validate();
+        if (data.Task != options.Task)
+            throw new ArgumentException($"Options.Task is {options.Task} but the training set was built for {data.Task}.", nameof(options));
+        data.CheckFits(target);
+        TorchBackend.Initialize(device?.type ?? DeviceType.CPU);
+        device ??= CPU;
+
+        var clock = Stopwatch.StartNew();
+        random.manual_seed(options.Seed); // module initialisation draws from torch's global generator
+        var model = new HyperGanModel(target, options.Architecture);
+        model.to(device);
+        using var noiseRng = new Generator((ulong)options.Seed + 1, device);
+        var shuffle = new Random(options.Seed);
+        var executor = options.Executor ?? EnsembleExecutors.Default;
+        try
+        {
+            model.train();
+            if (options.PretrainMixer)
+                PretrainMixer(model, options, noiseRng, progress, cancellationToken);
+
+            (double b1, double b2) betas = (options.AdamBeta1, options.AdamBeta2);
+            using var optQ = optim.Adam(model.Mixer.parameters(), options.MixerLearningRate, betas.b1, betas.b2, weight_decay: options.WeightDecay);
+            using var optG = optim.Adam(model.LayerGeneratorParameters(), options.LearningRate, betas.b1, betas.b2, weight_decay: options.WeightDecay);
+            using var optD = optim.Adam(model.Discriminator.parameters(), options.DiscriminatorLearningRate, betas.b1, betas.b2);
+
+            int n = data.Count, batchSize = Math.Min(options.BatchSize, n), members = options.NetworksPerStep;
+            int steps = (n + batchSize - 1) / batchSize, layerCount = target.Layers.Count, codeDim = options.Architecture.CodeDim;
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                var order = Enumerable.Range(0, n).ToArray();
+                shuffle.Shuffle(order);
+                for (int step = 0; step < steps; step++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    var index = tensor(order.AsSpan(step * batchSize, Math.Min(batchSize, n - step * batchSize)).ToArray().Select(i => (long)i).ToArray());
+                    var x = data.Features.index_select(0, index).to(device);
+                    var y = data.Targets.index_select(0, index).to(device);
+
+                    // Codes for this step's networks: [M, K, d], flattened to M·K rows for the discriminator.
+                    var codes = model.Codes(model.SampleNoise(members, noiseRng));
+                    var codeRows = codes.view(members * layerCount, codeDim);
+
+                    // 1. Discriminator: prior samples are "real", the mixer's codes "fake".
+                    double dLoss = 0, advLoss = 0;
+                    if (options.Beta > 0)
+                    {
+                        var prior = randn([members * layerCount, codeDim], generator: noiseRng, device: device).mul(options.PriorStd);
+                        var lossD = F.binary_cross_entropy_with_logits(model.Discriminator.forward(prior), ones(members * layerCount, 1, device: device))
+                                  + F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows.detach()), zeros(members * layerCount, 1, device: device));
+                        optD.zero_grad();
+                        lossD.backward();
+                        optD.step();
+                        dLoss = lossD.item<float>();
+                    }
+
+                    // 2. Mixer and generators: task loss of the sampled networks + β × fool-the-discriminator.
+                    var outputs = executor.Forward(target, model.Generate(codes), x); // [M, B, outputs]
+                    var taskLoss = options.Task == TaskKind.Classification
+                        ? F.cross_entropy(outputs.view(-1, outputs.shape[2]), y.repeat(members))
+                        : F.mse_loss(outputs.squeeze(-1), y.unsqueeze(0).expand(members, -1));
+                    var loss = taskLoss;
+                    if (options.Beta > 0)
+                    {
+                        var adversarial = F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows), ones(members * layerCount, 1, device: device));
+                        loss = loss + adversarial * options.Beta;
+                        advLoss = adversarial.item<float>();
+                    }
+                    optQ.zero_grad();
+                    optG.zero_grad();
+                    loss.backward();
+                    optQ.step();
+                    optG.step();
+
+                    progress?.Report(new TrainingProgress(TrainingPhase.Train, epoch, options.Epochs, step + 1, steps,
+                        taskLoss.item<float>(), advLoss, dLoss, clock.Elapsed));
+                }
+            }
+            return new TrainedHyperGan(model, options with { Executor = null });
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Fits Q alone (in place) so that each layer's codes have the prior's mean (0) and covariance (σ²I), as the authors do
+    /// before training; stops below <see cref="HyperGanTrainingOptions.PretrainTargetLoss"/>.
+    /// </summary>
+    /// <param name="model">The model whose mixer is fitted (other parts are untouched).</param>
+    /// <param name="options">Supplies the pretraining knobs, learning rate and prior σ.</param>
+    /// <param name="noiseRng">Source of the noise batches.</param>
+    /// <param name="progress">Receives one report per step.</param>
+    /// <param name="cancellationToken">Checked before every step.</param>
+    /// <returns>The number of optimisation steps taken.</returns>
+    public static int PretrainMixer(HyperGanModel model, HyperGanTrainingOptions options, Generator noiseRng,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        using var opt = optim.Adam(model.Mixer.parameters(), options.MixerLearningRate, options.AdamBeta1, options.AdamBeta2);
+        for (int step = 1; step <= options.PretrainMaxSteps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var loss = CodeMoments.Loss(model.Codes(model.SampleNoise(options.PretrainSamples, noiseRng)), options.PriorStd);
+            double value = loss.item<float>();
+            progress?.Report(new TrainingProgress(TrainingPhase.PretrainMixer, 0, options.Epochs, step, options.PretrainMaxSteps, value, 0, 0, clock.Elapsed));
+            if (value < options.PretrainTargetLoss) return step - 1;
+            opt.zero_grad();
+            loss.backward();
+            opt.step();
+        }
+        return options.PretrainMaxSteps;
+    }
+}

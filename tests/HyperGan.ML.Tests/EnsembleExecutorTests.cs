@@ -1,0 +1,85 @@
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Targets;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace HyperGan.ML.Tests;
+
+public class EnsembleExecutorTests
+{
+    public static TheoryData<string> Targets => new() { "mnist", "cifar", "regression" };
+
+    static TargetNetwork Target(string name) => name switch
+    {
+        "mnist" => TargetNetworks.MnistCnn(),
+        "cifar" => TargetNetworks.CifarCnn(),
+        _ => TargetNetworks.Regression1D(),
+    };
+
+    static IEnumerable<IEnsembleExecutor> FastPaths() =>
+    [
+        EnsembleExecutors.Default,
+        new BatchedExecutor(MemberConvolution.Loop),
+        new BatchedExecutor(MemberConvolution.Grouped, activationBudget: 1), // one member per chunk
+        new BatchedExecutor(MemberConvolution.Loop, activationBudget: 50_000),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public void Fast_paths_equal_the_per_member_reference_within_1e_5(string name)
+    {
+        var target = Target(name);
+        random.manual_seed(7);
+        using var model = new HyperGanModel(target, new HyperGanArchitecture { NoiseDim = 32, CodeDim = 16, HiddenUnits = 64 });
+        using var scope = NewDisposeScope();
+        var layers = model.Generate(model.Codes(model.SampleNoise(13)));
+        var x = rand([9, .. target.InputShape.Select(d => (long)d)]);
+        using var _ = no_grad();
+        var reference = EnsembleExecutors.PerMember.Forward(target, layers, x);
+        Assert.Equal([13L, 9L, target.OutputSize], reference.shape);
+        foreach (var executor in FastPaths())
+        {
+            var fast = executor.Forward(target, layers, x);
+            Assert.Equal(reference.shape, fast.shape);
+            double diff = (fast - reference).abs().max().item<float>();
+            Assert.True(diff <= 1e-5, $"{executor.Name}: max |fast − reference| = {diff:E2}");
+        }
+    }
+
+    [Fact]
+    public void Fast_path_gradients_match_the_reference()
+    {
+        var target = TargetNetworks.MnistCnn();
+        random.manual_seed(3);
+        using var model = new HyperGanModel(target, new HyperGanArchitecture { NoiseDim = 32, CodeDim = 16, HiddenUnits = 64 });
+        var x = rand(5, 1, 28, 28);
+        Tensor GradOfMixer(IEnsembleExecutor executor)
+        {
+            model.zero_grad();
+            using var scope = NewDisposeScope();
+            random.manual_seed(11);
+            var outputs = executor.Forward(target, model.Generate(model.Codes(model.SampleNoise(6))), x);
+            outputs.log_softmax(2).mean().backward();
+            return model.Mixer.parameters().First().grad!.clone().MoveToOuterDisposeScope();
+        }
+        using var reference = GradOfMixer(EnsembleExecutors.PerMember);
+        using var fast = GradOfMixer(EnsembleExecutors.Default);
+        double scale = reference.abs().max().item<float>();
+        Assert.True(scale > 0);
+        Assert.True((fast - reference).abs().max().item<float>() <= 1e-5 * Math.Max(1, scale));
+    }
+
+    [Fact]
+    public void Wrong_input_shape_names_the_expected_shape()
+    {
+        var target = TargetNetworks.MnistCnn();
+        random.manual_seed(1);
+        using var model = new HyperGanModel(target, new HyperGanArchitecture { NoiseDim = 8, CodeDim = 8, HiddenUnits = 16 });
+        using var scope = NewDisposeScope();
+        var layers = model.Generate(model.Codes(model.SampleNoise(2)));
+        var e = Assert.Throws<ArgumentException>(() => EnsembleExecutors.Default.Forward(target, layers, rand(4, 784)));
+        Assert.Contains("[B, 1, 28, 28]", e.Message);
+    }
+}

@@ -1,0 +1,46 @@
+using HyperGan.ML.Engine.Data;
+using HyperGan.ML.Engine.Native;
+using Xunit;
+
+// Tests share 2 cores and libtorch's thread pool: run them one at a time so timings and memory stay predictable.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace HyperGan.ML.Tests;
+
+/// <summary>Locations of the repository's vendored data, and shared fixtures.</summary>
+internal static class TestData
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "HyperGan.ML.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Tests must run inside the repository (HyperGan.ML.sln not found above " + AppContext.BaseDirectory + ").");
+    }
+
+    public static string Data(params string[] parts) => Path.Combine([RepoRoot, "data", .. parts]);
+
+    static readonly Lazy<LabeledImages> MnistLazy = new(() =>
+        LabeledImages.LoadIdx(Data("mnist", "t10k-images-idx3-ubyte.gz"), Data("mnist", "t10k-labels-idx1-ubyte.gz")));
+    static readonly Lazy<LabeledImages> NotMnistLazy = new(() =>
+        LabeledImages.LoadIdx(Data("notmnist", "t10k-images-idx3-ubyte.gz"), Data("notmnist", "t10k-labels-idx1-ubyte.gz")));
+
+    /// <summary>The real MNIST test set (10,000 digits), vendored in data/mnist.</summary>
+    public static LabeledImages Mnist => MnistLazy.Value;
+    /// <summary>The real notMNIST sample (10,000 letters), vendored in data/notmnist.</summary>
+    public static LabeledImages NotMnist => NotMnistLazy.Value;
+}
+
+internal static class TorchForTests
+{
+    // Test code may touch TorchSharp before any engine type; prepare the native library first.
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Init() => TorchBackend.Initialize();
+}
+
+/// <summary>IProgress that runs synchronously on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -1,0 +1,44 @@
+using HyperGan.ML.Engine.Data;
+using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HyperGan.ML.Tests;
+
+/// <summary>Small real-data problems that train in seconds on 2 cores.</summary>
+internal static class Fixtures
+{
+    /// <summary>A HyperGAN small enough for tests: the paper's structure with narrower parts.</summary>
+    public static HyperGanArchitecture SmallArchitecture => new() { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128 };
+
+    /// <summary>Seeded stratified slice of MNIST: train on <paramref name="train"/> digits, test on the next <paramref name="test"/>.</summary>
+    public static (LabeledImages Train, LabeledImages Test) MnistSlice(int train, int test, int seed = 1)
+    {
+        var all = TestData.Mnist;
+        var (first, rest) = StratifiedSplit.Split(all.Labels, train, seed);
+        var (heldOut, _) = StratifiedSplit.Split(rest.Select(i => all.Labels[i]).ToArray(), test, seed);
+        return (all.Subset(first), all.Subset(heldOut.Select(i => rest[i]).ToArray()));
+    }
+
+    /// <summary>The paper's 1-D regression data: 20 points x ~ U(−4, 4), y = x³ + N(0, 3²) (seeded).</summary>
+    public static (float[] X, float[] Y) CubicRegression(int seed = 0, int count = 20)
+    {
+        var rng = new Random(seed);
+        var x = Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 8 - 4)).ToArray();
+        var y = x.Select(v => (float)(v * v * v + 3 * Gaussian(rng))).ToArray();
+        return (x, y);
+    }
+
+    static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+    /// <summary>Accuracy of the first <paramref name="members"/> networks' mean softmax.</summary>
+    public static double Accuracy(TrainedHyperGan model, LabeledImages test, int members, long seed)
+    {
+        using var ensemble = model.Sample(members, seed);
+        using var x = tensor(test.Pixels).view(-1, 1, test.Height, test.Width);
+        using var logits = ensemble.Forward(x);
+        var prediction = HyperGan.ML.Engine.Ensembles.EnsemblePrediction.FromLogits(logits);
+        return Enumerable.Range(0, test.Count).Count(i => prediction.PredictedClass(i) == test.Labels[i]) / (double)test.Count;
+    }
+}

@@ -1,0 +1,124 @@
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Targets;
+using HyperGan.ML.Engine.Training;
+using TorchSharp;
+using Xunit;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace HyperGan.ML.Tests;
+
+public class TrainingTests(ITestOutputHelper output)
+{
+    static HyperGanTrainingOptions SmallMnist => new()
+    {
+        Architecture = Fixtures.SmallArchitecture,
+        Epochs = 3,
+        BatchSize = 32,
+        NetworksPerStep = 8,
+        LearningRate = 1e-3,
+        MixerLearningRate = 1e-3,
+        Seed = 5,
+    };
+
+    [Fact]
+    public void Small_hypergan_on_2000_real_digits_beats_90_percent_with_10_nets()
+    {
+        var (train, test) = Fixtures.MnistSlice(2000, 1000);
+        using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var model = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, SmallMnist);
+        double acc1 = Fixtures.Accuracy(model, test, 1, 100), acc10 = Fixtures.Accuracy(model, test, 10, 100);
+        output.WriteLine($"2,000 train / 1,000 test MNIST digits: 1 net {acc1:P2}, 10 nets {acc10:P2}, {clock.Elapsed.TotalSeconds:F0} s");
+        Assert.True(acc10 >= 0.90, $"10-net accuracy {acc10:P2} < 90%");
+        Assert.True(acc1 >= 0.85, $"1-net accuracy {acc1:P2} < 85%");
+    }
+
+    [Fact]
+    public void Regression_band_fits_inside_the_data_and_widens_outside()
+    {
+        var (x, y) = Fixtures.CubicRegression(seed: 0);
+        const float scale = 30f; // y = x³ spans about ±64: train on y / 30 so the MSE starts near 1
+        using var data = TrainingSet.ForRegression(x, y.Select(v => v / scale).ToArray(), [1]);
+        var options = new HyperGanTrainingOptions
+        {
+            Task = TaskKind.Regression,
+            Architecture = Fixtures.SmallArchitecture,
+            Epochs = 600, // 20 points = one step per epoch
+            BatchSize = 20,
+            NetworksPerStep = 32,
+            LearningRate = 1e-3,
+            MixerLearningRate = 1e-3,
+            Seed = 2,
+        };
+        using var model = HyperGanTrainer.Fit(TargetNetworks.Regression1D(), data, options);
+        using var ensemble = model.Sample(200, 9);
+        var grid = Enumerable.Range(0, 121).Select(i => -6f + 0.1f * i).ToArray();
+        using var gx = tensor(grid).view(-1, 1);
+        using var outputs = ensemble.Forward(gx).squeeze(-1).mul(scale); // [M, G]
+        var mean = outputs.mean([0]).data<float>().ToArray();
+        var std = outputs.std(0).data<float>().ToArray();
+        var inside = Enumerable.Range(0, grid.Length).Where(i => Math.Abs(grid[i]) <= 4).ToArray();
+        var outside = Enumerable.Range(0, grid.Length).Where(i => Math.Abs(grid[i]) >= 5).ToArray();
+        double rmse = Math.Sqrt(inside.Average(i => Math.Pow(mean[i] - Math.Pow(grid[i], 3), 2)));
+        double stdIn = inside.Average(i => std[i]), stdOut = outside.Average(i => std[i]);
+        output.WriteLine($"RMSE vs x³ on [−4, 4]: {rmse:F2}; mean σ inside {stdIn:F2}, outside |x| ≥ 5: {stdOut:F2}");
+        Assert.True(rmse < 8, $"ensemble mean misses x³ inside the data: RMSE {rmse:F2} (noise σ is 3, range ±64)");
+        Assert.True(stdOut > 1.5 * stdIn, $"σ outside ({stdOut:F2}) should exceed σ inside ({stdIn:F2})");
+    }
+
+    [Fact]
+    public void Pretraining_brings_code_moments_to_the_prior()
+    {
+        random.manual_seed(4);
+        using var model = new HyperGanModel(TargetNetworks.MnistCnn(), Fixtures.SmallArchitecture);
+        var before = CodeMoments.Measure(model, 2000, seed: 1);
+        var options = new HyperGanTrainingOptions { Architecture = Fixtures.SmallArchitecture, MixerLearningRate = 1e-3 };
+        using var rng = new Generator(8);
+        int steps = HyperGanTrainer.PretrainMixer(model, options, rng);
+        var after = CodeMoments.Measure(model, 2000, seed: 1);
+        output.WriteLine($"before: mean {before.MeanMse:F4} cov {before.CovarianceMse:F4}; after {steps} steps: mean {after.MeanMse:F4} cov {after.CovarianceMse:F4}");
+        Assert.True(steps < options.PretrainMaxSteps, "pretraining should reach its target before the step limit");
+        Assert.True(after.Total * 3 < options.PretrainTargetLoss * 1.5, $"per-layer distance {after.Total:F4} too far from the prior");
+        Assert.True(after.Total < before.Total / 5, "pretraining should cut the distance to the prior at least 5×");
+    }
+
+    [Fact]
+    public void Adversarial_term_keeps_codes_nearer_the_prior_than_beta_zero()
+    {
+        var (x, y) = Fixtures.CubicRegression(seed: 1);
+        using var data = TrainingSet.ForRegression(x, y.Select(v => v / 30f).ToArray(), [1]);
+        CodeMomentDistance Train(double beta)
+        {
+            var options = new HyperGanTrainingOptions
+            {
+                Task = TaskKind.Regression, Architecture = Fixtures.SmallArchitecture, Epochs = 300, BatchSize = 20,
+                NetworksPerStep = 32, LearningRate = 1e-3, MixerLearningRate = 1e-3, DiscriminatorLearningRate = 1e-3, Beta = beta, Seed = 3,
+            };
+            using var model = HyperGanTrainer.Fit(TargetNetworks.Regression1D(), data, options);
+            return CodeMoments.Measure(model.Model, 2000, seed: 5);
+        }
+        var withoutD = Train(0);
+        var withD = Train(1);
+        output.WriteLine($"distance to prior: β=0 {withoutD.Total:F4} (mean {withoutD.MeanMse:F4}, cov {withoutD.CovarianceMse:F4}); β=1 {withD.Total:F4} (mean {withD.MeanMse:F4}, cov {withD.CovarianceMse:F4})");
+        Assert.True(withD.Total < withoutD.Total, "with the discriminator the codes should stay closer to the prior");
+    }
+
+    [Fact]
+    public void Sampled_networks_differ_in_every_layer()
+    {
+        var (train, _) = Fixtures.MnistSlice(500, 10);
+        using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
+        using var model = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, SmallMnist with { Epochs = 1 });
+        using var ensemble = model.Sample(20, 1);
+        foreach (var (layer, i) in ensemble.Layers.Select((l, i) => (l, i)))
+        {
+            using var spread = layer.Weight.flatten(1).std(0).mean();
+            using var norms = layer.Weight.flatten(1).norm(1);
+            double relStd = norms.std().item<float>() / norms.mean().item<float>();
+            output.WriteLine($"layer {i}: mean per-weight std across nets {spread.item<float>():E3}, relative std of L2 norms {relStd:F4}");
+            Assert.True(spread.item<float>() > 1e-4, $"layer {i}: sampled weights are (almost) identical");
+        }
+    }
+}

@@ -2,6 +2,8 @@
 // Train a HyperGAN on a seeded stratified 5,000 of the 10,000 test digits, test on the other 5,000, and print the
 // accuracy of 1, 5, 10 and 100 sampled networks next to the paper's MNIST-5000 column, plus the mean predictive
 // entropy on held-out digits vs notMNIST letters (out-of-distribution).
+// Defaults (5 epochs, 16 nets × 64 digits per step, generator lr 3e-4) were chosen to finish in under 10 minutes on a
+// 2-core CPU; the paper's own settings are the HyperGanTrainingOptions defaults.
 using System.CommandLine;
 using System.Diagnostics;
 using HyperGan.ML.Engine.Data;
@@ -14,9 +16,9 @@ using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
 
-var epochs = new Option<int>("--epochs") { Description = "Training epochs over the 5,000 digits.", DefaultValueFactory = _ => 3 };
-var netsPerStep = new Option<int>("--nets-per-step") { Description = "Networks sampled per training step.", DefaultValueFactory = _ => 32 };
-var batchSize = new Option<int>("--batch-size") { Description = "Digits per training step.", DefaultValueFactory = _ => 32 };
+var epochs = new Option<int>("--epochs") { Description = "Training epochs over the 5,000 digits.", DefaultValueFactory = _ => 5 };
+var netsPerStep = new Option<int>("--nets-per-step") { Description = "Networks sampled per training step.", DefaultValueFactory = _ => 16 };
+var batchSize = new Option<int>("--batch-size") { Description = "Digits per training step.", DefaultValueFactory = _ => 64 };
 var learningRate = new Option<double>("--lr") { Description = "Adam learning rate of the generators (the mixer uses 2×).", DefaultValueFactory = _ => 3e-4 };
 var beta = new Option<double>("--beta") { Description = "Weight β of the adversarial term.", DefaultValueFactory = _ => 1.0 };
 var seed = new Option<int>("--seed") { Description = "Seed of the split, training and sampling.", DefaultValueFactory = _ => 1 };
@@ -47,17 +49,20 @@ static class QuickStart
     public static int Run(HyperGanTrainingOptions options, string? savePath)
     {
         var clock = Stopwatch.StartNew();
+        if (!AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.Profile.Width = 160; // logs: don't wrap at 80 columns
         TorchBackend.Initialize();
         var dataDir = Path.Combine(AppContext.BaseDirectory, "data");
         var mnist = LabeledImages.LoadIdx(Path.Combine(dataDir, "mnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(dataDir, "mnist", "t10k-labels-idx1-ubyte.gz"));
-        var notMnist = LabeledImages.LoadIdx(Path.Combine(dataDir, "notmnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(dataDir, "notmnist", "t10k-labels-idx1-ubyte.gz"));
+        var allLetters = LabeledImages.LoadIdx(Path.Combine(dataDir, "notmnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(dataDir, "notmnist", "t10k-labels-idx1-ubyte.gz"));
+        // 5,000 of the 10,000 letters (500 per letter, seeded) keep scoring 100 networks well inside the time budget.
+        var notMnist = allLetters.Subset(StratifiedSplit.Split(allLetters.Labels, 5000, options.Seed).Train);
         var (trainIdx, testIdx) = StratifiedSplit.Split(mnist.Labels, 5000, options.Seed);
         var train = mnist.Subset(trainIdx);
         var test = mnist.Subset(testIdx);
         var target = TargetNetworks.MnistCnn();
 
         AnsiConsole.MarkupLine("[bold]HyperGan.ML quick start — MNIST-5000[/]");
-        AnsiConsole.MarkupLine($"data: MNIST test set (vendored, data/mnist), seeded stratified split {train.Count:N0} train / {test.Count:N0} test (seed {options.Seed}); notMNIST {notMnist.Count:N0} letters as outliers");
+        AnsiConsole.MarkupLine($"data: MNIST test set (vendored, data/mnist), seeded stratified split {train.Count:N0} train / {test.Count:N0} test (seed {options.Seed}); notMNIST {notMnist.Count:N0} letters (stratified sample of the vendored {allLetters.Count:N0}) as outliers");
         AnsiConsole.MarkupLine(Markup.Escape($"target: {target}"));
         AnsiConsole.MarkupLine(Markup.Escape($"training: {options.Epochs} epochs, {options.NetworksPerStep} nets × {options.BatchSize} digits per step, lr G {options.LearningRate:G3} / Q {options.MixerLearningRate:G3} / D {options.DiscriminatorLearningRate:G3}, β {options.Beta}, noise {options.Architecture.NoiseDim}, code {options.Architecture.CodeDim}, hidden {options.Architecture.HiddenUnits}"));
         AnsiConsole.MarkupLine($"machine: {Environment.ProcessorCount} cores, libtorch threads {torch.get_num_threads()}, native load: {TorchNativeLoader.Report?.Action}");

@@ -14,8 +14,8 @@ public class TrainingTests(ITestOutputHelper output)
     static HyperGanTrainingOptions SmallMnist => new()
     {
         Architecture = Fixtures.SmallArchitecture,
-        Epochs = 3,
-        BatchSize = 32,
+        Epochs = 4,
+        BatchSize = 64,
         NetworksPerStep = 8,
         LearningRate = 1e-3,
         MixerLearningRate = 1e-3,
@@ -23,7 +23,7 @@ public class TrainingTests(ITestOutputHelper output)
     };
 
     [Fact]
-    public void Small_hypergan_on_2000_real_digits_beats_90_percent_with_10_nets()
+    public void Small_hypergan_on_2000_real_digits_beats_92_percent_with_10_nets()
     {
         var (train, test) = Fixtures.MnistSlice(2000, 1000);
         using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
@@ -31,8 +31,9 @@ public class TrainingTests(ITestOutputHelper output)
         using var model = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, SmallMnist);
         double acc1 = Fixtures.Accuracy(model, test, 1, 100), acc10 = Fixtures.Accuracy(model, test, 10, 100);
         output.WriteLine($"2,000 train / 1,000 test MNIST digits: 1 net {acc1:P2}, 10 nets {acc10:P2}, {clock.Elapsed.TotalSeconds:F0} s");
-        Assert.True(acc10 >= 0.90, $"10-net accuracy {acc10:P2} < 90%");
-        Assert.True(acc1 >= 0.85, $"1-net accuracy {acc1:P2} < 85%");
+        // Measured here (seed 5): 1 net 96.0%, 10 nets 95.4% in 25 s; chance is 10%.
+        Assert.True(acc10 >= 0.92, $"10-net accuracy {acc10:P2} < 92%");
+        Assert.True(acc1 >= 0.90, $"1-net accuracy {acc1:P2} < 90%");
     }
 
     [Fact]

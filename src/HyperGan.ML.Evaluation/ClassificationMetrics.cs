@@ -1,0 +1,88 @@
+namespace HyperGan.ML.Evaluation;
+
+/// <summary>
+/// Metrics of predicted class probabilities <c>p[i, c]</c> (rows sum to 1) against integer labels.
+/// Conventions: natural logarithms; probabilities are clamped to ≥ 1e-12 inside logarithms.
+/// </summary>
+public static class ClassificationMetrics
+{
+    /// <summary>Fraction of rows whose most probable class (lowest index on ties) equals the label.</summary>
+    public static double Accuracy(float[,] probabilities, IReadOnlyList<int> labels)
+    {
+        Check(probabilities, labels);
+        int correct = 0;
+        for (int i = 0; i < labels.Count; i++)
+            if (ArgMax(probabilities, i) == labels[i]) correct++;
+        return (double)correct / labels.Count;
+    }
+
+    /// <summary>Negative log-likelihood: mean over rows of −ln p[i, label].</summary>
+    public static double NegativeLogLikelihood(float[,] probabilities, IReadOnlyList<int> labels)
+    {
+        Check(probabilities, labels);
+        double sum = 0;
+        for (int i = 0; i < labels.Count; i++) sum -= Math.Log(Math.Max(probabilities[i, labels[i]], 1e-12));
+        return sum / labels.Count;
+    }
+
+    /// <summary>Brier score: mean over rows of Σ_c (p[i, c] − 1[c = label])² (0 is perfect, 2 the worst).</summary>
+    public static double Brier(float[,] probabilities, IReadOnlyList<int> labels)
+    {
+        Check(probabilities, labels);
+        double sum = 0;
+        for (int i = 0; i < labels.Count; i++)
+            for (int c = 0; c < probabilities.GetLength(1); c++)
+            {
+                double d = probabilities[i, c] - (c == labels[i] ? 1 : 0);
+                sum += d * d;
+            }
+        return sum / labels.Count;
+    }
+
+    /// <summary>
+    /// Expected calibration error with <paramref name="bins"/> equal-width bins over the confidence max_c p[i, c]:
+    /// Σ_b (|B_b| / n) · |accuracy(B_b) − mean confidence(B_b)|. Bin b holds confidences in [b/bins, (b+1)/bins);
+    /// a confidence of exactly 1.0 belongs to the last bin.
+    /// </summary>
+    public static double ExpectedCalibrationError(float[,] probabilities, IReadOnlyList<int> labels, int bins = 15)
+    {
+        Check(probabilities, labels);
+        if (bins <= 0) throw new ArgumentOutOfRangeException(nameof(bins), bins, "bins must be positive (the convention is 15).");
+        var count = new int[bins];
+        var correct = new double[bins];
+        var confidence = new double[bins];
+        for (int i = 0; i < labels.Count; i++)
+        {
+            int predicted = ArgMax(probabilities, i);
+            double conf = probabilities[i, predicted];
+            int b = Math.Clamp((int)(conf * bins), 0, bins - 1);
+            count[b]++;
+            confidence[b] += conf;
+            if (predicted == labels[i]) correct[b]++;
+        }
+        double ece = 0;
+        for (int b = 0; b < bins; b++)
+            if (count[b] > 0) ece += (double)count[b] / labels.Count * Math.Abs(correct[b] / count[b] - confidence[b] / count[b]);
+        return ece;
+    }
+
+    /// <summary>Index of the largest entry of row <paramref name="row"/> (lowest index on ties).</summary>
+    public static int ArgMax(float[,] probabilities, int row)
+    {
+        int best = 0;
+        for (int c = 1; c < probabilities.GetLength(1); c++)
+            if (probabilities[row, c] > probabilities[row, best]) best = c;
+        return best;
+    }
+
+    static void Check(float[,] probabilities, IReadOnlyList<int> labels)
+    {
+        if (labels.Count == 0) throw new ArgumentException("No examples to evaluate.", nameof(labels));
+        if (probabilities.GetLength(0) != labels.Count)
+            throw new ArgumentException($"{probabilities.GetLength(0)} probability rows but {labels.Count} labels.", nameof(labels));
+        int classes = probabilities.GetLength(1);
+        for (int i = 0; i < labels.Count; i++)
+            if (labels[i] < 0 || labels[i] >= classes)
+                throw new ArgumentException($"Label {labels[i]} of example {i} is outside [0, {classes}).", nameof(labels));
+    }
+}

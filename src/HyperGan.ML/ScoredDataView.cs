@@ -1,0 +1,207 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace HyperGan.ML;
+
+/// <summary>Scores of a block of rows, and getters that read one row of it.</summary>
+internal sealed class ScoredBlock(float[] probabilities, float[] entropy, float[] disagreement, int classes)
+{
+    float[] Probabilities { get; } = probabilities;
+    float[] Entropy { get; } = entropy;
+    float[] Disagreement { get; } = disagreement;
+    int Classes { get; } = classes;
+
+    public static ScoredBlock Empty { get; } = new([], [], [], 0);
+    public int Count => Entropy.Length;
+
+    /// <summary>Getter for output column <paramref name="output"/> (0 Score, 1 PredictedLabel, 2 entropy, 3 disagreement) of the row <paramref name="current"/> points at.</summary>
+    public static Delegate Getter(int output, Func<(ScoredBlock Block, int Row)> current) => output switch
+    {
+        0 => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+        {
+            var (b, r) = current();
+            var editor = VBufferEditor.Create(ref value, b.Classes);
+            b.Probabilities.AsSpan(r * b.Classes, b.Classes).CopyTo(editor.Values);
+            value = editor.Commit();
+        }),
+        1 => (ValueGetter<uint>)((ref uint value) =>
+        {
+            var (b, r) = current();
+            var p = b.Probabilities.AsSpan(r * b.Classes, b.Classes);
+            int best = 0;
+            for (int c = 1; c < p.Length; c++) if (p[c] > p[best]) best = c;
+            value = (uint)best + 1; // keys are 1-based; 0 means missing
+        }),
+        2 => (ValueGetter<float>)((ref float value) => { var (b, r) = current(); value = b.Entropy[r]; }),
+        3 => (ValueGetter<float>)((ref float value) => { var (b, r) = current(); value = b.Disagreement[r]; }),
+        _ => throw new ArgumentOutOfRangeException(nameof(output)),
+    };
+
+    public static ValueGetter<T> Cast<T>(Delegate getter, DataViewSchema.Column column) =>
+        getter as ValueGetter<T> ?? throw new InvalidOperationException(
+            $"Column '{column.Name}' has type {column.Type}; it cannot be read as {typeof(T).Name}.");
+}
+
+/// <summary>The lazy output of <see cref="HyperGanEnsembleTransformer.Transform"/>.</summary>
+internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataView source, DataViewSchema schema) : IDataView
+{
+    public bool CanShuffle => false;
+    public DataViewSchema Schema => schema;
+    public long? GetRowCount() => source.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
+        new Cursor(parent, source, schema, columnsNeeded);
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+        [GetRowCursor(columnsNeeded, rand)];
+
+    /// <summary>
+    /// Two cursors over the source: <c>_main</c> walks row by row and serves the pass-through columns; <c>_ahead</c>
+    /// reads only the features, a batch at a time, so each libtorch call scores up to ScoringBatchSize rows.
+    /// Non-shuffled cursors over the same view see the same row order, so row i of the batch is _main's row.
+    /// </summary>
+    sealed class Cursor : DataViewRowCursor
+    {
+        readonly HyperGanEnsembleTransformer _parent;
+        readonly DataViewSchema _schema;
+        readonly int _inputCount;
+        readonly DataViewRowCursor _main;
+        readonly DataViewRowCursor? _ahead;
+        readonly ValueGetter<VBuffer<float>>? _aheadFeatures;
+        readonly bool[] _active;
+        readonly float[] _features;
+        ScoredBlock _block = ScoredBlock.Empty;
+        int _row = -1;
+
+        public Cursor(HyperGanEnsembleTransformer parent, IDataView source, DataViewSchema schema, IEnumerable<DataViewSchema.Column> needed)
+        {
+            _parent = parent;
+            _schema = schema;
+            _inputCount = source.Schema.Count;
+            _active = new bool[schema.Count];
+            foreach (var c in needed) _active[c.Index] = true;
+            _main = source.GetRowCursor(needed.Where(c => c.Index < _inputCount).Select(c => source.Schema[c.Index]));
+            _features = [];
+            if (_active.Skip(_inputCount).Any(a => a))
+            {
+                var featureColumn = parent.FeatureColumn(source.Schema);
+                _ahead = source.GetRowCursor([featureColumn]);
+                _aheadFeatures = _ahead.GetGetter<VBuffer<float>>(featureColumn);
+                _features = new float[parent.Options.ScoringBatchSize * ((VectorDataViewType)featureColumn.Type).Size];
+            }
+        }
+
+        public override DataViewSchema Schema => _schema;
+        public override long Position => _main.Position;
+        public override long Batch => _main.Batch;
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _main.GetIdGetter();
+        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+
+        public override bool MoveNext()
+        {
+            if (!_main.MoveNext()) return false;
+            if (_ahead is not null && ++_row >= _block.Count) ScoreNextBlock();
+            return true;
+        }
+
+        void ScoreNextBlock()
+        {
+            int rows = 0, size = _features.Length / _parent.Options.ScoringBatchSize;
+            VBuffer<float> buffer = default;
+            while (rows < _parent.Options.ScoringBatchSize && _ahead!.MoveNext())
+            {
+                _aheadFeatures!(ref buffer);
+                buffer.CopyTo(_features, rows * size);
+                rows++;
+            }
+            var (p, h, mi) = _parent.Scorer.Score(_features, rows);
+            _block = new ScoredBlock(p, h, mi, _parent.Classes);
+            _row = 0;
+        }
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            if (!_active[column.Index]) throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
+            if (column.Index < _inputCount) return _main.GetGetter<TValue>(_main.Schema[column.Index]);
+            return ScoredBlock.Cast<TValue>(ScoredBlock.Getter(column.Index - _inputCount, () => (_block, _row)), column);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _main.Dispose();
+                _ahead?.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>Single-row scoring for <c>PredictionEngine</c>: all output getters of one row share one forward pass.</summary>
+internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSchema inputSchema, DataViewSchema outputSchema) : IRowToRowMapper
+{
+    public DataViewSchema InputSchema => inputSchema;
+    public DataViewSchema OutputSchema => outputSchema;
+
+    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
+    {
+        var needed = dependingColumns.Where(c => c.Index < inputSchema.Count).Select(c => inputSchema[c.Index]).ToList();
+        if (dependingColumns.Any(c => c.Index >= inputSchema.Count)) needed.Add(parent.FeatureColumn(inputSchema));
+        return needed.Distinct();
+    }
+
+    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(parent, input, outputSchema, activeColumns);
+
+    sealed class Row : DataViewRow
+    {
+        readonly HyperGanEnsembleTransformer _parent;
+        readonly DataViewRow _input;
+        readonly DataViewSchema _schema;
+        readonly bool[] _active;
+        readonly ValueGetter<VBuffer<float>>? _features;
+        readonly float[] _buffer;
+        ScoredBlock _block = ScoredBlock.Empty;
+        long _scoredPosition = -1;
+
+        public Row(HyperGanEnsembleTransformer parent, DataViewRow input, DataViewSchema schema, IEnumerable<DataViewSchema.Column> active)
+        {
+            _parent = parent;
+            _input = input;
+            _schema = schema;
+            _active = new bool[schema.Count];
+            foreach (var c in active) _active[c.Index] = true;
+            var featureColumn = parent.FeatureColumn(input.Schema);
+            _buffer = new float[((VectorDataViewType)featureColumn.Type).Size];
+            if (_active.Skip(input.Schema.Count).Any(a => a)) _features = input.GetGetter<VBuffer<float>>(featureColumn);
+        }
+
+        public override DataViewSchema Schema => _schema;
+        public override long Position => _input.Position;
+        public override long Batch => _input.Batch;
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
+        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+
+        (ScoredBlock, int) Current()
+        {
+            if (_scoredPosition != _input.Position || _scoredPosition < 0)
+            {
+                VBuffer<float> value = default;
+                _features!(ref value);
+                value.CopyTo(_buffer);
+                var (p, h, mi) = _parent.Scorer.Score(_buffer, 1);
+                _block = new ScoredBlock(p, h, mi, _parent.Classes);
+                _scoredPosition = _input.Position;
+            }
+            return (_block, 0);
+        }
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            int inputs = _input.Schema.Count;
+            if (column.Index < inputs) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+            if (_features is null) throw new InvalidOperationException($"Column '{column.Name}' was not requested.");
+            return ScoredBlock.Cast<TValue>(ScoredBlock.Getter(column.Index - inputs, Current), column);
+        }
+    }
+}

@@ -114,6 +114,7 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
                 buffer.CopyTo(_features, rows * size);
                 rows++;
             }
+            if (rows == 0) throw new InvalidOperationException("The source data view returned fewer rows to the scoring cursor than to the row cursor; HyperGanEnsemble needs a source whose cursors see the same rows.");
             var (p, h, mi) = _parent.Scorer.Score(_features, rows);
             _block = new ScoredBlock(p, h, mi, _parent.Classes);
             _row = 0;

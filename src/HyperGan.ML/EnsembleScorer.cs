@@ -5,8 +5,11 @@ using static TorchSharp.torch;
 
 namespace HyperGan.ML;
 
-/// <summary>Scores rows of flattened images with an ensemble: the one place the adapter calls the engine.</summary>
-internal sealed class EnsembleScorer : IDisposable
+/// <summary>
+/// Scores rows of flattened images with an ensemble: the one place the adapter calls the engine. Not disposable, like
+/// the transformer that owns it: its tensors are released by TorchSharp's finalizers.
+/// </summary>
+internal sealed class EnsembleScorer
 {
     readonly TrainedHyperGan _model;
     readonly SampledEnsemble? _frozen;
@@ -46,11 +49,5 @@ internal sealed class EnsembleScorer : IDisposable
                 if (_frozen is null) ensemble.Dispose();
             }
         }
-    }
-
-    public void Dispose()
-    {
-        _frozen?.Dispose();
-        _fresh?.Dispose();
     }
 }

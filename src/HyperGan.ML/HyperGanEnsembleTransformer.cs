@@ -15,7 +15,7 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     readonly HyperGanEnsembleOptions _options;
     readonly int _featureSize;
     readonly DataViewSchema.Annotations _labelAnnotations;
-    readonly bool _labelHasKeyValues;
+    readonly string[]? _classNames; // the training label's key values as text; null when the label had none
     internal EnsembleScorer Scorer { get; }
 
     /// <summary>The trained generator.</summary>
@@ -30,7 +30,8 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
         _options = options;
         _featureSize = featureSize;
         _labelAnnotations = trainingLabel.Annotations;
-        _labelHasKeyValues = trainingLabel.Type is KeyDataViewType && trainingLabel.Annotations.Schema.GetColumnOrNull("KeyValues") is not null;
+        _classNames = trainingLabel.Type is KeyDataViewType && trainingLabel.Annotations.Schema.GetColumnOrNull("KeyValues") is not null
+            ? KeyValueNames(trainingLabel.Annotations) : null;
         Scorer = new EnsembleScorer(model, options.EnsembleSize, options.FreezeEnsemble, options.ImageShape, seed);
     }
 
@@ -46,9 +47,8 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
         builder.AddColumns(inputSchema);
         var scoreAnnotations = new DataViewSchema.Annotations.Builder();
         var labelAnnotations = new DataViewSchema.Annotations.Builder();
-        if (_labelHasKeyValues)
+        if (_classNames is { } names)
         {
-            var names = KeyValueNames();
             scoreAnnotations.Add("SlotNames", new VectorDataViewType(TextDataViewType.Instance, Classes), (ref VBuffer<ReadOnlyMemory<char>> value) =>
                 value = new VBuffer<ReadOnlyMemory<char>>(names.Length, names.Select(n => n.AsMemory()).ToArray()));
             labelAnnotations.Add(_labelAnnotations, name => name == "KeyValues");
@@ -81,12 +81,12 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
         return column;
     }
 
-    string[] KeyValueNames()
+    static string[] KeyValueNames(DataViewSchema.Annotations labelAnnotations)
     {
-        var type = (VectorDataViewType)_labelAnnotations.Schema["KeyValues"].Type;
+        var type = (VectorDataViewType)labelAnnotations.Schema["KeyValues"].Type;
         var read = typeof(HyperGanEnsembleTransformer).GetMethod(nameof(ReadKeyValues), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(type.ItemType.RawType);
-        return (string[])read.Invoke(null, [_labelAnnotations])!;
+        return (string[])read.Invoke(null, [labelAnnotations])!;
     }
 
     static string[] ReadKeyValues<T>(DataViewSchema.Annotations annotations)

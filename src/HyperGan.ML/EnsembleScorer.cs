@@ -1,52 +1,74 @@
 using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace HyperGan.ML;
 
 /// <summary>
-/// Scores rows of flattened images with an ensemble: the one place the adapter calls the engine. Not disposable, like
-/// the transformer that owns it: its tensors are released by TorchSharp's finalizers.
+/// Scores rows of flattened examples with an ensemble: the one place the adapter calls the engine. Either one frozen
+/// ensemble (reproducible scores, saved with the model) or fresh networks per call. Not disposable, like the
+/// transformer that owns it: its tensors are released by TorchSharp's finalizers.
 /// </summary>
 internal sealed class EnsembleScorer
 {
     readonly TrainedHyperGan _model;
-    readonly SampledEnsemble? _frozen;
     readonly Generator? _fresh;
-    readonly int _members;
     readonly long[] _shape;
     readonly object _gate = new();
 
-    public EnsembleScorer(TrainedHyperGan model, int members, bool freeze, int[] imageShape, int seed)
+    /// <summary>The frozen ensemble, or null when each call samples fresh networks.</summary>
+    public SampledEnsemble? Frozen { get; }
+    /// <summary>Networks per call.</summary>
+    public int Members { get; }
+    /// <summary>Seed of the frozen ensemble or of the fresh-sampling generator.</summary>
+    public int Seed { get; }
+
+    EnsembleScorer(TrainedHyperGan model, int members, int[] inputShape, SampledEnsemble? frozen, int seed)
     {
         _model = model;
-        _members = members;
-        _shape = imageShape.Select(d => (long)d).ToArray();
-        if (freeze) _frozen = model.Sample(members, seed);
-        else _fresh = new Generator((ulong)seed);
+        Members = members;
+        _shape = inputShape.Select(d => (long)d).ToArray();
+        Frozen = frozen;
+        Seed = seed;
+        if (frozen is null) _fresh = new Generator((ulong)seed, model.Model.Device);
     }
 
-    public int Classes => _model.Target.OutputSize;
+    /// <summary>A scorer that freezes <paramref name="members"/> networks drawn with <paramref name="seed"/>, or samples fresh ones per call.</summary>
+    public static EnsembleScorer Create(TrainedHyperGan model, int members, bool freeze, int[] inputShape, int seed) =>
+        new(model, members, inputShape, freeze ? model.Sample(members, seed) : null, seed);
+
+    /// <summary>A scorer over an ensemble loaded from a file.</summary>
+    public static EnsembleScorer FromFrozen(TrainedHyperGan model, SampledEnsemble frozen, int[] inputShape, int seed) =>
+        new(model, frozen.Count, inputShape, frozen, seed);
 
     /// <summary>Scores <paramref name="rows"/> rows held back to back in <paramref name="features"/>.</summary>
-    public (float[] Probabilities, float[] Entropy, float[] Disagreement) Score(float[] features, int rows)
+    public ScoredBlock Score(float[] features, int rows)
     {
         lock (_gate) // fresh sampling advances one generator; libtorch calls are serialised per transformer
         {
             using var scope = NewDisposeScope();
-            var x = tensor(features.AsSpan(0, rows * (int)_shape.Aggregate(1L, (a, b) => a * b)).ToArray()).view([rows, .. _shape]);
-            var ensemble = _frozen ?? _model.Sample(_members, _fresh!);
+            int size = (int)_shape.Aggregate(1L, (a, b) => a * b);
+            var x = tensor(features.AsSpan(0, rows * size).ToArray()).view([rows, .. _shape]).to(_model.Model.Device);
+            var ensemble = Frozen ?? _model.Sample(Members, _fresh!);
             try
             {
-                var prediction = EnsemblePrediction.FromLogits(ensemble.Forward(x));
-                var probabilities = new float[rows * Classes];
+                var outputs = ensemble.Forward(x); // [M, B, outputs]
+                if (_model.Task == TaskKind.Regression)
+                {
+                    var values = outputs.squeeze(-1);
+                    // Population std (divide by M): one network has no spread, not an undefined one.
+                    return ScoredBlock.Regression(values.mean([0]).cpu().data<float>().ToArray(), values.std(0, unbiased: false).cpu().data<float>().ToArray());
+                }
+                var prediction = EnsemblePrediction.FromLogits(outputs);
+                var probabilities = new float[rows * _model.Target.OutputSize];
                 Buffer.BlockCopy(prediction.Probabilities, 0, probabilities, 0, probabilities.Length * sizeof(float));
-                return (probabilities, prediction.Entropy, prediction.MutualInformation);
+                return ScoredBlock.Classification(probabilities, prediction.Entropy, prediction.MutualInformation, _model.Target.OutputSize);
             }
             finally
             {
-                if (_frozen is null) ensemble.Dispose();
+                if (Frozen is null) ensemble.Dispose();
             }
         }
     }

@@ -14,7 +14,7 @@ public static class HyperGanCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="labelColumnName">Key-typed (MapValueToKey) or Int32 label column.</param>
     /// <param name="featureColumnName">Image pixels, e.g. from ExtractPixels.</param>
-    /// <param name="imageShape">[channels, height, width]; null = [1, 28, 28].</param>
+    /// <param name="imageShape">[channels, height, width] or [features]; null = the column's own dimensions (as ExtractPixels declares them).</param>
     /// <param name="ensembleSize">Networks sampled to score each row.</param>
     /// <param name="epochs">Training epochs.</param>
     public static HyperGanEnsembleEstimator HyperGanEnsemble(this TransformsCatalog catalog,
@@ -23,7 +23,7 @@ public static class HyperGanCatalog
         {
             LabelColumnName = labelColumnName,
             FeatureColumnName = featureColumnName,
-            ImageShape = imageShape ?? [1, 28, 28],
+            ImageShape = imageShape,
             EnsembleSize = ensembleSize,
             Epochs = epochs,
         });

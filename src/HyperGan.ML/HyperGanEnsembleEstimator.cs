@@ -9,8 +9,9 @@ using static Microsoft.ML.SchemaShape.Column;
 namespace HyperGan.ML;
 
 /// <summary>
-/// Trains a HyperGAN on an image column and produces a <see cref="HyperGanEnsembleTransformer"/> that scores each row
+/// Trains a HyperGAN on a feature column and produces a <see cref="HyperGanEnsembleTransformer"/> that scores each row
 /// with an ensemble of sampled networks. Create it with <c>mlContext.Transforms.HyperGanEnsemble(...)</c>.
+/// A key or Int32 label trains a classifier; a Single label trains a regressor.
 /// </summary>
 public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTransformer>
 {
@@ -19,27 +20,30 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
 
     internal HyperGanEnsembleEstimator(IHostEnvironment? env, HyperGanEnsembleOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _env = env;
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        ValidateOptions(options);
+        _options = options.Clone(); // later edits of the caller's object do not change this estimator
+        ValidateOptions(_options);
     }
 
     static void ValidateOptions(HyperGanEnsembleOptions o)
     {
         if (o.EnsembleSize <= 0) throw new ArgumentOutOfRangeException(nameof(o.EnsembleSize), o.EnsembleSize, "EnsembleSize must be positive (paper: 1, 5, 10 or 100 networks).");
         if (o.ScoringBatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(o.ScoringBatchSize), o.ScoringBatchSize, "ScoringBatchSize must be positive.");
-        if (o.ImageShape is null || o.ImageShape.Length == 0 || o.ImageShape.Any(d => d <= 0))
-            throw new ArgumentOutOfRangeException(nameof(o.ImageShape), "ImageShape must list positive sizes, e.g. [1, 28, 28] (channels, height, width).");
+        if (o.ImageShape is { } shape && (shape.Length == 0 || shape.Any(d => d <= 0)))
+            throw new ArgumentOutOfRangeException(nameof(o.ImageShape), "ImageShape must list positive sizes, e.g. [1, 28, 28] (channels, height, width) or [features]; or be null to use the column's dimensions.");
         foreach (var (name, value) in new[] { (nameof(o.FeatureColumnName), o.FeatureColumnName), (nameof(o.LabelColumnName), o.LabelColumnName),
                      (nameof(o.ScoreColumnName), o.ScoreColumnName), (nameof(o.PredictedLabelColumnName), o.PredictedLabelColumnName),
-                     (nameof(o.PredictiveEntropyColumnName), o.PredictiveEntropyColumnName), (nameof(o.DisagreementColumnName), o.DisagreementColumnName) })
+                     (nameof(o.PredictiveEntropyColumnName), o.PredictiveEntropyColumnName), (nameof(o.DisagreementColumnName), o.DisagreementColumnName),
+                     (nameof(o.StdDevColumnName), o.StdDevColumnName) })
             if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"{name} must name a column.", name);
-        TrainingOptions(o, seed: 0).Validate();
+        TrainingOptions(o, TaskKind.Classification, seed: 0).Validate();
     }
 
-    internal static HyperGanTrainingOptions TrainingOptions(HyperGanEnsembleOptions o, int seed) => new()
+    internal static HyperGanTrainingOptions TrainingOptions(HyperGanEnsembleOptions o, TaskKind task, int seed) => new()
     {
         Architecture = new HyperGanArchitecture { NoiseDim = o.NoiseDim, CodeDim = o.CodeDim, HiddenUnits = o.HiddenUnits },
+        Task = task,
         Epochs = o.Epochs,
         BatchSize = o.BatchSize,
         NetworksPerStep = o.NetworksPerStep,
@@ -52,8 +56,9 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
     };
 
     /// <summary>
-    /// Checks the input schema and returns the output schema: the input columns plus Score (vector of float),
-    /// PredictedLabel (the label's key type), PredictiveEntropy and Disagreement (float).
+    /// Checks the input schema and returns the output schema: the input columns plus, for classification, Score
+    /// (vector of float), PredictedLabel (the label's key type), PredictiveEntropy and Disagreement (float); for
+    /// regression Score and StdDev (float).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type; the message says which and the fix.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -64,10 +69,15 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Features column '{_options.FeatureColumnName}' must be a known-size vector of Single, but is {features.Kind} of {features.ItemType}. Use ExtractPixels or Concatenate to build it.");
         if (!TryFind(inputSchema, _options.LabelColumnName, out var label))
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{_options.LabelColumnName}' not found. Set LabelColumnName.");
-        if (label.Kind != VectorKind.Scalar || !(label.IsKey || label.ItemType == NumberDataViewType.Int32))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{_options.LabelColumnName}' must be a key (MapValueToKey) or Int32 scalar, but is {label.Kind} of {label.ItemType}{(label.IsKey ? " key" : "")}. Apply mlContext.Transforms.Conversion.MapValueToKey first.");
+        var task = TaskOf(label);
 
         var columns = inputSchema.ToDictionary(c => c.Name);
+        if (task == TaskKind.Regression)
+        {
+            columns[_options.ScoreColumnName] = SchemaShapeColumns.Create(_options.ScoreColumnName, VectorKind.Scalar, NumberDataViewType.Single, false);
+            columns[_options.StdDevColumnName] = SchemaShapeColumns.Create(_options.StdDevColumnName, VectorKind.Scalar, NumberDataViewType.Single, false);
+            return new SchemaShape(columns.Values);
+        }
         SchemaShape? keyAnnotations = label.IsKey && TryFind(label.Annotations, "KeyValues", out var kv)
             ? new SchemaShape([kv]) : null;
         SchemaShape? slotAnnotations = keyAnnotations is null ? null
@@ -79,6 +89,13 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         return new SchemaShape(columns.Values);
     }
 
+    TaskKind TaskOf(SchemaShape.Column label)
+    {
+        if (label.Kind == VectorKind.Scalar && (label.IsKey || label.ItemType == NumberDataViewType.Int32)) return TaskKind.Classification;
+        if (label.Kind == VectorKind.Scalar && label.ItemType == NumberDataViewType.Single) return TaskKind.Regression;
+        throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{_options.LabelColumnName}' must be a key (MapValueToKey) or Int32 scalar for classification, or a Single scalar for regression, but is {label.Kind} of {label.ItemType}{(label.IsKey ? " key" : "")}. Apply mlContext.Transforms.Conversion.MapValueToKey (classes) or ConvertType to Single (regression) first.");
+    }
+
     static bool TryFind(SchemaShape shape, string name, out SchemaShape.Column column)
     {
         foreach (var c in shape)
@@ -88,73 +105,58 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
     }
 
     /// <summary>Reads the features and labels, trains the HyperGAN (logging through the MLContext) and returns the transformer.</summary>
+    /// <exception cref="ArgumentException">The data or options cannot be trained on (the message names the column or option and the fix).</exception>
+    /// <exception cref="InvalidOperationException">MLContext.GpuDeviceId asks for a GPU that is not available and FallbackToCpu is false.</exception>
+    /// <exception cref="OperationCanceledException"><see cref="HyperGanEnsembleOptions.CancellationToken"/> was cancelled.</exception>
     public HyperGanEnsembleTransformer Fit(IDataView input)
     {
-        GetOutputSchema(SchemaShapeColumns.FromSchema(input.Schema));
-        var featureColumn = input.Schema[_options.FeatureColumnName];
-        int featureSize = ((VectorDataViewType)featureColumn.Type).Size;
-        int expected = _options.ImageShape.Aggregate(1, (a, b) => a * b);
-        if (featureSize != expected)
-            throw new ArgumentException($"ImageShape [{string.Join(", ", _options.ImageShape)}] holds {expected} values but column '{_options.FeatureColumnName}' has {featureSize}. Set ImageShape to the resized image's [channels, height, width].", nameof(_options.ImageShape));
+        ArgumentNullException.ThrowIfNull(input);
+        var shape = SchemaShapeColumns.FromSchema(input.Schema);
+        GetOutputSchema(shape);
+        TryFind(shape, _options.LabelColumnName, out var labelShape);
+        var task = TaskOf(labelShape);
 
+        var featureColumn = input.Schema[_options.FeatureColumnName];
+        var inputShape = InputShape((VectorDataViewType)featureColumn.Type);
         var labelColumn = input.Schema[_options.LabelColumnName];
-        var (features, labels, classes) = ReadExamples(input, featureColumn, labelColumn, featureSize);
-        var target = _options.Target ?? DefaultTarget(classes);
+        var keyValues = task == TaskKind.Classification ? LabelKeyValues.Of(labelColumn) : null;
+        var examples = TrainingExamples.Read(input, featureColumn, labelColumn, task);
+        using var data = task == TaskKind.Classification
+            ? TrainingSet.ForClassification(examples.Features, examples.ClassLabels!, inputShape, examples.Classes)
+            : TrainingSet.ForRegression(examples.Features, examples.Targets!, inputShape);
+        var target = _options.Target ?? DefaultTarget(inputShape, task, data.Classes);
 
         var host = _env?.Register(nameof(HyperGanEnsembleEstimator));
         int seed = _options.Seed ?? host?.Rand.Next() ?? 0;
         using var ch = host?.Start("Fit");
-        ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {features.Length / featureSize:N0} rows, {classes} classes, target {target}, seed {seed}");
+        var device = DeviceSelection.Resolve(_env, ch);
+        ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {data.Count:N0} rows, {task}{(task == TaskKind.Classification ? $" of {data.Classes} classes" : "")}, target {target}, seed {seed}, device {device}");
         var progress = new ChannelProgress(ch);
-        using var data = TrainingSet.ForClassification(features, labels, _options.ImageShape, classes);
-        var model = HyperGanTrainer.Fit(target, data, TrainingOptions(_options, seed), progress, _options.CancellationToken);
+        var model = HyperGanTrainer.Fit(target, data, TrainingOptions(_options, task, seed), progress, _options.CancellationToken, device);
         ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: trained in {progress.Elapsed.TotalSeconds:F1} s");
-        return new HyperGanEnsembleTransformer(model, _options, labelColumn, featureSize, seed);
+        return new HyperGanEnsembleTransformer(model, _options, inputShape, keyValues,
+            EnsembleScorer.Create(model, _options.EnsembleSize, _options.FreezeEnsemble, inputShape, seed));
     }
 
-    TargetNetwork DefaultTarget(int classes) => _options.ImageShape.SequenceEqual([1, 28, 28])
-        ? TargetNetworks.MnistCnn(classes)
-        : _options.ImageShape.SequenceEqual([3, 32, 32]) ? TargetNetworks.CifarCnn(classes)
-        : throw new ArgumentException($"No default target network for ImageShape [{string.Join(", ", _options.ImageShape)}]; set Target (built-ins: TargetNetworks.MnistCnn for [1, 28, 28], CifarCnn for [3, 32, 32]).", nameof(_options.Target));
-
-    (float[] Features, int[] Labels, int Classes) ReadExamples(IDataView input, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, int featureSize)
+    int[] InputShape(VectorDataViewType features)
     {
-        var features = new List<float>();
-        var labels = new List<int>();
-        int? keyCount = labelColumn.Type is KeyDataViewType key ? checked((int)key.Count) : null;
-        using var cursor = input.GetRowCursor([featureColumn, labelColumn]);
-        var getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
-        Func<int> getLabel;
-        if (keyCount is not null)
+        if (_options.ImageShape is { } declared)
         {
-            var g = cursor.GetGetter<uint>(labelColumn);
-            getLabel = () => { uint v = 0; g(ref v); return (int)v - 1; }; // key 0 = missing
+            int expected = declared.Aggregate(1, (a, b) => a * b);
+            if (expected != features.Size)
+                throw new ArgumentException($"ImageShape [{string.Join(", ", declared)}] holds {expected} values but column '{_options.FeatureColumnName}' has {features.Size}. Set ImageShape to the resized image's [channels, height, width], or to null to use the column's dimensions.", nameof(HyperGanEnsembleOptions.ImageShape));
+            return declared;
         }
-        else
-        {
-            var g = cursor.GetGetter<int>(labelColumn);
-            getLabel = () => { int v = 0; g(ref v); return v; };
-        }
-        VBuffer<float> buffer = default;
-        long row = 0;
-        while (cursor.MoveNext())
-        {
-            getFeatures(ref buffer);
-            int label = getLabel();
-            if (label < 0)
-                throw new ArgumentException($"Row {row}: label column '{labelColumn.Name}' is missing or negative ({label + (keyCount is null ? 0 : 1)}). Filter such rows out first.");
-            foreach (var v in buffer.DenseValues())
-            {
-                if (!float.IsFinite(v))
-                    throw new ArgumentException($"Row {row}: features column '{featureColumn.Name}' contains {v}. Features must be finite; replace or filter missing values first.");
-                features.Add(v);
-            }
-            labels.Add(label);
-            row++;
-        }
-        if (labels.Count == 0) throw new ArgumentException("The training data is empty.", nameof(input));
-        int classes = keyCount ?? labels.Max() + 1;
-        return (features.ToArray(), labels.ToArray(), classes);
+        return features.Dimensions.Select(d => d).ToArray();
+    }
+
+    TargetNetwork DefaultTarget(int[] shape, TaskKind task, int classes)
+    {
+        int outputs = task == TaskKind.Classification ? classes : 1;
+        if (shape.Length == 1) return TargetNetworks.Mlp(shape[0], outputs);
+        if (task == TaskKind.Classification && shape.SequenceEqual([1, 28, 28])) return TargetNetworks.MnistCnn(classes);
+        if (task == TaskKind.Classification && shape.SequenceEqual([3, 32, 32])) return TargetNetworks.CifarCnn(classes);
+        throw new ArgumentException($"No default target network for input shape [{string.Join(", ", shape)}] ({task}); set Target (built-ins: TargetNetworks.MnistCnn for [1, 28, 28], CifarCnn for [3, 32, 32], Mlp for [features]) or resize the images to one of those shapes.", nameof(HyperGanEnsembleOptions.Target));
     }
 
     sealed class ChannelProgress(IChannel? channel) : IProgress<TrainingProgress>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using HyperGan.ML.Engine.Targets;
 
 namespace HyperGan.ML;
@@ -5,14 +6,15 @@ namespace HyperGan.ML;
 /// <summary>
 /// Options of <see cref="HyperGanEnsembleEstimator"/>. Training knobs default to the paper (see
 /// <see cref="Engine.Training.HyperGanTrainingOptions"/>); column names default to ML.NET's conventions.
+/// The task follows the label's type: a key or Int32 label trains a classifier, a Single label a regressor.
 /// </summary>
 public sealed class HyperGanEnsembleOptions
 {
     /// <summary>Input column: a known-size vector of float holding one image in planar CHW order.</summary>
     public string FeatureColumnName { get; set; } = "Features";
-    /// <summary>Input column: the label, a key type (e.g. from MapValueToKey) or an integer class index.</summary>
+    /// <summary>Input column: the label — a key type (e.g. from MapValueToKey) or Int32 class index for classification, Single for regression.</summary>
     public string LabelColumnName { get; set; } = "Label";
-    /// <summary>Output column: mean ensemble softmax, vector of float [classes].</summary>
+    /// <summary>Output column: mean ensemble softmax, vector of float [classes]; for regression the ensemble's mean prediction (float).</summary>
     public string ScoreColumnName { get; set; } = "Score";
     /// <summary>Output column: the most probable class, same key type as the training label.</summary>
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
@@ -20,10 +22,18 @@ public sealed class HyperGanEnsembleOptions
     public string PredictiveEntropyColumnName { get; set; } = "PredictiveEntropy";
     /// <summary>Output column: mutual information H(mean) − mean H(members), clamped at 0.</summary>
     public string DisagreementColumnName { get; set; } = "Disagreement";
+    /// <summary>Output column (regression only): standard deviation of the members' predictions.</summary>
+    public string StdDevColumnName { get; set; } = "StdDev";
 
-    /// <summary>Shape of one example, [channels, height, width]; must multiply to the feature vector's size.</summary>
-    public int[] ImageShape { get; set; } = [1, 28, 28];
-    /// <summary>Target architecture; null = the paper's MNIST CNN for 1×28×28 input and the number of label classes.</summary>
+    /// <summary>
+    /// Shape of one example: [channels, height, width] for images, [features] for flat vectors; must multiply to the
+    /// feature vector's size. Null = the column's own dimensions (ExtractPixels declares [channels, height, width]).
+    /// </summary>
+    public int[]? ImageShape { get; set; }
+    /// <summary>
+    /// Target architecture; null = by input shape: the paper's MNIST CNN for [1, 28, 28], its CIFAR CNN for [3, 32, 32],
+    /// a one-hidden-layer MLP (100 ReLU units) for [features]. Output size = number of label classes (1 for regression).
+    /// </summary>
     public TargetNetwork? Target { get; set; }
     /// <summary>Networks sampled to score each row (paper: 1, 5, 10 or 100).</summary>
     public int EnsembleSize { get; set; } = 10;
@@ -56,6 +66,8 @@ public sealed class HyperGanEnsembleOptions
     public bool PretrainMixer { get; set; } = true;
     /// <summary>Seed; null = the MLContext's seed (or 0 when it has none).</summary>
     public int? Seed { get; set; }
-    /// <summary>Cancels Fit between steps (throws <see cref="OperationCanceledException"/>).</summary>
-    public CancellationToken CancellationToken { get; set; }
+    /// <summary>Cancels Fit between steps (throws <see cref="OperationCanceledException"/>). Not saved with a model.</summary>
+    [JsonIgnore] public CancellationToken CancellationToken { get; set; }
+
+    internal HyperGanEnsembleOptions Clone() => (HyperGanEnsembleOptions)MemberwiseClone();
 }

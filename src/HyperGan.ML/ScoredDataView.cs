@@ -3,45 +3,6 @@ using Microsoft.ML.Data;
 
 namespace HyperGan.ML;
 
-/// <summary>Scores of a block of rows, and getters that read one row of it.</summary>
-internal sealed class ScoredBlock(float[] probabilities, float[] entropy, float[] disagreement, int classes)
-{
-    float[] Probabilities { get; } = probabilities;
-    float[] Entropy { get; } = entropy;
-    float[] Disagreement { get; } = disagreement;
-    int Classes { get; } = classes;
-
-    public static ScoredBlock Empty { get; } = new([], [], [], 0);
-    public int Count => Entropy.Length;
-
-    /// <summary>Getter for output column <paramref name="output"/> (0 Score, 1 PredictedLabel, 2 entropy, 3 disagreement) of the row <paramref name="current"/> points at.</summary>
-    public static Delegate Getter(int output, Func<(ScoredBlock Block, int Row)> current) => output switch
-    {
-        0 => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
-        {
-            var (b, r) = current();
-            var editor = VBufferEditor.Create(ref value, b.Classes);
-            b.Probabilities.AsSpan(r * b.Classes, b.Classes).CopyTo(editor.Values);
-            value = editor.Commit();
-        }),
-        1 => (ValueGetter<uint>)((ref uint value) =>
-        {
-            var (b, r) = current();
-            var p = b.Probabilities.AsSpan(r * b.Classes, b.Classes);
-            int best = 0;
-            for (int c = 1; c < p.Length; c++) if (p[c] > p[best]) best = c;
-            value = (uint)best + 1; // keys are 1-based; 0 means missing
-        }),
-        2 => (ValueGetter<float>)((ref float value) => { var (b, r) = current(); value = b.Entropy[r]; }),
-        3 => (ValueGetter<float>)((ref float value) => { var (b, r) = current(); value = b.Disagreement[r]; }),
-        _ => throw new ArgumentOutOfRangeException(nameof(output)),
-    };
-
-    public static ValueGetter<T> Cast<T>(Delegate getter, DataViewSchema.Column column) =>
-        getter as ValueGetter<T> ?? throw new InvalidOperationException(
-            $"Column '{column.Name}' has type {column.Type}; it cannot be read as {typeof(T).Name}.");
-}
-
 /// <summary>The lazy output of <see cref="HyperGanEnsembleTransformer.Transform"/>.</summary>
 internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataView source, DataViewSchema schema) : IDataView
 {
@@ -115,8 +76,7 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
                 rows++;
             }
             if (rows == 0) throw new InvalidOperationException("The source data view returned fewer rows to the scoring cursor than to the row cursor; HyperGanEnsemble needs a source whose cursors see the same rows.");
-            var (p, h, mi) = _parent.Scorer.Score(_features, rows);
-            _block = new ScoredBlock(p, h, mi, _parent.Classes);
+            _block = _parent.Scorer.Score(_features, rows);
             _row = 0;
         }
 
@@ -124,7 +84,7 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
         {
             if (!_active[column.Index]) throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
             if (column.Index < _inputCount) return _main.GetGetter<TValue>(_main.Schema[column.Index]);
-            return ScoredBlock.Cast<TValue>(ScoredBlock.Getter(column.Index - _inputCount, () => (_block, _row)), column);
+            return ScoredBlock.Cast<TValue>(ScoredBlock.Getter(_parent.IsRegression, column.Index - _inputCount, () => (_block, _row)), column);
         }
 
         protected override void Dispose(bool disposing)
@@ -190,8 +150,7 @@ internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSche
                 VBuffer<float> value = default;
                 _features!(ref value);
                 value.CopyTo(_buffer);
-                var (p, h, mi) = _parent.Scorer.Score(_buffer, 1);
-                _block = new ScoredBlock(p, h, mi, _parent.Classes);
+                _block = _parent.Scorer.Score(_buffer, 1);
                 _scoredPosition = _input.Position;
             }
             return (_block, 0);
@@ -202,7 +161,7 @@ internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSche
             int inputs = _input.Schema.Count;
             if (column.Index < inputs) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
             if (_features is null) throw new InvalidOperationException($"Column '{column.Name}' was not requested.");
-            return ScoredBlock.Cast<TValue>(ScoredBlock.Getter(column.Index - inputs, Current), column);
+            return ScoredBlock.Cast<TValue>(ScoredBlock.Getter(_parent.IsRegression, column.Index - inputs, Current), column);
         }
     }
 }

@@ -46,7 +46,8 @@ public class ImagePipelineTests(ITestOutputHelper output) : IDisposable
         var (trainImages, testImages) = Fixtures.MnistSlice(1000, 200, seed: 4);
         var ml = new MLContext(seed: 2);
         var train = ml.Data.LoadFromEnumerable(WritePngs(trainImages, "train"));
-        var test = ml.Data.LoadFromEnumerable(WritePngs(testImages, "test"));
+        var testRows = WritePngs(testImages, "test");
+        var test = ml.Data.LoadFromEnumerable(testRows);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.LoadImages("Image", imageFolder: _dir, inputColumnName: nameof(ImageRow.ImagePath)))
             .Append(ml.Transforms.ResizeImages("Image", imageWidth: 28, imageHeight: 28))
@@ -65,6 +66,16 @@ public class ImagePipelineTests(ITestOutputHelper output) : IDisposable
         var metrics = ml.MulticlassClassification.Evaluate(scored);
         output.WriteLine($"PNG digits, 1,000 train / 200 test: accuracy {metrics.MicroAccuracy:P1}, log-loss {metrics.LogLoss:F3}");
         Assert.True(metrics.MicroAccuracy >= 0.85, $"accuracy {metrics.MicroAccuracy:P1} < 85% (chance 10%)");
+
+        // The whole pipeline — image loading, resizing, pixel extraction, HyperGAN — as one file, scored in a new process.
+        var path = Path.Combine(_dir, "digits-from-png.hgpipeline");
+        ml.Model.SaveWithHyperGan(model, train.Schema, path);
+        var list = Path.Combine(_dir, "test.tsv");
+        File.WriteAllLines(list, testRows.Select(r => $"{r.ImagePath}\t{r.Label}"));
+        var childScores = Path.Combine(_dir, "child.bin");
+        ChildProcess.Run("score-images", path, list, childScores);
+        Assert.Equal(Scores.Dump(scored), File.ReadAllBytes(childScores));
+        output.WriteLine($"saved pipeline {new FileInfo(path).Length:N0} bytes; a new process scored the 200 PNG files bit-identically");
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -23,7 +23,7 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
         public float Disagreement { get; set; }
     }
 
-    static HyperGanEnsembleOptions Small(Action<HyperGanEnsembleOptions>? edit = null)
+    internal static HyperGanEnsembleOptions Small(Action<HyperGanEnsembleOptions>? edit = null)
     {
         var o = new HyperGanEnsembleOptions
         {
@@ -34,7 +34,7 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
         return o;
     }
 
-    static IEnumerable<Digit> Digits(HyperGan.ML.Engine.Data.LabeledImages images) =>
+    internal static IEnumerable<Digit> Digits(HyperGan.ML.Engine.Data.LabeledImages images) =>
         Enumerable.Range(0, images.Count).Select(i => new Digit { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = images.Labels[i].ToString() });
 
     /// <summary>One pipeline trained once for the class: MapValueToKey → HyperGanEnsemble → MapKeyToValue.</summary>
@@ -121,7 +121,92 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
     {
         using var stream = new MemoryStream();
         var e = Assert.Throws<NotSupportedException>(() => _t.Ml.Model.Save(_t.Model, _t.Train.Schema, stream));
-        Assert.Contains("Model.Save(path)", e.Message);
+        Assert.Contains("SaveWithHyperGan", e.Message);
+        var path = Path.Combine(Path.GetTempPath(), $"hypergan-mlnet-save-{Guid.NewGuid():N}.zip");
+        Assert.Throws<NotSupportedException>(() => _t.Ml.Model.Save(_t.Model, _t.Train.Schema, path));
+        output.WriteLine($"mlContext.Model.Save(path) left a file behind: {File.Exists(path)}");
+        if (File.Exists(path)) File.Delete(path);
+    }
+
+    [Fact]
+    public void Saved_pipeline_loads_in_a_new_context_and_a_new_process_with_the_same_schema_and_identical_scores()
+    {
+        var dir = Directory.CreateTempSubdirectory("hypergan-save-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "digits.hgpipeline");
+            _t.Ml.Model.SaveWithHyperGan(_t.Model, _t.Train.Schema, path);
+            Assert.Equal([Path.GetFileName(path)], Directory.GetFiles(dir).Select(Path.GetFileName)); // no temp file left behind
+            output.WriteLine($"pipeline file: {new FileInfo(path).Length:N0} bytes");
+
+            var ml = new MLContext(seed: 12345);
+            var loaded = ml.Model.LoadWithHyperGan(path, out var inputSchema);
+            Assert.NotNull(inputSchema);
+            Assert.Equal(_t.Train.Schema.Select(c => (c.Name, c.Type.ToString())), inputSchema!.Select(c => (c.Name, c.Type.ToString())));
+
+            var before = _t.Model.GetOutputSchema(_t.Train.Schema);
+            var after = loaded.GetOutputSchema(inputSchema);
+            Assert.Equal(before.Select(c => (c.Name, c.Type.ToString(), c.IsHidden)), after.Select(c => (c.Name, c.Type.ToString(), c.IsHidden)));
+            VBuffer<ReadOnlyMemory<char>> slotsBefore = default, slotsAfter = default;
+            before["Score"].Annotations.GetValue("SlotNames", ref slotsBefore);
+            after["Score"].Annotations.GetValue("SlotNames", ref slotsAfter);
+            Assert.Equal(slotsBefore.DenseValues().Select(v => v.ToString()), slotsAfter.DenseValues().Select(v => v.ToString()));
+
+            var test = ml.Data.LoadFromEnumerable(Digits(Fixtures.MnistSlice(1500, 300).Test));
+            var expected = Scores.Dump(_t.Model.Transform(_t.Test));
+            Assert.Equal(expected, Scores.Dump(loaded.Transform(test)));
+            Assert.Equal(_t.Model.Transform(_t.Test).GetColumn<string>("PredictedLabel"), loaded.Transform(test).GetColumn<string>("PredictedLabel"));
+
+            var childOutput = Path.Combine(dir, "child-scores.bin");
+            ChildProcess.Run("score-digits", path, childOutput);
+            Assert.Equal(expected, File.ReadAllBytes(childOutput));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Damaged_pipeline_files_fail_with_InvalidDataException()
+    {
+        var dir = Directory.CreateTempSubdirectory("hypergan-damage-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "ok.hgpipeline");
+            _t.Ml.Model.SaveWithHyperGan(_t.Model, _t.Train.Schema, path);
+            var bytes = File.ReadAllBytes(path);
+            string Variant(string name, Action<string> damage)
+            {
+                var p = Path.Combine(dir, name);
+                File.Copy(path, p);
+                damage(p);
+                return p;
+            }
+            void EditEntry(string file, string suffix, Func<byte[], byte[]> edit)
+            {
+                using var zip = System.IO.Compression.ZipFile.Open(file, System.IO.Compression.ZipArchiveMode.Update);
+                var entry = zip.Entries.Single(e => e.FullName.EndsWith(suffix));
+                byte[] content;
+                using (var s = entry.Open()) { using var m = new MemoryStream(); s.CopyTo(m); content = m.ToArray(); }
+                var name = entry.FullName;
+                entry.Delete();
+                using var w = zip.CreateEntry(name).Open();
+                w.Write(edit(content));
+            }
+            var cases = new Dictionary<string, string>
+            {
+                ["truncated"] = Variant("truncated", p => File.WriteAllBytes(p, bytes[..(bytes.Length / 2)])),
+                ["not a zip"] = Variant("text", p => File.WriteAllText(p, "hello")),
+                ["generator bit flip"] = Variant("flip", p => EditEntry(p, "model.hgan", c => { c[c.Length / 2] ^= 0x10; return c; })),
+                ["ensemble truncated"] = Variant("ens", p => EditEntry(p, "ensemble.bin", c => c[..(c.Length - 100)])),
+                ["future format"] = Variant("version", p => EditEntry(p, "manifest.json", c => System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(c).Replace("\"Version\": 1", "\"Version\": 9")))),
+            };
+            foreach (var (what, file) in cases)
+            {
+                var e = Assert.Throws<InvalidDataException>(() => new MLContext(1).Model.LoadWithHyperGan(file, out _));
+                output.WriteLine($"{what}: {e.Message}");
+            }
+            Assert.Throws<FileNotFoundException>(() => new MLContext(1).Model.LoadWithHyperGan(Path.Combine(dir, "missing"), out _));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 
     [Fact]

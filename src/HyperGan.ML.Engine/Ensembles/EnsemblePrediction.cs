@@ -33,7 +33,7 @@ public sealed record EnsemblePrediction(float[,] Probabilities, float[] Entropy,
         var entropy = EntropyOf(mean);                   // [B]
         var memberEntropy = (-(p * logp).sum([2])).mean([0]);
         var mi = (entropy - memberEntropy).clamp_min(0);
-        return new EnsemblePrediction(ToMatrix(mean), entropy.data<float>().ToArray(), mi.data<float>().ToArray());
+        return new EnsemblePrediction(ToMatrix(mean.cpu()), entropy.cpu().data<float>().ToArray(), mi.cpu().data<float>().ToArray());
     }
 
     /// <summary>Entropy (nats) of each row of a probability matrix [B, C]; 0·log 0 counts as 0.</summary>

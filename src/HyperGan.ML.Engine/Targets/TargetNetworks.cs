@@ -28,9 +28,15 @@ public static class TargetNetworks
     ]);
 
     /// <summary>Paper Fig. 2 (1-D regression): 1 → <paramref name="hidden"/> ReLU → 1.</summary>
-    public static TargetNetwork Regression1D(int hidden = 100) => new("regression-1d", [1],
+    public static TargetNetwork Regression1D(int hidden = 100) => Mlp(1, 1, hidden, "regression-1d");
+
+    /// <summary>
+    /// One hidden layer: <paramref name="inputs"/> → <paramref name="hidden"/> ReLU → <paramref name="outputs"/>
+    /// (logits for classification, one value for regression). The default target for flat feature vectors.
+    /// </summary>
+    public static TargetNetwork Mlp(int inputs, int outputs, int hidden = 100, string name = "mlp") => new(name, [inputs],
     [
-        new LinearLayer(1, hidden) { Activation = Activation.Relu },
-        new LinearLayer(hidden, 1) { Activation = Activation.None },
+        new LinearLayer(inputs, hidden) { Activation = Activation.Relu },
+        new LinearLayer(hidden, outputs) { Activation = Activation.None },
     ]);
 }

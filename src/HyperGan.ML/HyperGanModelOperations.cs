@@ -1,0 +1,154 @@
+using System.IO.Compression;
+using System.Text.Json;
+using HyperGan.ML;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML;
+
+/// <summary>
+/// Saves and loads whole fitted pipelines that contain <see cref="HyperGanEnsembleTransformer"/>s, e.g.
+/// LoadImages → ResizeImages → ExtractPixels → HyperGanEnsemble → MapKeyToValue, as one file.
+/// <c>mlContext.Model.Save</c> cannot: ML.NET keeps the API its own transformers use to save themselves internal.
+/// </summary>
+/// <remarks>
+/// The file is a zip: <c>manifest.json</c>, the input schema, every run of ML.NET transformers saved by ML.NET's own
+/// <c>Model.Save</c>, and each HyperGAN transformer's generator, options and (frozen) sampled networks. Loading reads
+/// only data — JSON, ML.NET model streams and raw float tensors — and runs no code from the file.
+/// </remarks>
+public static class HyperGanModelOperations
+{
+    const string Format = "hypergan-ml-pipeline";
+    const int FormatVersion = 1;
+
+    sealed record Manifest(string Format, int Version, string Library, List<Part> Parts);
+    sealed record Part(string Kind, string Entry);
+
+    /// <summary>
+    /// Saves <paramref name="model"/> (a fitted pipeline, or a single transformer) with <paramref name="inputSchema"/> to
+    /// <paramref name="filePath"/> atomically: the file is written under a temporary name and renamed, so a failed save
+    /// leaves any earlier file untouched.
+    /// </summary>
+    /// <param name="catalog"><c>mlContext.Model</c>.</param>
+    /// <param name="model">The fitted pipeline.</param>
+    /// <param name="inputSchema">Schema of the data the pipeline was fitted on (e.g. <c>data.Schema</c>); may be null.</param>
+    /// <param name="filePath">Destination file.</param>
+    /// <exception cref="NotSupportedException">A transformer in the pipeline cannot be saved by ML.NET.</exception>
+    public static void SaveWithHyperGan(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema? inputSchema, string filePath)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        var full = Path.GetFullPath(filePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = File.Create(temp))
+            using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
+                WriteParts(catalog, zip, Flatten(model).ToList(), inputSchema);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Loads a pipeline saved by <see cref="SaveWithHyperGan"/>; returns it as a transformer chain.</summary>
+    /// <param name="catalog"><c>mlContext.Model</c>: ML.NET parts are loaded into its context.</param>
+    /// <param name="filePath">A file written by <see cref="SaveWithHyperGan"/>.</param>
+    /// <param name="inputSchema">The schema saved with the pipeline (null when none was given).</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="filePath"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a HyperGan.ML pipeline, has an unsupported version, or is damaged.</exception>
+    public static ITransformer LoadWithHyperGan(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema? inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (!File.Exists(filePath)) throw new FileNotFoundException($"No HyperGan.ML pipeline file at '{filePath}'.", filePath);
+        ZipArchive zip;
+        var file = File.OpenRead(filePath);
+        try { zip = new ZipArchive(file, ZipArchiveMode.Read); }
+        catch (InvalidDataException e)
+        {
+            file.Dispose();
+            throw new InvalidDataException($"'{filePath}' is not a HyperGan.ML pipeline file (not a zip archive). Files written by mlContext.Model.Save load with mlContext.Model.Load; generator files with TrainedHyperGan.Load.", e);
+        }
+        using (zip)
+        {
+            var manifestEntry = zip.GetEntry("manifest.json") ?? throw new InvalidDataException($"'{filePath}' is not a HyperGan.ML pipeline file (no manifest.json).");
+            Manifest manifest;
+            using (var s = manifestEntry.Open())
+                manifest = JsonSerializer.Deserialize<Manifest>(s) ?? throw new InvalidDataException($"'{filePath}' has an empty manifest.");
+            if (manifest.Format != Format) throw new InvalidDataException($"'{filePath}' is not a HyperGan.ML pipeline file (format '{manifest.Format}').");
+            if (manifest.Version != FormatVersion)
+                throw new InvalidDataException($"'{filePath}' has pipeline format version {manifest.Version} (written by HyperGan.ML {manifest.Library}); this library reads version {FormatVersion}. Load it with the HyperGan.ML version that wrote it.");
+
+            inputSchema = null;
+            if (zip.GetEntry("input-schema.zip") is { } schemaEntry)
+                LoadMlNet(catalog, schemaEntry, filePath, out inputSchema);
+            var parts = new List<ITransformer>();
+            foreach (var part in manifest.Parts)
+                parts.Add(part.Kind switch
+                {
+                    "mlnet" => LoadMlNet(catalog, zip.GetEntry(part.Entry) ?? throw new InvalidDataException($"'{filePath}' is missing '{part.Entry}'."), filePath, out _),
+                    "hypergan" => HyperGanTransformerFile.Read(zip, part.Entry, filePath),
+                    _ => throw new InvalidDataException($"'{filePath}' has a part of unknown kind '{part.Kind}'; it was written by a newer HyperGan.ML."),
+                });
+            return new TransformerChain<ITransformer>(parts.ToArray());
+        }
+    }
+
+    static void WriteParts(ModelOperationsCatalog catalog, ZipArchive zip, List<ITransformer> transformers, DataViewSchema? inputSchema)
+    {
+        var parts = new List<Part>();
+        if (inputSchema is not null) SaveMlNet(catalog, zip, "input-schema.zip", [], inputSchema);
+        var schema = inputSchema;
+        for (int i = 0; i < transformers.Count;)
+        {
+            var entry = $"parts/{parts.Count}";
+            if (transformers[i] is HyperGanEnsembleTransformer hypergan)
+            {
+                HyperGanTransformerFile.Write(hypergan, zip, entry + "/");
+                parts.Add(new Part("hypergan", entry + "/"));
+                schema = schema is null ? null : hypergan.GetOutputSchema(schema);
+                i++;
+                continue;
+            }
+            // A run of ML.NET transformers goes into one ML.NET model stream, saved by ML.NET itself.
+            var run = transformers.Skip(i).TakeWhile(t => t is not HyperGanEnsembleTransformer).ToArray();
+            SaveMlNet(catalog, zip, entry + ".zip", run, schema);
+            parts.Add(new Part("mlnet", entry + ".zip"));
+            foreach (var t in run) schema = schema is null ? null : t.GetOutputSchema(schema);
+            i += run.Length;
+        }
+        var library = typeof(HyperGanEnsembleTransformer).Assembly.GetName().Version?.ToString() ?? "unknown";
+        using var s = zip.CreateEntry("manifest.json").Open();
+        JsonSerializer.Serialize(s, new Manifest(Format, FormatVersion, library, parts), new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    static void SaveMlNet(ModelOperationsCatalog catalog, ZipArchive zip, string name, ITransformer[] run, DataViewSchema? schema)
+    {
+        using var buffer = new MemoryStream(); // ML.NET's writer may seek; zip entry streams cannot
+        catalog.Save(new TransformerChain<ITransformer>(run), schema, buffer);
+        using var s = zip.CreateEntry(name, CompressionLevel.NoCompression).Open(); // already a zip
+        buffer.Position = 0;
+        buffer.CopyTo(s);
+    }
+
+    static ITransformer LoadMlNet(ModelOperationsCatalog catalog, ZipArchiveEntry entry, string source, out DataViewSchema? schema)
+    {
+        using var buffer = new MemoryStream();
+        using (var s = entry.Open()) s.CopyTo(buffer);
+        buffer.Position = 0;
+        try { return catalog.Load(buffer, out schema); }
+        catch (Exception e) when (e is not InvalidDataException)
+        {
+            throw new InvalidDataException($"'{source}': ML.NET could not load part '{entry.FullName}': {e.Message} " +
+                "If it names an unknown loader (e.g. an image transform), reference that ML.NET package and register it first: " +
+                "mlContext.ComponentCatalog.RegisterAssembly(typeof(ImageLoadingTransformer).Assembly).", e);
+        }
+    }
+
+    // Nested chains (Append of estimator chains) become one flat list; a HyperGAN transformer may sit anywhere in it.
+    static IEnumerable<ITransformer> Flatten(ITransformer t) =>
+        t is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [t];
+}

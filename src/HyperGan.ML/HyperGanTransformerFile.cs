@@ -1,0 +1,67 @@
+using System.IO.Compression;
+using System.Text.Json;
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Native;
+
+namespace HyperGan.ML;
+
+/// <summary>
+/// One <see cref="HyperGanEnsembleTransformer"/> inside a pipeline file: <c>transformer.json</c> (options, input shape,
+/// label key values, seed), <c>model.hgan</c> (the generator, <see cref="ModelFile"/> format) and, when the ensemble
+/// is frozen, <c>ensemble.bin</c> (the sampled networks' weights, so scores after loading are bit-identical).
+/// </summary>
+internal static class HyperGanTransformerFile
+{
+    sealed record State(HyperGanEnsembleOptions Options, int[] InputShape, LabelKeyValues? KeyValues, int Seed, bool Frozen, int Members);
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    public static void Write(HyperGanEnsembleTransformer transformer, ZipArchive zip, string folder)
+    {
+        var scorer = transformer.Scorer;
+        var state = new State(transformer.Options, transformer.InputShape.ToArray(), transformer.KeyValues, scorer.Seed, scorer.Frozen is not null, scorer.Members);
+        using (var s = zip.CreateEntry(folder + "transformer.json").Open()) JsonSerializer.Serialize(s, state, Json);
+        using (var s = zip.CreateEntry(folder + "model.hgan").Open()) s.Write(ModelFile.ToBytes(transformer.Model));
+        if (scorer.Frozen is { } frozen)
+            using (var s = zip.CreateEntry(folder + "ensemble.bin").Open()) EnsembleFile.Write(frozen, s);
+    }
+
+    public static HyperGanEnsembleTransformer Read(ZipArchive zip, string folder, string source)
+    {
+        TorchBackend.Initialize();
+        var state = JsonSerializer.Deserialize<State>(ReadEntry(zip, folder + "transformer.json", source), Json)
+            ?? throw new InvalidDataException($"'{source}': {folder}transformer.json is empty.");
+        var model = ModelFile.FromBytes(ReadEntry(zip, folder + "model.hgan", source), $"{source}:{folder}model.hgan");
+        try
+        {
+            if (!model.Target.InputShape.SequenceEqual(state.InputShape))
+                throw new InvalidDataException($"'{source}': the stored input shape [{string.Join(", ", state.InputShape)}] does not match the model's target [{string.Join(", ", model.Target.InputShape)}].");
+            EnsembleScorer scorer;
+            if (state.Frozen)
+            {
+                using var stream = new MemoryStream(ReadEntry(zip, folder + "ensemble.bin", source));
+                SampledEnsemble frozen;
+                try { frozen = EnsembleFile.Read(stream, model.Target, model.Model.Device); }
+                catch (InvalidDataException e) { throw new InvalidDataException($"'{source}': {folder}ensemble.bin: {e.Message}", e); }
+                scorer = EnsembleScorer.FromFrozen(model, frozen, state.InputShape, state.Seed);
+            }
+            else scorer = EnsembleScorer.Create(model, state.Members, freeze: false, state.InputShape, state.Seed);
+            return new HyperGanEnsembleTransformer(model, state.Options, state.InputShape, state.KeyValues, scorer);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    static byte[] ReadEntry(ZipArchive zip, string name, string source)
+    {
+        var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"'{source}' is missing '{name}'; it was not written by SaveWithHyperGan or is damaged.");
+        using var s = entry.Open();
+        using var copy = new MemoryStream();
+        s.CopyTo(copy); // zip entries carry a CRC-32: a damaged entry throws InvalidDataException here
+        return copy.ToArray();
+    }
+}

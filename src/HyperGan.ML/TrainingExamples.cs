@@ -1,0 +1,75 @@
+using HyperGan.ML.Engine.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace HyperGan.ML;
+
+/// <summary>The training rows of an <see cref="IDataView"/>, read once into arrays for the engine.</summary>
+internal sealed record TrainingExamples(float[] Features, int[]? ClassLabels, float[]? Targets, int Classes)
+{
+    /// <summary>Reads every row; rejects missing labels and non-finite features with the row number and column.</summary>
+    public static TrainingExamples Read(IDataView input, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, TaskKind task)
+    {
+        var features = new List<float>();
+        var classLabels = new List<int>();
+        var targets = new List<float>();
+        int? keyCount = labelColumn.Type is KeyDataViewType key ? checked((int)key.Count) : null;
+        using var cursor = input.GetRowCursor([featureColumn, labelColumn]);
+        var getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
+        long row = 0;
+        Action readLabel = task == TaskKind.Regression ? RegressionTarget() : keyCount is not null ? KeyLabel() : IntLabel();
+        VBuffer<float> buffer = default;
+        while (cursor.MoveNext())
+        {
+            getFeatures(ref buffer);
+            foreach (var v in buffer.DenseValues())
+            {
+                if (!float.IsFinite(v))
+                    throw new ArgumentException($"Row {row}: features column '{featureColumn.Name}' contains {v}. Features must be finite; replace or filter missing values first (e.g. ReplaceMissingValues).");
+                features.Add(v);
+            }
+            readLabel();
+            row++;
+        }
+        if (row == 0) throw new ArgumentException($"The training data is empty: no rows reached HyperGanEnsemble (column '{featureColumn.Name}').", nameof(input));
+        return task == TaskKind.Regression
+            ? new TrainingExamples(features.ToArray(), null, targets.ToArray(), 1)
+            : new TrainingExamples(features.ToArray(), classLabels.ToArray(), null, keyCount ?? classLabels.Max() + 1);
+
+        Action KeyLabel()
+        {
+            var g = cursor.GetGetter<uint>(labelColumn);
+            return () =>
+            {
+                uint v = 0;
+                g(ref v);
+                if (v == 0) throw new ArgumentException($"Row {row}: label column '{labelColumn.Name}' is missing (key 0, a value MapValueToKey did not see). Filter such rows out first.");
+                classLabels.Add((int)v - 1);
+            };
+        }
+
+        Action IntLabel()
+        {
+            var g = cursor.GetGetter<int>(labelColumn);
+            return () =>
+            {
+                int v = 0;
+                g(ref v);
+                if (v < 0) throw new ArgumentException($"Row {row}: label column '{labelColumn.Name}' is {v}; Int32 class labels must be 0..classes-1. Use MapValueToKey for arbitrary labels.");
+                classLabels.Add(v);
+            };
+        }
+
+        Action RegressionTarget()
+        {
+            var g = cursor.GetGetter<float>(labelColumn);
+            return () =>
+            {
+                float v = 0;
+                g(ref v);
+                if (!float.IsFinite(v)) throw new ArgumentException($"Row {row}: label column '{labelColumn.Name}' is {v}; regression targets must be finite. Filter such rows out first.");
+                targets.Add(v);
+            };
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using HyperGan.ML.Engine.Native;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xunit;
+
+namespace HyperGan.ML.Tests;
+
+/// <summary>
+/// Runs this test assembly as a separate process (its Main below) so persistence tests can prove a saved pipeline
+/// loads and scores identically in a fresh process: new runtime, new libtorch, new MLContext.
+/// </summary>
+public static class ChildProcess
+{
+    public static int Main(string[] args)
+    {
+        TorchBackend.Initialize();
+        switch (args)
+        {
+            case ["score-digits", var model, var output]:
+            {
+                var ml = new MLContext(seed: 99);
+                var pipeline = ml.Model.LoadWithHyperGan(model, out _);
+                var (_, test) = Fixtures.MnistSlice(1500, 300);
+                File.WriteAllBytes(output, Scores.Dump(pipeline.Transform(ml.Data.LoadFromEnumerable(MlNetEstimatorTests.Digits(test)))));
+                return 0;
+            }
+            case ["score-images", var model, var listFile, var output]:
+            {
+                var ml = new MLContext(seed: 99);
+                var pipeline = ml.Model.LoadWithHyperGan(model, out var schema);
+                var rows = File.ReadAllLines(listFile).Select(l => l.Split('\t')).Select(p => new ImagePipelineTests.ImageRow { ImagePath = p[0], Label = p[1] });
+                File.WriteAllBytes(output, Scores.Dump(pipeline.Transform(ml.Data.LoadFromEnumerable(rows))));
+                return 0;
+            }
+            default:
+                Console.Error.WriteLine("usage: score-digits <pipeline> <out> | score-images <pipeline> <list.tsv> <out>");
+                return 2;
+        }
+    }
+
+    /// <summary>Runs <c>dotnet HyperGan.ML.Tests.dll args</c> and returns its standard output; fails the test on a non-zero exit.</summary>
+    public static string Run(params string[] args)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "child process did not finish in 3 minutes");
+        Assert.True(process.ExitCode == 0, $"child process exited with {process.ExitCode}: {stderr.Result}");
+        return stdout.Result;
+    }
+}
+
+/// <summary>The HyperGAN output columns of a scored view as raw bytes, for bit-exact comparisons.</summary>
+internal static class Scores
+{
+    public static byte[] Dump(IDataView scored)
+    {
+        var values = new List<float>();
+        using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name is "Score" or "PredictiveEntropy" or "Disagreement"));
+        var score = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
+        var entropy = cursor.GetGetter<float>(scored.Schema["PredictiveEntropy"]);
+        var disagreement = cursor.GetGetter<float>(scored.Schema["Disagreement"]);
+        VBuffer<float> s = default;
+        float h = 0, mi = 0;
+        while (cursor.MoveNext())
+        {
+            score(ref s);
+            entropy(ref h);
+            disagreement(ref mi);
+            values.AddRange(s.DenseValues());
+            values.Add(h);
+            values.Add(mi);
+        }
+        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.ToArray().AsSpan()).ToArray();
+    }
+}

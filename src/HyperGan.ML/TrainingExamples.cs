@@ -32,6 +32,8 @@ internal sealed record TrainingExamples(float[] Features, int[]? ClassLabels, fl
             row++;
         }
         if (row == 0) throw new ArgumentException($"The training data is empty: no rows reached HyperGanEnsemble (column '{featureColumn.Name}').", nameof(input));
+        if (task == TaskKind.Classification && classLabels.Distinct().Take(2).Count() < 2)
+            throw new ArgumentException($"Label column '{labelColumn.Name}' holds one class in all {row} rows; a classifier needs at least two classes in its training data.", nameof(input));
         return task == TaskKind.Regression
             ? new TrainingExamples(features.ToArray(), null, targets.ToArray(), 1)
             : new TrainingExamples(features.ToArray(), classLabels.ToArray(), null, keyCount ?? classLabels.Max() + 1);

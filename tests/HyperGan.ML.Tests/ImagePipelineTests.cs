@@ -78,5 +78,33 @@ public class ImagePipelineTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"saved pipeline {new FileInfo(path).Length:N0} bytes; a new process scored the 200 PNG files bit-identically");
     }
 
+    [Fact]
+    public void LoadImages_Resize_ExtractPixels_HyperGan_on_real_cifar_jpegs()
+    {
+        var root = TestData.Data("cifar10-slice"); // 2 CIFAR-10 classes, 300 + 100 JPEGs each (see its PROVENANCE.txt)
+        List<ImageRow> Rows(string split) => new[] { "airplane", "automobile" }.SelectMany(c =>
+            Directory.GetFiles(Path.Combine(root, split, c), "*.jpg").Order()
+                .Select(f => new ImageRow { ImagePath = Path.GetRelativePath(root, f), Label = c })).ToList();
+        var ml = new MLContext(seed: 3);
+        var train = ml.Data.LoadFromEnumerable(Rows("train"));
+        var test = ml.Data.LoadFromEnumerable(Rows("test"));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.LoadImages("Image", imageFolder: root, inputColumnName: nameof(ImageRow.ImagePath)))
+            .Append(ml.Transforms.ResizeImages("Image", imageWidth: 32, imageHeight: 32))
+            .Append(ml.Transforms.ExtractPixels("Features", "Image", scaleImage: 1 / 255f))
+            .Append(ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
+            {
+                EnsembleSize = 10, Epochs = 8, BatchSize = 32, NetworksPerStep = 8,
+                LearningRate = 1e-3, MixerLearningRate = 2e-3, NoiseDim = 32, CodeDim = 32, HiddenUnits = 128,
+            }));
+        var model = pipeline.Fit(train);
+        var hypergan = (HyperGanEnsembleTransformer)model.LastTransformer;
+        Assert.Equal("cifar-cnn", hypergan.Model.Target.Name); // picked from ExtractPixels' [3, 32, 32] dimensions
+        Assert.Equal([3, 32, 32], hypergan.InputShape);
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+        output.WriteLine($"CIFAR-10 JPEGs, airplane vs automobile, 600 train / 200 test: accuracy {metrics.MicroAccuracy:P1}, log-loss {metrics.LogLoss:F3}");
+        Assert.True(metrics.MicroAccuracy >= 0.72, $"accuracy {metrics.MicroAccuracy:P1} < 72% (chance 50%)");
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -9,12 +9,22 @@ public sealed record HyperGanArchitecture
     public int CodeDim { get; init; } = 128;
     /// <summary>Hidden units of the mixer, generators and discriminator (each a 2-hidden-layer ELU MLP). Paper: 512.</summary>
     public int HiddenUnits { get; init; } = 512;
+    /// <summary>
+    /// Initial standard deviation (in units of He's std) of the weights every generated network shares: the
+    /// generators' output bias. 1 = the networks start around one He-initialised network. Not in the paper (the
+    /// authors' code relies on batch norm inside G for scale).
+    /// </summary>
+    public double InitialSharedStd { get; init; } = 1.0;
+    /// <summary>Initial standard deviation (in units of He's std) of the per-network, code-dependent part of the weights.</summary>
+    public double InitialCodeStd { get; init; } = 0.25;
 
     /// <summary>Throws when a size is not positive.</summary>
     public void Validate()
     {
         if (NoiseDim <= 0) throw new ArgumentOutOfRangeException(nameof(NoiseDim), NoiseDim, "NoiseDim must be positive (paper: 256).");
         if (CodeDim <= 0) throw new ArgumentOutOfRangeException(nameof(CodeDim), CodeDim, "CodeDim must be positive (paper: 128 for MNIST, 256 for CIFAR).");
+        if (!(InitialSharedStd >= 0) || double.IsInfinity(InitialSharedStd)) throw new ArgumentOutOfRangeException(nameof(InitialSharedStd), InitialSharedStd, "InitialSharedStd must be a finite number ≥ 0 (default 1).");
+        if (!(InitialCodeStd > 0) || double.IsInfinity(InitialCodeStd)) throw new ArgumentOutOfRangeException(nameof(InitialCodeStd), InitialCodeStd, "InitialCodeStd must be a positive number (default 0.25).");
         if (HiddenUnits <= 0) throw new ArgumentOutOfRangeException(nameof(HiddenUnits), HiddenUnits, "HiddenUnits must be positive (paper: 512).");
     }
 }

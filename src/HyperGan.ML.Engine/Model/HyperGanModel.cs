@@ -12,9 +12,12 @@ namespace HyperGan.ML.Engine.Model;
 /// weights and biases of layer k. The latent discriminator D is trained to tell codes from prior samples.
 /// </summary>
 /// <remarks>
-/// Each generator's raw output is scaled by √(2 / fan-in) for weights (He initialisation's scale), so a freshly
-/// initialised generator emits networks whose activations neither vanish nor explode, and every layer learns at a
-/// comparable relative rate (the "equalised learning rate" idea). Biases are emitted unscaled.
+/// Each generator's raw output is scaled by √(2 / fan-in) for weights (He initialisation's scale) and √(1 / fan-in)
+/// for biases, and its output layer is initialised so that a fresh generator emits one He-initialised network
+/// (the output bias, std <see cref="HyperGanArchitecture.InitialSharedStd"/>) plus a per-network variation from the
+/// code (std <see cref="HyperGanArchitecture.InitialCodeStd"/>). Activations then neither vanish nor explode with
+/// depth — with PyTorch's default output-layer init the generated weights were ~0.04 × He, and the 5-layer CIFAR
+/// target passed no signal from its input and never left chance — and every layer learns at a comparable rate.
 /// </remarks>
 public sealed class HyperGanModel : Module
 {
@@ -38,6 +41,8 @@ public sealed class HyperGanModel : Module
         generators = new ModuleList<Mlp>(target.Layers.Select((l, i) => new Mlp($"generator{i}", d, h, checked((int)l.ParameterCount))).ToArray());
         discriminator = new Mlp("discriminator", d, h, 1);
         RegisterComponents();
+        using (var codes = randn(1024, d))
+            foreach (var g in generators) g.InitialiseOutput(architecture.InitialSharedStd, architecture.InitialCodeStd, codes);
     }
 
     /// <summary>The mixer Q.</summary>
@@ -64,7 +69,7 @@ public sealed class HyperGanModel : Module
             var spec = Target.Layers[i];
             var flat = generators[i].forward(codes.select(1, i)); // [M, P_k]
             var weight = flat.narrow(1, 0, spec.WeightCount).mul(Math.Sqrt(2.0 / spec.FanIn)).view([members, .. spec.WeightShape]);
-            var bias = spec.HasBias ? flat.narrow(1, spec.WeightCount, spec.OutputUnits) : null;
+            var bias = spec.HasBias ? flat.narrow(1, spec.WeightCount, spec.OutputUnits).mul(Math.Sqrt(1.0 / spec.FanIn)) : null;
             layers[i] = new GeneratedLayer(weight, bias);
         }
         return layers;

@@ -20,5 +20,21 @@ public sealed class Mlp : Module<Tensor, Tensor>
     }
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor x) => fc3.forward(functional.elu(fc2.forward(functional.elu(fc1.forward(x), 1.0)), 1.0));
+    public override Tensor forward(Tensor x) => fc3.forward(Hidden(x));
+
+    Tensor Hidden(Tensor x) => functional.elu(fc2.forward(functional.elu(fc1.forward(x), 1.0)), 1.0);
+
+    /// <summary>
+    /// Re-initialises the output layer: its bias ~ N(0, <paramref name="sharedStd"/>²) is the part of every output that
+    /// all inputs share, and its weights are scaled so that, for inputs like <paramref name="sampleInputs"/>, the
+    /// input-dependent part has standard deviation <paramref name="inputStd"/>. Uses torch's global RNG.
+    /// </summary>
+    public void InitialiseOutput(double sharedStd, double inputStd, Tensor sampleInputs)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var meanSquare = Hidden(sampleInputs).pow(2).mean().item<float>();
+        fc3.weight!.normal_(0, inputStd / Math.Sqrt(fc3.weight.shape[1] * meanSquare));
+        fc3.bias!.normal_(0, sharedStd);
+    }
 }

@@ -76,5 +76,57 @@ public class DeterminismAndPersistenceTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => TrainedHyperGan.Load(Path.Combine(_dir, "missing.hypergan")));
     }
 
+    /// <summary>Re-assembles a model file with an edited version and header, with a valid checksum.</summary>
+    static byte[] Rewrite(byte[] file, Func<int, int> version, Func<System.Text.Json.Nodes.JsonObject, System.Text.Json.Nodes.JsonObject> header)
+    {
+        using var reader = new BinaryReader(new MemoryStream(file, 0, file.Length - 32));
+        var magic = reader.ReadBytes(8);
+        int v = reader.ReadInt32();
+        var json = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(reader.ReadBytes(reader.ReadInt32()))!;
+        var state = reader.ReadBytes(checked((int)reader.ReadInt64()));
+        using var output = new MemoryStream();
+        using (var writer = new BinaryWriter(output, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(magic);
+            writer.Write(version(v));
+            var h = System.Text.Encoding.UTF8.GetBytes(header(json).ToJsonString());
+            writer.Write(h.Length);
+            writer.Write(h);
+            writer.Write((long)state.Length);
+            writer.Write(state);
+        }
+        output.Write(System.Security.Cryptography.SHA256.HashData(output.ToArray()));
+        return output.ToArray();
+    }
+
+    [Fact]
+    public void Wrong_version_and_a_different_architecture_are_rejected_with_clear_messages()
+    {
+        using var model = Train(seed: 4);
+        var bytes = ModelFile.ToBytes(model);
+        Assert.NotNull(ModelFile.FromBytes(Rewrite(bytes, v => v, h => h))); // the rewriter itself is faithful
+        var future = Assert.Throws<InvalidDataException>(() => ModelFile.FromBytes(Rewrite(bytes, v => v + 1, h => h)));
+        Assert.Contains("format version", future.Message);
+        var otherTarget = Assert.Throws<InvalidDataException>(() => ModelFile.FromBytes(Rewrite(bytes, v => v, h =>
+        {
+            var key = h.Select(p => p.Key).Single(k => k.Equals("Target", StringComparison.OrdinalIgnoreCase));
+            h[key] = System.Text.Json.JsonSerializer.SerializeToNode(TargetNetworks.CifarCnn(), ModelFile.Json);
+            return h;
+        })));
+        Assert.Contains("do not match its declared architecture", otherTarget.Message);
+
+        // A stored ensemble only loads for the architecture it was sampled from.
+        using var ensemble = model.Sample(3, seed: 1);
+        using var stream = new MemoryStream();
+        EnsembleFile.Write(ensemble, stream);
+        stream.Position = 0;
+        Assert.Throws<InvalidDataException>(() => EnsembleFile.Read(stream, TargetNetworks.CifarCnn()));
+        stream.Position = 0;
+        Assert.Throws<InvalidDataException>(() => EnsembleFile.Read(stream, TargetNetworks.MnistCnn(classes: 5)));
+        stream.Position = 0;
+        using var back = EnsembleFile.Read(stream, TargetNetworks.MnistCnn());
+        Assert.Equal(Flatten(ensemble), Flatten(back));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

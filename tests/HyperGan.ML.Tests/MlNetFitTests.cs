@@ -105,11 +105,26 @@ public class MlNetFitTests(ITestOutputHelper output)
             cts.Cancel(); // cancel as soon as the first epoch has been reported
         };
         var options = MlNetEstimatorTests.Small(o => { o.Epochs = 200; o.CancellationToken = cts.Token; });
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long tensorsBefore = TorchSharp.torch.Tensor.TotalCount;
         var clock = Stopwatch.StartNew();
         Assert.Throws<OperationCanceledException>(() => ml.Transforms.HyperGanEnsemble(options).Fit(data));
-        output.WriteLine($"cancelled after {clock.Elapsed.TotalSeconds:F1} s; epochs logged: {epochs.Count}");
+        var elapsed = clock.Elapsed;
+        long tensorsAfter = TorchSharp.torch.Tensor.TotalCount; // before any GC: what cancellation disposed itself
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long tensorsAfterGc = TorchSharp.torch.Tensor.TotalCount;
+        // TorchSharp's counter never decrements the tensor a new Parameter takes its handle from, so merely creating and
+        // disposing a model of this size moves it by the parameter count; a cancelled Fit may move it by that, no more.
+        long beforeModel = TorchSharp.torch.Tensor.TotalCount;
+        new HyperGan.ML.Engine.Model.HyperGanModel(HyperGan.ML.Engine.Targets.TargetNetworks.MnistCnn(),
+            new HyperGan.ML.Engine.Model.HyperGanArchitecture { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128 }).Dispose();
+        long artifact = TorchSharp.torch.Tensor.TotalCount - beforeModel;
+        output.WriteLine($"cancelled after {elapsed.TotalSeconds:F1} s; epochs logged: {epochs.Count}; tensor counter {tensorsBefore} → {tensorsAfter} (after GC {tensorsAfterGc}); create+dispose of the model alone: +{artifact}");
+        Assert.True(tensorsAfter - tensorsBefore <= artifact, $"{tensorsAfter - tensorsBefore - artifact} tensors still alive after a cancelled Fit");
         Assert.Single(epochs); // the next step saw the token: no second epoch
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"cancellation took {clock.Elapsed}");
+        Assert.True(elapsed < TimeSpan.FromSeconds(60), $"cancellation took {elapsed}");
     }
 
     [Fact]

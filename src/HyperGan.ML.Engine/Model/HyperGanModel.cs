@@ -41,8 +41,8 @@ public sealed class HyperGanModel : Module
         generators = new ModuleList<Mlp>(target.Layers.Select((l, i) => new Mlp($"generator{i}", d, h, checked((int)l.ParameterCount))).ToArray());
         discriminator = new Mlp("discriminator", d, h, 1);
         RegisterComponents();
-        using (var codes = randn(1024, d))
-            foreach (var g in generators) g.InitialiseOutput(architecture.InitialSharedStd, architecture.InitialCodeStd, codes);
+        using var codes = randn(1024, d);
+        foreach (var g in generators) g.InitialiseOutput(architecture.InitialSharedStd, architecture.InitialCodeStd, codes);
     }
 
     /// <summary>The mixer Q.</summary>
@@ -77,4 +77,19 @@ public sealed class HyperGanModel : Module
 
     /// <summary>Device of the model's parameters.</summary>
     public Device Device => mixer.parameters().First().device;
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        // TorchSharp's Module.Dispose releases the modules but leaves the parameter tensors to the finalizer; release
+        // them now. (TorchSharp's Linear also leaves one finalizer-owned handle per parameter from its construction,
+        // which shares the parameter's storage until the next GC; we cannot reach it.)
+        if (disposing)
+            foreach (var p in parameters().ToList())
+            {
+                p.grad?.Dispose();
+                p.Dispose();
+            }
+        base.Dispose(disposing);
+    }
 }

@@ -40,17 +40,19 @@ public static class ChildProcess
     }
 
     /// <summary>Runs <c>dotnet HyperGan.ML.Tests.dll args</c> and returns its standard output; fails the test on a non-zero exit.</summary>
-    public static string Run(params string[] args)
+    public static string Run(params string[] args) => Dotnet(Environment.CurrentDirectory, TimeSpan.FromMinutes(3), [typeof(ChildProcess).Assembly.Location, .. args]);
+
+    /// <summary>Runs the dotnet host (the one running the tests) with <paramref name="args"/>; fails the test on a timeout or a non-zero exit.</summary>
+    public static string Dotnet(string workingDirectory, TimeSpan timeout, params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
+        var start = new ProcessStartInfo(dotnet) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "child process did not finish in 3 minutes");
-        Assert.True(process.ExitCode == 0, $"child process exited with {process.ExitCode}: {stderr.Result}");
+        Assert.True(process.WaitForExit(timeout), $"dotnet {string.Join(' ', args)} did not finish in {timeout}");
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
         return stdout.Result;
     }
 }

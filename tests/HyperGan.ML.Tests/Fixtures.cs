@@ -30,6 +30,17 @@ internal static class Fixtures
         return (x, y);
     }
 
+    /// <summary>The x grid the regression band is judged on: −6 … 6 in steps of 0.1.</summary>
+    public static float[] RegressionGrid => Enumerable.Range(0, 121).Select(i => -6f + 0.1f * i).ToArray();
+
+    /// <summary>RMSE of the mean against x³ inside the data (|x| ≤ 4), and the mean spread inside vs outside (|x| ≥ 5).</summary>
+    public static (double Rmse, double StdInside, double StdOutside) RegressionBand(float[] grid, float[] mean, float[] std)
+    {
+        var inside = Enumerable.Range(0, grid.Length).Where(i => Math.Abs(grid[i]) <= 4).ToArray();
+        var outside = Enumerable.Range(0, grid.Length).Where(i => Math.Abs(grid[i]) >= 5).ToArray();
+        return (Math.Sqrt(inside.Average(i => Math.Pow(mean[i] - Math.Pow(grid[i], 3), 2))), inside.Average(i => std[i]), outside.Average(i => std[i]));
+    }
+
     static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
     /// <summary>Accuracy of the first <paramref name="members"/> networks' mean softmax.</summary>

@@ -128,14 +128,24 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
         if (File.Exists(path)) File.Delete(path);
     }
 
-    [Fact]
-    public void Saved_pipeline_loads_in_a_new_context_and_a_new_process_with_the_same_schema_and_identical_scores()
+    /// <summary>Saves the trained pipeline into a fresh temporary folder, runs <paramref name="test"/> (folder, file), deletes the folder.</summary>
+    void WithSavedPipeline(Action<string, string> test)
     {
         var dir = Directory.CreateTempSubdirectory("hypergan-save-").FullName;
         try
         {
             var path = Path.Combine(dir, "digits.hgpipeline");
             _t.Ml.Model.SaveWithHyperGan(_t.Model, _t.Train.Schema, path);
+            test(dir, path);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Saved_pipeline_loads_in_a_new_context_and_a_new_process_with_the_same_schema_and_identical_scores()
+    {
+        WithSavedPipeline((dir, path) =>
+        {
             Assert.Equal([Path.GetFileName(path)], Directory.GetFiles(dir).Select(Path.GetFileName)); // no temp file left behind
             output.WriteLine($"pipeline file: {new FileInfo(path).Length:N0} bytes");
 
@@ -160,18 +170,14 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
             var childOutput = Path.Combine(dir, "child-scores.bin");
             ChildProcess.Run("score-digits", path, childOutput);
             Assert.Equal(expected, File.ReadAllBytes(childOutput));
-        }
-        finally { Directory.Delete(dir, recursive: true); }
+        });
     }
 
     [Fact]
     public void Damaged_pipeline_files_fail_with_InvalidDataException()
     {
-        var dir = Directory.CreateTempSubdirectory("hypergan-damage-").FullName;
-        try
+        WithSavedPipeline((dir, path) =>
         {
-            var path = Path.Combine(dir, "ok.hgpipeline");
-            _t.Ml.Model.SaveWithHyperGan(_t.Model, _t.Train.Schema, path);
             var bytes = File.ReadAllBytes(path);
             string Variant(string name, Action<string> damage)
             {
@@ -205,8 +211,7 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
                 output.WriteLine($"{what}: {e.Message}");
             }
             Assert.Throws<FileNotFoundException>(() => new MLContext(1).Model.LoadWithHyperGan(Path.Combine(dir, "missing"), out _));
-        }
-        finally { Directory.Delete(dir, recursive: true); }
+        });
     }
 
     [Fact]
@@ -253,11 +258,8 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
     [Fact]
     public void A_save_that_fails_midway_leaves_the_previous_file_intact_and_no_temporary_file()
     {
-        var dir = Directory.CreateTempSubdirectory("hypergan-failsave-").FullName;
-        try
+        WithSavedPipeline((dir, path) =>
         {
-            var path = Path.Combine(dir, "model.hgpipeline");
-            _t.Ml.Model.SaveWithHyperGan(_t.Model, _t.Train.Schema, path);
             var good = File.ReadAllBytes(path);
             // A CustomMapping without a contract name cannot be saved by ML.NET: the save fails after the HyperGAN part was written.
             var unsavable = _t.Ml.Transforms.CustomMapping((Prediction p, Flag f) => f.Confident = p.PredictiveEntropy < 0.5f, contractName: null)
@@ -267,8 +269,7 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
             output.WriteLine($"failed save: {e.GetType().Name}: {e.Message}");
             Assert.Equal(good, File.ReadAllBytes(path));
             Assert.Equal([path], Directory.GetFiles(dir));
-        }
-        finally { Directory.Delete(dir, recursive: true); }
+        });
     }
 
     public sealed class Flag

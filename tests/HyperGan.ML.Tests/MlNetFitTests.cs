@@ -46,7 +46,7 @@ public class MlNetFitTests(ITestOutputHelper output)
         Assert.Equal(TaskKind.Regression, model.Task);
         Assert.Equal("mlp", model.Model.Target.Name); // default target for a [1] vector: 1 → 100 ReLU → 1
 
-        var grid = Enumerable.Range(0, 121).Select(i => -6f + 0.1f * i).ToArray();
+        var grid = Fixtures.RegressionGrid;
         var scored = model.Transform(ml.Data.LoadFromEnumerable(grid.Select(g => new Point { Features = [g] })));
         Assert.Equal(NumberDataViewType.Single, scored.Schema["Score"].Type);
         Assert.Equal(NumberDataViewType.Single, scored.Schema["StdDev"].Type);
@@ -56,10 +56,7 @@ public class MlNetFitTests(ITestOutputHelper output)
         var rows = ml.Data.CreateEnumerable<RegressionPrediction>(scored, reuseRowObject: false).ToArray();
         var mean = rows.Select(r => r.Score * scale).ToArray();
         var std = rows.Select(r => r.StdDev * scale).ToArray();
-        var inside = Enumerable.Range(0, grid.Length).Where(i => Math.Abs(grid[i]) <= 4).ToArray();
-        var outside = Enumerable.Range(0, grid.Length).Where(i => Math.Abs(grid[i]) >= 5).ToArray();
-        double rmse = Math.Sqrt(inside.Average(i => Math.Pow(mean[i] - Math.Pow(grid[i], 3), 2)));
-        double stdIn = inside.Average(i => std[i]), stdOut = outside.Average(i => std[i]);
+        var (rmse, stdIn, stdOut) = Fixtures.RegressionBand(grid, mean, std);
         output.WriteLine($"ML.NET regression: RMSE vs x³ on [−4, 4] {rmse:F2}; mean StdDev inside {stdIn:F2}, outside |x| ≥ 5 {stdOut:F2}");
         Assert.True(rmse < 8, $"RMSE {rmse:F2} (noise σ 3, range ±64)");
         Assert.True(stdOut > 1.5 * stdIn, $"StdDev outside ({stdOut:F2}) should exceed inside ({stdIn:F2})");

@@ -73,16 +73,9 @@ public class NuGetPackageTests(ITestOutputHelper output)
 
     string Run(string workingDirectory, params string[] args)
     {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"dotnet {string.Join(' ', args)} did not finish in 5 minutes");
-        output.WriteLine($"dotnet {string.Join(' ', args.Take(2))} … exit {process.ExitCode} in {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
+        var stdout = ChildProcess.Dotnet(workingDirectory, TimeSpan.FromMinutes(5), args);
+        output.WriteLine($"dotnet {string.Join(' ', args.Take(2))} … {clock.Elapsed.TotalSeconds:F1} s");
+        return stdout;
     }
 }

@@ -55,15 +55,12 @@ public class TrainingTests(ITestOutputHelper output)
         };
         using var model = HyperGanTrainer.Fit(TargetNetworks.Regression1D(), data, options);
         using var ensemble = model.Sample(200, 9);
-        var grid = Enumerable.Range(0, 121).Select(i => -6f + 0.1f * i).ToArray();
+        var grid = Fixtures.RegressionGrid;
         using var gx = tensor(grid).view(-1, 1);
         using var outputs = ensemble.Forward(gx).squeeze(-1).mul(scale); // [M, G]
         var mean = outputs.mean([0]).data<float>().ToArray();
         var std = outputs.std(0).data<float>().ToArray();
-        var inside = Enumerable.Range(0, grid.Length).Where(i => Math.Abs(grid[i]) <= 4).ToArray();
-        var outside = Enumerable.Range(0, grid.Length).Where(i => Math.Abs(grid[i]) >= 5).ToArray();
-        double rmse = Math.Sqrt(inside.Average(i => Math.Pow(mean[i] - Math.Pow(grid[i], 3), 2)));
-        double stdIn = inside.Average(i => std[i]), stdOut = outside.Average(i => std[i]);
+        var (rmse, stdIn, stdOut) = Fixtures.RegressionBand(grid, mean, std);
         output.WriteLine($"RMSE vs x³ on [−4, 4]: {rmse:F2}; mean σ inside {stdIn:F2}, outside |x| ≥ 5: {stdOut:F2}");
         Assert.True(rmse < 8, $"ensemble mean misses x³ inside the data: RMSE {rmse:F2} (noise σ is 3, range ±64)");
         Assert.True(stdOut > 1.5 * stdIn, $"σ outside ({stdOut:F2}) should exceed σ inside ({stdIn:F2})");

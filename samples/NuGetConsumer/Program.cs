@@ -25,6 +25,8 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
 var model = pipeline.Fit(train);
 var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
 Console.WriteLine($"consumer: accuracy {metrics.MicroAccuracy:P1} on 500 held-out digits (HyperGan.ML {typeof(HyperGanEnsembleTransformer).Assembly.GetName().Version})");
+var native = HyperGan.ML.Engine.Native.TorchNativeLoader.Report;
+Console.WriteLine($"consumer: native TorchSharp library: {native?.Action} {native?.LoadedPath} (weakened: {string.Join(", ", native?.WeakenedVersions ?? [])})");
 
 var path = Path.Combine(Path.GetTempPath(), $"consumer-{Guid.NewGuid():N}.hgpipeline");
 ml.Model.SaveWithHyperGan(model, train.Schema, path);

@@ -36,7 +36,10 @@ public class NuGetPackageTests(ITestOutputHelper output)
 
             Run(consumer, "build", "-c", "Release", $"--property:HyperGanMLVersion={version}", $"--property:RestoreAdditionalProjectSources={feed}");
             var stdout = Run(consumer, Path.Combine(consumer, "bin", "Release", "net10.0", "NuGetConsumer.dll"));
+            output.WriteLine(stdout);
             Assert.Contains("consumer: OK", stdout);
+            // The Debian-12 native fix travels inside the package: the consumer's load goes the same way as this process's.
+            Assert.Contains($"native TorchSharp library: {HyperGan.ML.Engine.Native.TorchNativeLoader.Report!.Action}", stdout);
             var assets = File.ReadAllText(Path.Combine(consumer, "obj", "project.assets.json"));
             Assert.Contains($"HyperGan.ML/{version}", assets); // restored from the package, not a project reference
         }

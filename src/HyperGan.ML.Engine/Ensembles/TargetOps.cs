@@ -5,9 +5,13 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace HyperGan.ML.Engine.Ensembles;
 
-/// <summary>The parameter-free pieces of a target layer, shared by every executor.</summary>
-internal static class TargetOps
+/// <summary>
+/// The parameter-free pieces of a target layer (activation, pooling), shared by every executor and by baselines that
+/// train the same architectures normally, so all of them compute exactly the same function.
+/// </summary>
+public static class TargetOps
 {
+    /// <summary>Applies <paramref name="activation"/> (leaky-ReLU slope 0.01).</summary>
     public static Tensor Activate(Tensor x, Activation activation) => activation switch
     {
         Activation.None => x,

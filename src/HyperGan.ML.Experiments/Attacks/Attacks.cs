@@ -1,0 +1,52 @@
+using HyperGan.ML.Experiments.Baselines;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HyperGan.ML.Experiments.Attacks;
+
+/// <summary>
+/// White-box attacks on [0, 1] pixels against a method's averaged prediction: the loss is the negative log of the
+/// ensemble-mean probability of the true class, so an attack on several members attacks their consensus.
+/// </summary>
+public static class Attacks
+{
+    /// <summary>−log p̄_y averaged over the batch, p̄ = mean softmax of the members.</summary>
+    public static Tensor Loss(IMemberLogits model, Tensor x, Tensor labels)
+    {
+        var logp = model.Logits(x).log_softmax(2);                               // [M, B, C]
+        var meanLogp = logp.logsumexp(0) - Math.Log(logp.shape[0]);              // log p̄, [B, C]
+        return -meanLogp.gather(1, labels.unsqueeze(1)).mean();
+    }
+
+    /// <summary>Fast gradient sign method: x + ε·sign(∇ₓ loss), clipped to [0, 1].</summary>
+    public static Tensor Fgsm(IMemberLogits model, Tensor x, Tensor labels, double epsilon) =>
+        Step(model, x, x, labels, epsilon, epsilon);
+
+    /// <summary>
+    /// Projected gradient descent (iterative FGSM): <paramref name="steps"/> sign steps of <paramref name="stepSize"/>,
+    /// each projected back into the L∞ ball of radius ε around x and into [0, 1]. No random start (deterministic).
+    /// </summary>
+    public static Tensor Pgd(IMemberLogits model, Tensor x, Tensor labels, double epsilon, int steps = 10, double? stepSize = null)
+    {
+        double alpha = stepSize ?? 2.5 * epsilon / steps;
+        var adversarial = x.detach().clone();
+        for (int i = 0; i < steps; i++)
+        {
+            var next = Step(model, adversarial, x, labels, alpha, epsilon);
+            adversarial.Dispose();
+            adversarial = next;
+        }
+        return adversarial;
+    }
+
+    static Tensor Step(IMemberLogits model, Tensor current, Tensor original, Tensor labels, double stepSize, double epsilon)
+    {
+        using var scope = NewDisposeScope();
+        using var grad = enable_grad();
+        var xi = current.detach().requires_grad_(true);
+        Loss(model, xi, labels).backward();
+        var moved = xi.detach() + xi.grad!.sign() * stepSize;
+        var projected = torch.min(torch.max(moved, original - epsilon), original + epsilon).clamp(0, 1);
+        return projected.detach().MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,96 @@
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Targets;
+using HyperGan.ML.Experiments.Baselines;
+using static TorchSharp.torch;
+
+namespace HyperGan.ML.Experiments.Runs;
+
+/// <summary>
+/// Adversarial-example detection (the paper's Sec. 5.3): FGSM and PGD on [0, 1] pixels, crafted against one sampled
+/// network or against an ensemble of N sampled networks, then judged by a <em>fresh</em> ensemble of N; the same
+/// attacks against deep ensembles of N (judged by themselves). Detection = predictive entropy above the threshold that
+/// flags 5% of clean test images.
+/// </summary>
+public static class AdversarialExperiment
+{
+    /// <summary>The paper's ε grid for [0, 1] pixels.</summary>
+    public static readonly double[] Epsilons = [0.01, 0.03, 0.08, 0.1, 0.3];
+
+    /// <summary>One (attack, crafted-against, N, ε) cell.</summary>
+    public sealed record Cell(string Attack, string Setting, int Networks, double Epsilon, double AccuracyOnAdversarial, double DetectionRate, double LossClean, double LossAdversarial);
+
+    /// <summary>Runs the experiment on MNIST-5000.</summary>
+    public static List<Cell> Run(ExperimentOutput output, Datasets datasets)
+    {
+        var budget = ClassificationBudget.For(output.Preset);
+        var problem = datasets.Mnist5000(budget, output.Seed);
+        output.Data(problem.Provenance);
+        using var methods = TrainedMethods.Train(problem, TargetNetworks.MnistCnn(), budget, output.Seed, output.Log);
+        output.Result("budget", methods.BudgetText);
+        int count = output.Preset switch { Preset.Tiny => 20, Preset.Quick => 200, _ => 1000 };
+        int steps = output.Preset switch { Preset.Tiny => 2, Preset.Quick => 5, _ => 10 };
+        int[] sizes = output.Preset switch { Preset.Tiny => [2], Preset.Quick => [5, 10], _ => [5, 10, 100] };
+        double[] epsilons = output.Preset == Preset.Tiny ? [0.1, 0.3] : Epsilons;
+        output.Result("protocol", $"{count} test images attacked; PGD: {steps} steps of 2.5ε/{steps}, no random start; threshold = 95th percentile of clean-test entropy of the judging ensemble");
+
+        var test = problem.Test.Subset(Enumerable.Range(0, count).ToArray());
+        using var x = tensor(test.Pixels).view(-1, 1, 28, 28);
+        using var y = tensor(test.Labels.Select(l => (long)l).ToArray());
+        var cells = new List<Cell>();
+        foreach (var n in sizes)
+        {
+            using var attackedEnsemble = methods.HyperGan.Sample(n, output.Seed + 1000 + n);
+            using var attackedSingle = methods.HyperGan.Sample(1, output.Seed + 2000 + n);
+            using var judge = methods.HyperGan.Sample(n, output.Seed + 3000 + n); // fresh networks the attacker never saw
+            var deep = new DeepEnsemble(methods.Independent.Take(Math.Min(n, methods.Independent.Count)).ToList());
+            var settings = new List<(string Name, IMemberLogits Attacked, IMemberLogits Judge)>
+            {
+                ("HyperGAN, crafted on 1 sampled net", new HyperGanMembers(attackedSingle), new HyperGanMembers(judge)),
+                ($"HyperGAN, crafted on {n} sampled nets", new HyperGanMembers(attackedEnsemble), new HyperGanMembers(judge)),
+            };
+            if (n <= methods.Independent.Count) settings.Add(($"deep ensemble ({n}), crafted on itself", deep, deep));
+            foreach (var (name, attacked, judging) in settings)
+            {
+                double threshold = Threshold(judging, problem.Test);
+                double lossClean = Loss(attacked, x, y);
+                foreach (var attack in new[] { "FGSM", "PGD" })
+                    foreach (var eps in epsilons)
+                    {
+                        using var adversarial = attack == "FGSM" ? Attacks.Attacks.Fgsm(attacked, x, y, eps) : Attacks.Attacks.Pgd(attacked, x, y, eps, steps);
+                        using var scope = NewDisposeScope();
+                        using var _ = no_grad();
+                        var p = EnsemblePrediction.FromLogits(judging.Logits(adversarial));
+                        double accuracy = 100.0 * Enumerable.Range(0, count).Count(i => p.PredictedClass(i) == test.Labels[i]) / count;
+                        double detected = 100.0 * p.Entropy.Count(h => h > threshold) / count;
+                        var cell = new Cell(attack, name, n, eps, accuracy, detected, lossClean, Loss(attacked, adversarial, y));
+                        cells.Add(cell);
+                        output.Log($"{attack} ε {eps}: {name}: accuracy {accuracy:F1} %, detected {detected:F1} %");
+                    }
+            }
+        }
+        output.Result("cells", cells);
+        output.Markdown($"Budget: {methods.BudgetText}\n\nDetection rate = share of adversarial images whose predictive entropy (judging ensemble) exceeds the threshold that flags 5% of clean test images. " +
+                        "HyperGAN attacks are judged by a fresh ensemble of the same size; deep-ensemble attacks by the attacked ensemble itself (there is no fresh one).\n");
+        output.Markdown("| attack | crafted on | ε | accuracy on adversarial % | detected % | attacked model's loss clean → adversarial |\n|---|---|---|---|---|---|\n" +
+            string.Join("\n", cells.Select(c => $"| {c.Attack} | {c.Setting} | {c.Epsilon} | {c.AccuracyOnAdversarial:F1} | {c.DetectionRate:F1} | {c.LossClean:F3} → {c.LossAdversarial:F3} |")) + "\n");
+        foreach (var attack in new[] { "FGSM", "PGD" })
+            output.Figure($"adversarial-detection-{attack.ToLowerInvariant()}.png", Plots.Charts.Lines($"{attack}: detection rate at 5% false positives", "ε", "detected %",
+                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.DetectionRate).ToArray())), 0, 100),
+                $"{attack} detection rate vs ε on MNIST-5000 (entropy threshold at 5% FPR on clean data).");
+        return cells;
+    }
+
+    static double Threshold(IMemberLogits judge, Engine.Data.LabeledImages clean)
+    {
+        using var logits = TrainedMethods.Logits(judge, clean);
+        var entropy = EnsemblePrediction.FromLogits(logits).Entropy.Order().ToArray();
+        return entropy[(int)Math.Ceiling(0.95 * entropy.Length) - 1];
+    }
+
+    static double Loss(IMemberLogits model, Tensor x, Tensor y)
+    {
+        using var _ = no_grad();
+        using var loss = Attacks.Attacks.Loss(model, x, y);
+        return loss.item<float>();
+    }
+}

@@ -1,0 +1,40 @@
+namespace HyperGan.ML.Experiments.Runs;
+
+/// <summary>How big an experiment run is. Every output records the preset it ran with.</summary>
+public enum Preset
+{
+    /// <summary>Seconds: a few hundred images and one epoch — for CI, checks that the pipeline produces well-formed output. Numbers mean nothing.</summary>
+    Tiny,
+    /// <summary>≤ 10 minutes on a 2-core CPU: full MNIST-5000 split, small generators, few epochs. Indicative numbers, labelled as such.</summary>
+    Quick,
+    /// <summary>The paper's protocol as far as this machine allows (paper-sized generators, more epochs); tens of minutes.</summary>
+    Full,
+}
+
+/// <summary>Sizes and budgets of a classification run, by preset.</summary>
+/// <param name="TrainCount">Training images (MNIST-5000: taken from the vendored test set).</param>
+/// <param name="TestCount">Test images.</param>
+/// <param name="OutlierCount">Out-of-distribution images.</param>
+/// <param name="Epochs">Epochs for every method (the shared budget).</param>
+/// <param name="HyperGanHidden">Generator width (paper: 512).</param>
+/// <param name="HyperGanCodes">Noise and code dimension (paper: 256 / 128).</param>
+/// <param name="HyperGanLearningRate">Generator learning rate (mixer: 2×).</param>
+/// <param name="NetworksPerStep">HyperGAN networks per step.</param>
+/// <param name="HyperGanBatch">HyperGAN examples per step.</param>
+/// <param name="EnsembleSizes">Sampled-network counts reported (paper: 1, 5, 10, 100).</param>
+/// <param name="DeepEnsembleSize">Independently trained networks (the 5-member ensemble is their first five).</param>
+/// <param name="DropoutSamples">MC-dropout forward passes.</param>
+public sealed record ClassificationBudget(int TrainCount, int TestCount, int OutlierCount, int Epochs, int HyperGanHidden, int HyperGanCodes,
+    double HyperGanLearningRate, int NetworksPerStep, int HyperGanBatch, int[] EnsembleSizes, int DeepEnsembleSize, int DropoutSamples)
+{
+    /// <summary>MC-dropout probability before every layer.</summary>
+    public double DropoutRate { get; init; } = 0.1;
+
+    /// <summary>The budget for <paramref name="preset"/> on an MNIST-sized problem.</summary>
+    public static ClassificationBudget For(Preset preset) => preset switch
+    {
+        Preset.Tiny => new(300, 200, 200, 1, 64, 16, 1e-3, 4, 32, [1, 2], 2, 4),
+        Preset.Quick => new(5000, 5000, 5000, 5, 128, 32, 1e-3, 8, 32, [1, 5, 10, 100], 10, 100),
+        _ => new(5000, 5000, 10000, 10, 512, 128, 3e-4, 16, 64, [1, 5, 10, 100], 10, 100),
+    };
+}

@@ -25,12 +25,33 @@ public sealed class DeepEnsemble(IReadOnlyList<PlainNetwork> networks, string? n
     public int Members => networks.Count;
     /// <summary>The networks.</summary>
     public IReadOnlyList<PlainNetwork> Networks => networks;
+
+    /// <summary>
+    /// Stacks <paramref name="count"/> member outputs into [M, B, C], releasing each member's intermediate activations as
+    /// soon as its output exists (without a graph to keep; with one, autograd holds what backward needs).
+    /// </summary>
+    internal static Tensor StackMembers(int count, Func<int, Tensor> member)
+    {
+        var outputs = new Tensor[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                using var scope = NewDisposeScope();
+                outputs[i] = member(i).MoveToOuterDisposeScope();
+            }
+            return stack(outputs);
+        }
+        finally
+        {
+            foreach (var o in outputs) o?.Dispose();
+        }
+    }
     /// <inheritdoc/>
     public Tensor Logits(Tensor x)
     {
         using var grad = x.requires_grad ? null : no_grad();
-        using var scope = NewDisposeScope();
-        return stack(networks.Select(n => n.forward(x)).ToArray()).MoveToOuterDisposeScope();
+        return StackMembers(networks.Count, i => networks[i].forward(x));
     }
 }
 
@@ -45,10 +66,9 @@ public sealed class McDropout(PlainNetwork network, int samples, long seed) : IM
     public Tensor Logits(Tensor x)
     {
         using var grad = x.requires_grad ? null : no_grad();
-        using var scope = NewDisposeScope();
         network.SampleDropout = true;
         TorchSharp.torch.random.manual_seed(seed); // the same dropout masks every call: reproducible scores
-        try { return stack(Enumerable.Range(0, samples).Select(_ => network.forward(x)).ToArray()).MoveToOuterDisposeScope(); }
+        try { return DeepEnsemble.StackMembers(samples, _ => network.forward(x)); }
         finally { network.SampleDropout = false; }
     }
 }

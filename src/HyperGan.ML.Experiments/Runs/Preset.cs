@@ -34,7 +34,7 @@ public sealed record ClassificationBudget(int TrainCount, int TestCount, int Out
     public static ClassificationBudget For(Preset preset) => preset switch
     {
         Preset.Tiny => new(300, 200, 200, 1, 64, 16, 1e-3, 4, 32, [1, 2], 2, 4),
-        Preset.Quick => new(5000, 5000, 5000, 5, 128, 32, 1e-3, 8, 32, [1, 5, 10, 100], 10, 100),
-        _ => new(5000, 5000, 10000, 10, 512, 128, 3e-4, 16, 64, [1, 5, 10, 100], 10, 100),
+        Preset.Quick => new(5000, 5000, 2000, 5, 128, 32, 1e-3, 8, 32, [1, 5, 10, 100], 10, 50),
+        _ => new(5000, 5000, 5000, 10, 512, 128, 3e-4, 16, 64, [1, 5, 10, 100], 10, 100),
     };
 }

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using HyperGan.ML.Engine.Data;
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Targets;
+using HyperGan.ML.Engine.Training;
+using HyperGan.ML.Experiments.Attacks;
+using HyperGan.ML.Experiments.Baselines;
+using HyperGan.ML.Experiments.Runs;
+using SkiaSharp;
+using Xunit;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace HyperGan.ML.Tests;
+
+/// <summary>Each experiment's pipeline end to end at the tiny preset (seconds), the baselines' semantics, and the attacks.</summary>
+public class ExperimentTests(ITestOutputHelper output) : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("hypergan-experiments-").FullName;
+    readonly Datasets _datasets = new(Path.Combine(TestData.RepoRoot, "data"), sharedData: null);
+
+    ExperimentOutput Output(string id) => new(id, Preset.Tiny, 1, Path.Combine(_dir, id), output.WriteLine);
+
+    /// <summary>result.json parses and says tiny; result.md exists; every PNG decodes to a real image.</summary>
+    void CheckFolder(ExperimentOutput run, int expectedFigures)
+    {
+        run.Finish();
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Folder, "result.json")));
+        var meta = json.RootElement.GetProperty("meta");
+        Assert.Equal("tiny", meta.GetProperty("preset").GetString());
+        Assert.Equal(1, meta.GetProperty("seed").GetInt32());
+        Assert.NotEmpty(meta.GetProperty("data").EnumerateArray());
+        Assert.True(json.RootElement.GetProperty("results").EnumerateObject().Any());
+        Assert.Contains("tiny", File.ReadAllText(Path.Combine(run.Folder, "result.md")));
+        var pngs = Directory.GetFiles(run.Folder, "*.png");
+        Assert.Equal(expectedFigures, pngs.Length);
+        foreach (var png in pngs)
+        {
+            using var bitmap = SKBitmap.Decode(png);
+            Assert.NotNull(bitmap);
+            Assert.True(bitmap.Width >= 400 && bitmap.Height >= 400, $"{Path.GetFileName(png)} is {bitmap.Width}×{bitmap.Height}");
+            // Not blank: a figure has at least a few distinct colours.
+            Assert.True(bitmap.Pixels.Distinct().Take(5).Count() >= 5, $"{Path.GetFileName(png)} looks blank");
+        }
+    }
+
+    [Fact]
+    public void Ood_and_table4_write_their_table_json_and_ecdf_figure()
+    {
+        var run = Output("ood");
+        var rows = Table4Experiment.Run(run, _datasets.Mnist5000(ClassificationBudget.For(Preset.Tiny), 1), withOod: true);
+        Assert.Equal(["HyperGAN (1)", "HyperGAN (2)", "single network", "deep ensemble (2)", "MC dropout (4)"], rows.Select(r => r.Method));
+        Assert.All(rows, r => Assert.InRange(r.AuRoc, 0, 1));
+        CheckFolder(run, 1);
+    }
+
+    [Fact]
+    public void Regression_writes_a_band_per_ensemble_size()
+    {
+        var run = Output("regression");
+        var bands = RegressionExperiment.Run(run);
+        Assert.Equal([10, 100], bands.Select(b => b.Networks));
+        CheckFolder(run, 2);
+    }
+
+    [Fact]
+    public void Adversarial_diversity_filters_and_calibration_write_well_formed_output()
+    {
+        var adversarial = Output("adversarial");
+        var cells = AdversarialExperiment.Run(adversarial, _datasets);
+        Assert.Equal(3 * 2 * 2, cells.Count); // 3 settings × FGSM/PGD × 2 ε
+        CheckFolder(adversarial, 2);
+
+        var filters = Output("filters");
+        var norms = DiversityExperiment.Run(filters, _datasets, filters: true);
+        Assert.Equal(6, norms.Count); // 3 layers × (HyperGAN, independent)
+        CheckFolder(filters, 2);
+
+        var calibration = Output("calibration");
+        var reliability = CalibrationExperiment.Run(calibration, _datasets.Mnist5000(ClassificationBudget.For(Preset.Tiny), 1));
+        Assert.All(reliability, r => Assert.InRange(r.Ece, 0, 1));
+        CheckFolder(calibration, 1);
+    }
+
+    [Fact]
+    public void A_plain_network_computes_exactly_what_the_ensemble_executor_computes_with_its_weights()
+    {
+        foreach (var target in new[] { TargetNetworks.MnistCnn(), TargetNetworks.CifarCnn(), TargetNetworks.Regression1D() })
+        {
+            random.manual_seed(3);
+            using var net = new PlainNetwork(target);
+            net.eval();
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var x = rand([4, .. target.InputShape.Select(d => (long)d)]);
+            var direct = net.forward(x);
+            var viaExecutor = PerMemberExecutor.ForwardOne(target, net.AsLayers(), x, 0);
+            Assert.True(direct.allclose(viaExecutor, rtol: 1e-5, atol: 1e-6), $"{target.Name}: plain network and executor disagree");
+        }
+    }
+
+    [Fact]
+    public void Fgsm_and_pgd_increase_the_attacked_models_loss_and_stay_in_the_epsilon_ball()
+    {
+        var (train, test) = Fixtures.MnistSlice(600, 100);
+        using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
+        using var net = NetworkTraining.Train(TargetNetworks.MnistCnn(), data, new TrainingBudget(2), seed: 5);
+        using var hypergan = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, new HyperGanTrainingOptions
+        {
+            Architecture = Fixtures.SmallArchitecture, Epochs = 2, BatchSize = 32, NetworksPerStep = 4, LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = 5,
+        });
+        using var sampled = hypergan.Sample(5, seed: 1);
+        using var x = tensor(test.Pixels).view(-1, 1, 28, 28);
+        using var y = tensor(test.Labels.Select(l => (long)l).ToArray());
+        foreach (IMemberLogits model in new IMemberLogits[] { new DeepEnsemble([net]), new HyperGanMembers(sampled) })
+        {
+            double clean = LossOf(model, x, y);
+            foreach (var eps in new[] { 0.03, 0.1 })
+            {
+                using var fgsm = Attacks.Fgsm(model, x, y, eps);
+                using var pgd = Attacks.Pgd(model, x, y, eps, steps: 5);
+                double lossFgsm = LossOf(model, fgsm, y), lossPgd = LossOf(model, pgd, y);
+                output.WriteLine($"{model.Name}, ε {eps}: loss clean {clean:F3}, FGSM {lossFgsm:F3}, PGD {lossPgd:F3}");
+                Assert.True(lossFgsm > clean, $"{model.Name}: FGSM ε {eps} did not increase the loss");
+                Assert.True(lossPgd > clean, $"{model.Name}: PGD ε {eps} did not increase the loss");
+                foreach (var adv in new[] { fgsm, pgd })
+                {
+                    Assert.True((adv - x).abs().max().item<float>() <= eps + 1e-6, "perturbation leaves the ε ball");
+                    Assert.True(adv.min().item<float>() >= 0 && adv.max().item<float>() <= 1, "pixels leave [0, 1]");
+                }
+            }
+        }
+    }
+
+    static double LossOf(IMemberLogits model, TorchSharp.torch.Tensor x, TorchSharp.torch.Tensor y)
+    {
+        using var _ = no_grad();
+        using var loss = Attacks.Loss(model, x, y);
+        return loss.item<float>();
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

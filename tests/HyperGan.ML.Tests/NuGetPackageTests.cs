@@ -28,7 +28,7 @@ public class NuGetPackageTests(ITestOutputHelper output)
         {
             // The solution was just built by `dotnet test`; pack those binaries as they are.
             Run(TestData.RepoRoot, "pack", "HyperGan.ML.sln", "-c", Configuration, "--no-build", "-o", feed, $"--property:VersionSuffix={version[6..]}");
-            var packages = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).Order().ToArray();
+            var packages = Directory.GetFiles(feed, "*.nupkg").Select(p => Path.GetFileName(p)!).Order().ToArray();
             Assert.Equal([$"HyperGan.ML.{version}.nupkg", $"HyperGan.ML.Engine.{version}.nupkg", $"HyperGan.ML.Evaluation.{version}.nupkg"], packages);
             Assert.Equal(3, Directory.GetFiles(feed, "*.snupkg").Length);
             CheckPackage(Path.Combine(feed, $"HyperGan.ML.{version}.nupkg"), version, ["HyperGan.ML.Engine", "Microsoft.ML"]);

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using HyperGan.ML;
+using HyperGan.ML.Engine.Model;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML;
@@ -38,20 +39,12 @@ public static class HyperGanModelOperations
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
-        var full = Path.GetFullPath(filePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        var transformers = Flatten(model).ToList();
+        AtomicFile.Write(filePath, file =>
         {
-            using (var file = File.Create(temp))
-            using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
-                WriteParts(catalog, zip, Flatten(model).ToList(), inputSchema);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            using var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
+            WriteParts(catalog, zip, transformers, inputSchema);
+        });
     }
 
     /// <summary>Loads a pipeline saved by <see cref="SaveWithHyperGan"/>; returns it as a transformer chain.</summary>

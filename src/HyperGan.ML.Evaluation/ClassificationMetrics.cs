@@ -41,10 +41,21 @@ public static class ClassificationMetrics
 
     /// <summary>
     /// Expected calibration error with <paramref name="bins"/> equal-width bins over the confidence max_c p[i, c]:
-    /// Σ_b (|B_b| / n) · |accuracy(B_b) − mean confidence(B_b)|. Bin b holds confidences in [b/bins, (b+1)/bins);
-    /// a confidence of exactly 1.0 belongs to the last bin.
+    /// Σ_b (|B_b| / n) · |accuracy(B_b) − mean confidence(B_b)|, over the bins of <see cref="Reliability"/>.
     /// </summary>
-    public static double ExpectedCalibrationError(float[,] probabilities, IReadOnlyList<int> labels, int bins = 15)
+    public static double ExpectedCalibrationError(float[,] probabilities, IReadOnlyList<int> labels, int bins = 15) =>
+        ExpectedCalibrationError(Reliability(probabilities, labels, bins));
+
+    /// <summary>Expected calibration error of an already computed reliability diagram.</summary>
+    public static double ExpectedCalibrationError(IReadOnlyList<ReliabilityBin> reliability) =>
+        reliability.Sum(b => b.Share * Math.Abs(b.Accuracy - b.MeanConfidence));
+
+    /// <summary>
+    /// The reliability diagram: the non-empty of <paramref name="bins"/> equal-width bins over the confidence
+    /// max_c p[i, c], each with its share of examples, mean confidence and accuracy. Bin b holds confidences in
+    /// [b/bins, (b+1)/bins); a confidence of exactly 1.0 belongs to the last bin.
+    /// </summary>
+    public static IReadOnlyList<ReliabilityBin> Reliability(float[,] probabilities, IReadOnlyList<int> labels, int bins = 15)
     {
         Check(probabilities, labels);
         if (bins <= 0) throw new ArgumentOutOfRangeException(nameof(bins), bins, "bins must be positive (the convention is 15).");
@@ -60,10 +71,8 @@ public static class ClassificationMetrics
             confidence[b] += conf;
             if (predicted == labels[i]) correct[b]++;
         }
-        double ece = 0;
-        for (int b = 0; b < bins; b++)
-            if (count[b] > 0) ece += (double)count[b] / labels.Count * Math.Abs(correct[b] / count[b] - confidence[b] / count[b]);
-        return ece;
+        return Enumerable.Range(0, bins).Where(b => count[b] > 0)
+            .Select(b => new ReliabilityBin((double)count[b] / labels.Count, confidence[b] / count[b], correct[b] / count[b])).ToList();
     }
 
     /// <summary>Index of the largest entry of row <paramref name="row"/> (lowest index on ties).</summary>
@@ -86,3 +95,9 @@ public static class ClassificationMetrics
                 throw new ArgumentException($"Label {labels[i]} of example {i} is outside [0, {classes}).", nameof(labels));
     }
 }
+
+/// <summary>One bin of a reliability diagram.</summary>
+/// <param name="Share">Fraction of all examples in the bin.</param>
+/// <param name="MeanConfidence">Mean confidence (max probability) of its examples.</param>
+/// <param name="Accuracy">Fraction of its examples predicted correctly.</param>
+public sealed record ReliabilityBin(double Share, double MeanConfidence, double Accuracy);

@@ -28,17 +28,9 @@ public static class CalibrationExperiment
             using var logits = TrainedMethods.Logits(method, problem.Test);
             var p = EnsemblePrediction.FromLogits(logits);
             var labels = problem.Test.Labels;
-            var conf = new double[bins]; var acc = new double[bins]; var count = new int[bins];
-            for (int i = 0; i < labels.Length; i++)
-            {
-                int k = p.PredictedClass(i);
-                double c = p.Probabilities[i, k];
-                int b = Math.Min((int)(c * bins), bins - 1); // confidence 1.0 goes to the last bin
-                conf[b] += c; acc[b] += k == labels[i] ? 1 : 0; count[b]++;
-            }
-            var used = Enumerable.Range(0, bins).Where(b => count[b] > 0).ToArray();
-            var r = new Reliability(method.Name, ClassificationMetrics.ExpectedCalibrationError(p.Probabilities, labels, bins),
-                used.Select(b => conf[b] / count[b]).ToArray(), used.Select(b => acc[b] / count[b]).ToArray(), used.Select(b => count[b] / (double)labels.Length).ToArray());
+            var reliability = ClassificationMetrics.Reliability(p.Probabilities, labels, bins);
+            var r = new Reliability(method.Name, ClassificationMetrics.ExpectedCalibrationError(reliability),
+                reliability.Select(b => b.MeanConfidence).ToArray(), reliability.Select(b => b.Accuracy).ToArray(), reliability.Select(b => b.Share).ToArray());
             results.Add(r);
             output.Log($"{r.Method}: ECE {r.Ece:F4}");
         }

@@ -34,7 +34,7 @@ public static class AdversarialExperiment
         output.Result("protocol", $"{count} test images attacked; PGD: {steps} steps of 2.5ε/{steps}, no random start; threshold = 95th percentile of clean-test entropy of the judging ensemble");
 
         var test = problem.Test.Subset(Enumerable.Range(0, count).ToArray());
-        using var x = tensor(test.Pixels).view(-1, 1, 28, 28);
+        using var x = tensor(test.Pixels).view([-1, .. test.Shape.Select(d => (long)d)]);
         using var y = tensor(test.Labels.Select(l => (long)l).ToArray());
         var cells = new List<Cell>();
         foreach (var n in sizes)
@@ -42,16 +42,19 @@ public static class AdversarialExperiment
             using var attackedEnsemble = methods.HyperGan.Sample(n, output.Seed + 1000 + n);
             using var attackedSingle = methods.HyperGan.Sample(1, output.Seed + 2000 + n);
             using var judge = methods.HyperGan.Sample(n, output.Seed + 3000 + n); // fresh networks the attacker never saw
+            var fresh = new HyperGanMembers(judge);
             var deep = new DeepEnsemble(methods.Independent.Take(Math.Min(n, methods.Independent.Count)).ToList());
             var settings = new List<(string Name, IMemberLogits Attacked, IMemberLogits Judge)>
             {
-                ("HyperGAN, crafted on 1 sampled net", new HyperGanMembers(attackedSingle), new HyperGanMembers(judge)),
-                ($"HyperGAN, crafted on {n} sampled nets", new HyperGanMembers(attackedEnsemble), new HyperGanMembers(judge)),
+                ("HyperGAN, crafted on 1 sampled net", new HyperGanMembers(attackedSingle), fresh),
+                ($"HyperGAN, crafted on {n} sampled nets", new HyperGanMembers(attackedEnsemble), fresh),
             };
             if (n <= methods.Independent.Count) settings.Add(($"deep ensemble ({n}), crafted on itself", deep, deep));
+            // One clean-data threshold per judging ensemble (both HyperGAN settings share the fresh one).
+            var thresholds = settings.Select(s => s.Judge).Distinct().ToDictionary(j => j, j => Threshold(j, problem.Test));
             foreach (var (name, attacked, judging) in settings)
             {
-                double threshold = Threshold(judging, problem.Test);
+                double threshold = thresholds[judging];
                 double lossClean = Loss(attacked, x, y);
                 foreach (var attack in new[] { "FGSM", "PGD" })
                     foreach (var eps in epsilons)

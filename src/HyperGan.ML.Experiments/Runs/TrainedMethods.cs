@@ -88,6 +88,14 @@ public sealed class TrainedMethods : IDisposable
         return methods;
     }
 
+    /// <summary>Training wall time behind <paramref name="method"/> (a deep ensemble of n costs n single networks).</summary>
+    public double TrainSecondsOf(IMemberLogits method) => method switch
+    {
+        HyperGanMembers => TrainSeconds["HyperGAN"],
+        DeepEnsemble deep => TrainSeconds["single network"] * deep.Members,
+        _ => TrainSeconds["MC dropout"],
+    };
+
     /// <summary>Member outputs of <paramref name="method"/> on <paramref name="images"/>, in row chunks to bound memory: [M, N, C].</summary>
     public static Tensor Logits(IMemberLogits method, Engine.Data.LabeledImages images, int chunk = 500)
     {

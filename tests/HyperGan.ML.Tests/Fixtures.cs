@@ -22,26 +22,17 @@ internal static class Fixtures
     }
 
     /// <summary>The paper's 1-D regression data: 20 points x ~ U(−4, 4), y = x³ + N(0, 3²) (seeded).</summary>
-    public static (float[] X, float[] Y) CubicRegression(int seed = 0, int count = 20)
-    {
-        var rng = new Random(seed);
-        var x = Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 8 - 4)).ToArray();
-        var y = x.Select(v => (float)(v * v * v + 3 * Gaussian(rng))).ToArray();
-        return (x, y);
-    }
+    public static (float[] X, float[] Y) CubicRegression(int seed = 0, int count = 20) =>
+        HyperGan.ML.Experiments.Runs.RegressionExperiment.CubicData(seed, count);
 
     /// <summary>The x grid the regression band is judged on: −6 … 6 in steps of 0.1.</summary>
     public static float[] RegressionGrid => Enumerable.Range(0, 121).Select(i => -6f + 0.1f * i).ToArray();
 
     /// <summary>RMSE of the mean against x³ inside the data (|x| ≤ 4), and the mean spread inside vs outside (|x| ≥ 5).</summary>
-    public static (double Rmse, double StdInside, double StdOutside) RegressionBand(float[] grid, float[] mean, float[] std)
-    {
-        var inside = Enumerable.Range(0, grid.Length).Where(i => Math.Abs(grid[i]) <= 4).ToArray();
-        var outside = Enumerable.Range(0, grid.Length).Where(i => Math.Abs(grid[i]) >= 5).ToArray();
-        return (Math.Sqrt(inside.Average(i => Math.Pow(mean[i] - Math.Pow(grid[i], 3), 2))), inside.Average(i => std[i]), outside.Average(i => std[i]));
-    }
+    public static (double Rmse, double StdInside, double StdOutside) RegressionBand(float[] grid, float[] mean, float[] std) =>
+        HyperGan.ML.Experiments.Runs.RegressionExperiment.Measure(ToDouble(grid), ToDouble(mean), ToDouble(std));
 
-    static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+    static double[] ToDouble(float[] values) => values.Select(v => (double)v).ToArray();
 
     /// <summary>Accuracy of the first <paramref name="members"/> networks' mean softmax.</summary>
     public static double Accuracy(TrainedHyperGan model, LabeledImages test, int members, long seed)

@@ -61,24 +61,6 @@ public static class Charts
         return Png(model);
     }
 
-    /// <summary>Overlaid histograms of pre-binned fractions at numeric bin centres (e.g. member agreement, the paper's Fig. 4).</summary>
-    public static byte[] Histogram(string title, string xTitle, IReadOnlyList<double> binCenters, double binWidth, IEnumerable<(string Name, IReadOnlyList<double> Fractions)> groups)
-    {
-        var model = Model(title, xTitle, "fraction of examples", 0, null);
-        var colors = new[] { OxyColors.SteelBlue, OxyColors.OrangeRed, OxyColors.SeaGreen, OxyColors.Purple };
-        int g = 0;
-        foreach (var (name, fractions) in groups)
-        {
-            var color = colors[g++ % colors.Length];
-            var bars = new LinearBarSeries { Title = name, BarWidth = 0, FillColor = OxyColor.FromAColor(110, color), StrokeColor = color, StrokeThickness = 1 };
-            for (int i = 0; i < binCenters.Count; i++) bars.Points.Add(new DataPoint(binCenters[i], fractions[i]));
-            model.Series.Add(bars);
-        }
-        model.Axes[0].Minimum = binCenters[0] - binWidth;
-        model.Axes[0].Maximum = binCenters[^1] + binWidth;
-        return Png(model);
-    }
-
     /// <summary>A grid of small grayscale images (e.g. one 5×5 filter from 25 sampled networks, the paper's Fig. 6).</summary>
     public static byte[] ImageGrid(string title, IReadOnlyList<float[,]> images, int columns)
     {

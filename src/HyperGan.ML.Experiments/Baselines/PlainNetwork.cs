@@ -14,7 +14,8 @@ namespace HyperGan.ML.Experiments.Baselines;
 /// </summary>
 public sealed class PlainNetwork : nn.Module<Tensor, Tensor>
 {
-    readonly List<Parameter> _weights = [], _biases = [];
+    readonly List<Parameter> _weights = [];
+    readonly List<Parameter?> _biases = []; // null for a layer without bias
 
     /// <summary>The architecture.</summary>
     public TargetNetwork Target { get; }
@@ -45,7 +46,7 @@ public sealed class PlainNetwork : nn.Module<Tensor, Tensor>
                 register_parameter($"bias{i}", b);
                 _biases.Add(b);
             }
-            else _biases.Add(null!);
+            else _biases.Add(null);
         }
     }
 
@@ -56,7 +57,7 @@ public sealed class PlainNetwork : nn.Module<Tensor, Tensor>
         for (int i = 0; i < Target.Layers.Count; i++)
         {
             if (Dropout > 0) h = F.dropout(h, Dropout, training || SampleDropout);
-            var (w, b) = (_weights[i], Target.Layers[i].HasBias ? _biases[i] : null);
+            var (w, b) = (_weights[i], _biases[i]);
             h = Target.Layers[i] switch
             {
                 Conv2dLayer c => TargetOps.ConvTail(F.conv2d(h, w, b, strides: [c.Stride, c.Stride], padding: [c.Padding, c.Padding]), c),
@@ -69,5 +70,5 @@ public sealed class PlainNetwork : nn.Module<Tensor, Tensor>
 
     /// <summary>This network's weights in the generated-layer layout (one member), for diversity and filter comparisons.</summary>
     public IReadOnlyList<GeneratedLayer> AsLayers() =>
-        _weights.Select((w, i) => new GeneratedLayer(w.detach().unsqueeze(0), Target.Layers[i].HasBias ? _biases[i].detach().unsqueeze(0) : null)).ToList();
+        _weights.Select((w, i) => new GeneratedLayer(w.detach().unsqueeze(0), _biases[i]?.detach().unsqueeze(0))).ToList();
 }

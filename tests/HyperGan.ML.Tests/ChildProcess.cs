@@ -33,8 +33,11 @@ public static class ChildProcess
                 File.WriteAllBytes(output, Scores.Dump(pipeline.Transform(ml.Data.LoadFromEnumerable(rows))));
                 return 0;
             }
+            case ["allocator-tuning"]:
+                Console.WriteLine(AllocatorTuning.Apply());
+                return 0;
             default:
-                Console.Error.WriteLine("usage: score-digits <pipeline> <out> | score-images <pipeline> <list.tsv> <out>");
+                Console.Error.WriteLine("usage: score-digits <pipeline> <out> | score-images <pipeline> <list.tsv> <out> | allocator-tuning");
                 return 2;
         }
     }
@@ -42,11 +45,20 @@ public static class ChildProcess
     /// <summary>Runs <c>dotnet HyperGan.ML.Tests.dll args</c> and returns its standard output; fails the test on a non-zero exit.</summary>
     public static string Run(params string[] args) => Dotnet(Environment.CurrentDirectory, TimeSpan.FromMinutes(3), [typeof(ChildProcess).Assembly.Location, .. args]);
 
+    /// <summary>Like <see cref="Run"/>, with environment variables set (or removed, for a null value) in the child.</summary>
+    public static string RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Dotnet(Environment.CurrentDirectory, TimeSpan.FromMinutes(3), environment, [typeof(ChildProcess).Assembly.Location, .. args]);
+
     /// <summary>Runs the dotnet host (the one running the tests) with <paramref name="args"/>; fails the test on a timeout or a non-zero exit.</summary>
-    public static string Dotnet(string workingDirectory, TimeSpan timeout, params string[] args)
+    public static string Dotnet(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        Dotnet(workingDirectory, timeout, new Dictionary<string, string?>(), args);
+
+    static string Dotnet(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string?> environment, string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new ProcessStartInfo(dotnet) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+            if (value is null) start.Environment.Remove(name); else start.Environment[name] = value;
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

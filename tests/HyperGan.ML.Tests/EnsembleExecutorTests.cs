@@ -9,12 +9,19 @@ namespace HyperGan.ML.Tests;
 
 public class EnsembleExecutorTests
 {
-    public static TheoryData<string> Targets => new() { "mnist", "cifar", "regression" };
+    public static TheoryData<string> Targets => new() { "mnist", "cifar", "regression", "strided" };
 
     static TargetNetwork Target(string name) => name switch
     {
         "mnist" => TargetNetworks.MnistCnn(),
         "cifar" => TargetNetworks.CifarCnn(),
+        // Padding, stride, a pool-less conv and a conv after the first: the im2col first layer must honour all of them.
+        "strided" => new TargetNetwork("strided", [3, 12, 12],
+        [
+            new Conv2dLayer(3, 4, 3) { Stride = 2, Padding = 1, MaxPool = 2, Activation = Activation.Elu },
+            new Conv2dLayer(4, 5, 3) { Padding = 1, Activation = Activation.Tanh },
+            new LinearLayer(45, 4) { Activation = Activation.None },
+        ]),
         _ => TargetNetworks.Regression1D(),
     };
 
@@ -24,6 +31,7 @@ public class EnsembleExecutorTests
         new BatchedExecutor(MemberConvolution.Loop),
         new BatchedExecutor(MemberConvolution.Grouped, activationBudget: 1), // one member per chunk
         new BatchedExecutor(MemberConvolution.Loop, activationBudget: 50_000),
+        new BatchedExecutor(MemberConvolution.Auto) { FirstLayerBlockFloats = 1 }, // one image per first-layer block
     ];
 
     [Theory]
@@ -48,8 +56,10 @@ public class EnsembleExecutorTests
         }
     }
 
-    [Fact]
-    public void Fast_path_gradients_match_the_reference()
+    [Theory]
+    [InlineData(MemberConvolution.Auto)]
+    [InlineData(MemberConvolution.Loop)]
+    public void Fast_path_gradients_match_the_reference(MemberConvolution convolution)
     {
         var target = TargetNetworks.MnistCnn();
         random.manual_seed(3);
@@ -65,10 +75,26 @@ public class EnsembleExecutorTests
             return model.Mixer.parameters().First().grad!.clone().MoveToOuterDisposeScope();
         }
         using var reference = GradOfMixer(EnsembleExecutors.PerMember);
-        using var fast = GradOfMixer(EnsembleExecutors.Default);
+        using var fast = GradOfMixer(new BatchedExecutor(convolution) { FirstLayerBlockFloats = 5_000 }); // several image blocks
         double scale = reference.abs().max().item<float>();
         Assert.True(scale > 0);
         Assert.True((fast - reference).abs().max().item<float>() <= 1e-5 * Math.Max(1, scale));
+    }
+
+    [Theory]
+    [InlineData(Activation.LeakyRelu)]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Elu)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.None)]
+    public void Pooling_before_the_activation_gives_the_values_of_activation_then_pooling(Activation activation)
+    {
+        var layer = new Conv2dLayer(3, 3, 3) { MaxPool = 2, Activation = activation };
+        using var scope = NewDisposeScope();
+        random.manual_seed(5);
+        var x = randn(4, 3, 10, 10) * 3;
+        var textbook = nn.functional.max_pool2d(TargetOps.Activate(x, activation), 2, 2);
+        Assert.Equal(0f, (TargetOps.ConvTail(x, layer) - textbook).abs().max().item<float>());
     }
 
     [Fact]

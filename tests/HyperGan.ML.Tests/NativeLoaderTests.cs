@@ -74,3 +74,22 @@ public class NativeLoaderTests
         Assert.Contains("Not an ELF", e.Message);
     }
 }
+
+public class AllocatorTuningTests
+{
+    // Each case in a fresh process: the tuning is applied once per process, when the engine assembly loads.
+    [Theory]
+    [InlineData(null, null, "Applied")]
+    [InlineData("HYPERGAN_MALLOC_TUNING", "0", "Disabled")]
+    [InlineData("GLIBC_TUNABLES", "glibc.malloc.arena_max=2", "LeftToProcessSettings")]
+    [InlineData("MALLOC_TRIM_THRESHOLD_", "4096", "LeftToProcessSettings")]
+    public void Glibc_thresholds_are_raised_unless_the_process_configures_malloc_or_opts_out(string? variable, string? value, string expected)
+    {
+        if (!OperatingSystem.IsLinux()) return; // nothing to tune elsewhere; the result there is NotApplicable
+        // Start from a clean slate, whatever the machine running the tests sets.
+        var environment = new Dictionary<string, string?> { ["HYPERGAN_MALLOC_TUNING"] = null, ["GLIBC_TUNABLES"] = null, ["MALLOC_TRIM_THRESHOLD_"] = null, ["MALLOC_MMAP_THRESHOLD_"] = null };
+        if (variable is not null) environment[variable] = value;
+        var stdout = ChildProcess.RunWith(environment, "allocator-tuning");
+        Assert.Equal(expected, stdout.Trim().Split('\n')[^1].Trim());
+    }
+}

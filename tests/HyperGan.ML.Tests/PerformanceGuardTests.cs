@@ -15,11 +15,11 @@ namespace HyperGan.ML.Tests;
 /// </summary>
 public class PerformanceGuardTests(ITestOutputHelper output)
 {
-    // Batch 1 only for now: at batch 256 the 4M-float member chunk holds a single MNIST member, so the default path
-    // does the loop's work plus a little bookkeeping; interleaved min-of-6 timings gave 0.64–1.02× there, which
-    // would make a flaky guard. The performance issue owns a faster large-batch path and that second guard.
+    // Batch 1 is what PredictionEngine pays; batch 256 is bulk Transform. The full figures (M = 100 at both sizes,
+    // ~5× and ~10× on the 2-core CI machine) come from bench/HyperGanBench; this guard only needs "not slower".
     [Theory]
     [InlineData(100, 1)]
+    [InlineData(20, 256)]
     public void Default_executor_is_not_slower_than_the_per_member_loop(int members, int batch)
     {
         var target = TargetNetworks.MnistCnn();
@@ -33,7 +33,8 @@ public class PerformanceGuardTests(ITestOutputHelper output)
         // machine only ever adds time, so the minimum is the most stable estimate, and alternating exposes both
         // paths to the same background load.
         double reference = double.MaxValue, production = double.MaxValue;
-        for (int r = 0; r < 7; r++) // the first round is warm-up
+        int rounds = batch >= 64 ? 4 : 7; // the loop takes ~2 s per run at batch 256
+        for (int r = 0; r < rounds; r++) // the first round is warm-up
         {
             double a = Time(EnsembleExecutors.PerMember), b = Time(EnsembleExecutors.Default);
             if (r == 0) continue;

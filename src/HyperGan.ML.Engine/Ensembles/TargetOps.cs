@@ -22,10 +22,14 @@ public static class TargetOps
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 
-    /// <summary>Activation then pooling, for a conv output of shape [N, C, H, W].</summary>
-    public static Tensor ConvTail(Tensor x, Conv2dLayer layer)
-    {
-        x = Activate(x, layer.Activation);
-        return layer.MaxPool > 1 ? F.max_pool2d(x, layer.MaxPool, layer.MaxPool) : x;
-    }
+    /// <summary>
+    /// Activation and pooling of a conv output of shape [N, C, H, W]: the function "activate, then max-pool".
+    /// Computed as pool-then-activate, which gives identical values because every supported activation is
+    /// non-decreasing (max commutes with it) and touches a quarter of the elements for a 2×2 pool.
+    /// </summary>
+    public static Tensor ConvTail(Tensor x, Conv2dLayer layer) => Activate(Pool(x, layer), layer.Activation);
+
+    /// <summary>The layer's max-pooling alone (identity when <see cref="Conv2dLayer.MaxPool"/> is 1).</summary>
+    public static Tensor Pool(Tensor x, Conv2dLayer layer) =>
+        layer.MaxPool > 1 ? F.max_pool2d(x, layer.MaxPool, layer.MaxPool) : x;
 }

@@ -20,16 +20,19 @@ public static class TorchBackend
     {
         try { TorchNativeLoader.EnsureLoaded(); }
         catch (Exception e) { _moduleInitFailure = e; }
+        AllocatorTuning.Apply(); // before libtorch allocates anything big; never throws
     }
 
     /// <summary>
-    /// Loads the native backend and initialises libtorch for <paramref name="device"/> (CPU when null).
+    /// Loads the native backend and initialises libtorch for <paramref name="device"/> (CPU when null); on Linux also
+    /// applies <see cref="AllocatorTuning"/> (opt out with <c>HYPERGAN_MALLOC_TUNING=0</c>).
     /// Idempotent and cheap after the first call.
     /// </summary>
     /// <exception cref="TorchNativeLoadException">The backend cannot load; the message names the cause and the fix.</exception>
     public static void Initialize(DeviceType device = DeviceType.CPU)
     {
         if (_moduleInitFailure is TorchNativeLoadException known) throw known;
+        AllocatorTuning.Apply();
         NativeLoadReport report;
         try { report = TorchNativeLoader.EnsureLoaded(); }
         catch (TorchNativeLoadException) { throw; }

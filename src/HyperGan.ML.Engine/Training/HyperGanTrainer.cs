@@ -25,9 +25,12 @@ public static class HyperGanTrainer
     /// <param name="cancellationToken">Checked before every step; cancellation throws <see cref="OperationCanceledException"/>
     /// and releases all tensors.</param>
     /// <param name="device">Where to train; CPU when null.</param>
+    /// <param name="epochCompleted">Called after each epoch with the epoch number (from 1) and the model being trained,
+    /// e.g. to measure held-out accuracy over time. It must not change the model; it runs on the training thread.</param>
     /// <exception cref="ArgumentException">Options or data are invalid (the message names which and why).</exception>
     public static TrainedHyperGan Fit(TargetNetwork target, TrainingSet data, HyperGanTrainingOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Device? device = null)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Device? device = null,
+        Action<int, HyperGanModel>? epochCompleted = null)
     {
         options.Validate();
         if (data.Task != options.Task)
@@ -106,6 +109,7 @@ public static class HyperGanTrainer
                     progress?.Report(new TrainingProgress(TrainingPhase.Train, epoch, options.Epochs, step + 1, steps,
                         taskLoss.item<float>(), advLoss, dLoss, clock.Elapsed));
                 }
+                epochCompleted?.Invoke(epoch, model);
             }
             return new TrainedHyperGan(model, options with { Executor = null });
         }

@@ -1,0 +1,41 @@
+using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Targets;
+using HyperGan.ML.Engine.Training;
+using static TorchSharp.torch;
+
+namespace HyperGanBench.Figures;
+
+/// <summary>P5: bytes of a saved generator vs bytes of 100 stored target networks (the deep-ensemble alternative).</summary>
+public static class ModelSize
+{
+    /// <summary>Adds P5 for the paper-sized generator and the small one the quick presets use.</summary>
+    public static void Measure(BenchmarkReport report)
+    {
+        var target = TargetNetworks.MnistCnn();
+        var folder = Directory.CreateTempSubdirectory("hypergan-bench-");
+        try
+        {
+            long Saved(HyperGanArchitecture architecture)
+            {
+                random.manual_seed(0);
+                using var trained = new TrainedHyperGan(new HyperGanModel(target, architecture), new HyperGanTrainingOptions { Architecture = architecture });
+                var path = Path.Combine(folder.FullName, "model.hypergan");
+                trained.Save(path);
+                return new FileInfo(path).Length;
+            }
+            long paper = Saved(new HyperGanArchitecture());
+            long small = Saved(new HyperGanArchitecture { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128 });
+            random.manual_seed(0);
+            using var trainedForNets = new TrainedHyperGan(new HyperGanModel(target, new HyperGanArchitecture()), new HyperGanTrainingOptions());
+            using var hundred = trainedForNets.Sample(100, 1);
+            var ensemblePath = Path.Combine(folder.FullName, "hundred.ensemble");
+            using (var stream = File.Create(ensemblePath)) EnsembleFile.Write(hundred, stream);
+            long nets = new FileInfo(ensemblePath).Length;
+            double ratio = (double)paper / nets, smallRatio = (double)small / nets;
+            report.Add(new Figure("P5", $"saved model size vs 100 stored MNIST networks ({target.ParameterCount:N0} parameters each)",
+                $"paper generator {paper / 1e6:F1} MB, small generator (width 128) {small / 1e6:F1} MB, 100 networks {nets / 1e6:F1} MB: ratio {ratio:F2} / {smallRatio:F2}; break-even at {100 * ratio:F0} / {100 * smallRatio:F0} stored networks",
+                "reported; < 1", ratio < 1, new Dictionary<string, object> { ["paperGeneratorBytes"] = paper, ["smallGeneratorBytes"] = small, ["hundredNetworksBytes"] = nets, ["ratio"] = ratio, ["smallRatio"] = smallRatio }));
+        }
+        finally { folder.Delete(recursive: true); }
+    }
+}

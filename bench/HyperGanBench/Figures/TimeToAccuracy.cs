@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using HyperGan.ML.Engine.Data;
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Targets;
+using HyperGan.ML.Engine.Training;
+using HyperGan.ML.Evaluation;
+using HyperGan.ML.Experiments.Baselines;
+using HyperGan.ML.Experiments.Runs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HyperGanBench.Figures;
+
+/// <summary>
+/// P2: wall time until HyperGAN's 10-network ensemble reaches the test accuracy of a 10-member deep ensemble on
+/// MNIST-5000, divided by the time it took to train that deep ensemble. Both use the experiments' quick budget
+/// (5 epochs per independent network; HyperGAN's quick generator). HyperGAN's accuracy is measured after every
+/// epoch with the clock paused.
+/// </summary>
+public static class TimeToAccuracy
+{
+    /// <summary>Adds P2.</summary>
+    public static void Measure(BenchmarkReport report, string repo, int seed, int maxHyperGanEpochs)
+    {
+        var budget = ClassificationBudget.For(Preset.Quick);
+        var problem = new Datasets(Path.Combine(repo, "data"), null).Mnist5000(budget, seed);
+        var target = TargetNetworks.MnistCnn();
+        using var data = TrainingSet.ForClassification(problem.Train.Pixels, problem.Train.Labels, problem.Train.Shape, 10);
+        using var test = tensor(problem.Test.Pixels).view([problem.Test.Count, .. problem.Test.Shape.Select(d => (long)d)]);
+
+        var plain = new TrainingBudget(budget.Epochs);
+        var clock = Stopwatch.StartNew();
+        var networks = Enumerable.Range(0, budget.DeepEnsembleSize).Select(i => NetworkTraining.Train(target, data, plain, seed * 1000 + i)).ToList();
+        double ensembleSeconds = clock.Elapsed.TotalSeconds;
+        double ensembleAccuracy = Accuracy(TrainedMethods.Logits(new DeepEnsemble(networks), problem.Test), problem.Test.Labels);
+        foreach (var n in networks) n.Dispose();
+        Console.WriteLine($"P2: deep ensemble ({budget.DeepEnsembleSize}) trained in {ensembleSeconds:F1} s, accuracy {ensembleAccuracy:P2}");
+
+        var options = new HyperGanTrainingOptions
+        {
+            Architecture = new HyperGanArchitecture { NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes, HiddenUnits = budget.HyperGanHidden },
+            Epochs = maxHyperGanEpochs, BatchSize = budget.HyperGanBatch, NetworksPerStep = budget.NetworksPerStep,
+            LearningRate = budget.HyperGanLearningRate, MixerLearningRate = 2 * budget.HyperGanLearningRate, Seed = seed,
+        };
+        var curve = new List<(int Epoch, double Seconds, double Accuracy)>();
+        double? reachedSeconds = null;
+        using var stop = new CancellationTokenSource();
+        var training = Stopwatch.StartNew();
+        try
+        {
+            using var trained = HyperGanTrainer.Fit(target, data, options, cancellationToken: stop.Token, epochCompleted: (epoch, model) =>
+            {
+                training.Stop(); // evaluation is not training time
+                double accuracy = Accuracy(TenNetworks(model, target, test), problem.Test.Labels);
+                curve.Add((epoch, training.Elapsed.TotalSeconds, accuracy));
+                Console.WriteLine($"P2: HyperGAN epoch {epoch}: {training.Elapsed.TotalSeconds:F1} s, 10-net accuracy {accuracy:P2}");
+                if (accuracy >= ensembleAccuracy) { reachedSeconds = training.Elapsed.TotalSeconds; stop.Cancel(); }
+                training.Start();
+            });
+        }
+        catch (OperationCanceledException) when (reachedSeconds is not null) { }
+
+        // Work in network-image passes (forward + backward of one target network on one image): both methods run the
+        // target at about the same GFLOP/s, so this is what the time ratio can at best be.
+        long ensemblePasses = (long)budget.DeepEnsembleSize * budget.Epochs * data.Count;
+        long hyperPassesPerEpoch = (long)((data.Count + options.BatchSize - 1) / options.BatchSize) * options.NetworksPerStep * options.BatchSize;
+        var best = curve.MaxBy(c => c.Accuracy);
+        var atEnsembleTime = curve.LastOrDefault(c => c.Seconds <= ensembleSeconds);
+        var values = new Dictionary<string, object>
+        {
+            ["deepEnsembleSeconds"] = ensembleSeconds, ["deepEnsembleAccuracy"] = ensembleAccuracy,
+            ["hyperGanCurve"] = curve.Select(c => new { epoch = c.Epoch, seconds = c.Seconds, accuracy = c.Accuracy }).ToArray(),
+            ["deepEnsemblePasses"] = ensemblePasses, ["hyperGanPassesPerEpoch"] = hyperPassesPerEpoch,
+        };
+        if (reachedSeconds is not null)
+        {
+            long hyperPasses = curve.Count * hyperPassesPerEpoch;
+            values["hyperGanPasses"] = hyperPasses;
+            report.Note($"P2 in network-image passes (forward + backward of one network on one image): HyperGAN {hyperPasses:N0} to reach the deep ensemble's accuracy, deep ensemble {ensemblePasses:N0}; " +
+                        $"pass ratio {(double)hyperPasses / ensemblePasses:F2}, time ratio {reachedSeconds / ensembleSeconds:F2} — the rest is the generator, its Adam step and the discriminator. " +
+                        $"Throughput: deep ensemble {ensemblePasses / ensembleSeconds:F0} passes/s, HyperGAN {hyperPasses / reachedSeconds:F0} passes/s.");
+        }
+        string text;
+        if (reachedSeconds is double seconds)
+        {
+            values["ratio"] = seconds / ensembleSeconds;
+            text = $"HyperGAN (10 nets) reached {ensembleAccuracy:P2} after {seconds:F0} s vs deep ensemble (10) {ensembleSeconds:F0} s: ratio {seconds / ensembleSeconds:F2}";
+        }
+        else
+        {
+            text = $"not reached: deep ensemble (10) {ensembleAccuracy:P2} in {ensembleSeconds:F0} s; HyperGAN (10 nets) best {best.Accuracy:P2} (epoch {best.Epoch}, {best.Seconds:F0} s) in {curve.Count} epochs";
+        }
+        text += atEnsembleTime.Epoch > 0 ? $"; at the deep ensemble's training time HyperGAN had {atEnsembleTime.Accuracy:P2} (epoch {atEnsembleTime.Epoch})" : "; HyperGAN's first epoch took longer than the whole deep ensemble";
+        report.Add(new Figure("P2", $"time to the test accuracy of a 10-member deep ensemble, MNIST-5000 (seed {seed}; quick budgets: {plain} per network; HyperGAN {budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, width {budget.HyperGanHidden}, ≤ {maxHyperGanEpochs} epochs)",
+            text, "ratio ≤ 1.0", reachedSeconds is double s2 && s2 <= ensembleSeconds, values));
+    }
+
+    static Tensor TenNetworks(HyperGanModel model, TargetNetwork target, Tensor test)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var rng = new Generator(12345); // the same ten noise vectors every epoch
+        using var ensemble = new SampledEnsemble(target, model.Generate(model.Codes(model.SampleNoise(10, rng))));
+        return ensemble.Forward(test).MoveToOuterDisposeScope();
+    }
+
+    static double Accuracy(Tensor logits, int[] labels)
+    {
+        using (logits) return ClassificationMetrics.Accuracy(EnsemblePrediction.FromLogits(logits).Probabilities, labels);
+    }
+}

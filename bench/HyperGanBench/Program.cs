@@ -1,0 +1,65 @@
+// The performance benchmark of the performance issue, one command:
+//   dotnet run -c Release --project bench/HyperGanBench [-- --out DIR] [--only P0,P1,...] [--seed N] [--max-epochs N]
+// Writes benchmark.json and benchmark.md (default: docs/benchmark/). Every figure is measured in this one run on
+// this machine; compare ratios, not absolute times, with other machines or runs.
+using System.CommandLine;
+using System.Diagnostics;
+using HyperGan.ML.Engine.Native;
+using HyperGanBench;
+using HyperGanBench.Figures;
+
+var outDir = new Option<DirectoryInfo?>("--out") { Description = "Folder for benchmark.json and benchmark.md (default: docs/benchmark in the repository)." };
+var only = new Option<string?>("--only") { Description = "Comma-separated figure ids to run (P0, P1, P2, P3, P4, P5, P6, P7); default all." };
+var seed = new Option<int>("--seed") { Description = "Seed of the data split and of training in P2.", DefaultValueFactory = _ => 1 };
+var maxEpochs = new Option<int>("--max-epochs") { Description = "P2: most HyperGAN epochs before giving up on reaching the deep ensemble's accuracy.", DefaultValueFactory = _ => 12 };
+var root = new RootCommand("HyperGan.ML performance benchmark (P0–P7): scoring throughput and latency vs a per-member loop, training time vs a deep ensemble, memory, sampling, model size, ML.NET overhead.")
+{
+    outDir, only, seed, maxEpochs,
+};
+root.SetAction(parse =>
+{
+    TorchBackend.Initialize();
+    var repo = RepoRoot();
+    var selected = parse.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    bool Run(string id) => selected is null || selected.Contains(id);
+    var machine = MachineInfo.Current();
+    Console.WriteLine(machine);
+    var report = new BenchmarkReport(machine);
+    var clock = Stopwatch.StartNew();
+    double sgemm = Ceiling.Measure(report); // always: P1a is a share of it
+    if (Run("P1")) ScoringThroughput.Measure(report, sgemm);
+    if (Run("P4")) Sampling.Measure(report);
+    if (Run("P5")) ModelSize.Measure(report);
+    if (Run("P6")) MlNetOverhead.Measure(report, repo);
+    if (Run("P7")) ManyMembers.Measure(report);
+    if (Run("P3")) FitMemory.Measure(report, images: 3200);
+    if (Run("P2")) TimeToAccuracy.Measure(report, repo, parse.GetValue(seed), parse.GetValue(maxEpochs));
+    var folder = parse.GetValue(outDir)?.FullName ?? Path.Combine(repo, "docs", "benchmark");
+    report.Write(folder, clock.Elapsed);
+    Console.WriteLine($"wrote {folder}/benchmark.json and benchmark.md in {clock.Elapsed.TotalSeconds:F0} s");
+});
+
+// Hidden sub-command: work measured in a fresh process (peak memory must not include this process's history).
+var child = new Command("child") { Hidden = true };
+var childArgs = new Argument<string[]>("args") { Arity = ArgumentArity.OneOrMore };
+child.Arguments.Add(childArgs);
+child.SetAction(parse =>
+{
+    TorchBackend.Initialize();
+    var a = parse.GetValue(childArgs)!;
+    switch (a[0])
+    {
+        case "fit-memory": FitMemory.Child(RepoRoot(), int.Parse(a[1])); break;
+        case "many-members": ManyMembers.Child(int.Parse(a[1])); break;
+        default: throw new ArgumentException($"Unknown child task '{a[0]}'.");
+    }
+});
+root.Subcommands.Add(child);
+return root.Parse(args).Invoke();
+
+static string RepoRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "HyperGan.ML.sln"))) return dir.FullName;
+    throw new DirectoryNotFoundException("Run the benchmark from inside the HyperGan.ML repository (HyperGan.ML.sln not found).");
+}

@@ -11,13 +11,14 @@ var tiny = new Option<bool>("--tiny") { Description = "Seconds: checks the pipel
 var seed = new Option<int>("--seed") { Description = "Seed of data splits, training and sampling.", DefaultValueFactory = _ => 1 };
 var outDir = new Option<DirectoryInfo?>("--out") { Description = "Results folder (default: results/<experiment>-<preset> in the repository)." };
 var fashion = new Option<bool>("--fashion") { Description = "table4/ood: also run Fashion-MNIST (60k/10k with --full; 10k/5k otherwise), read from --shared-data." };
+var cifar = new Option<bool>("--cifar") { Description = "table4: also CIFAR-10 and CIFAR-5; ood: also CIFAR-5 → CIFAR classes 5–9 (JPEGs from --shared-data; --tiny uses the vendored 2-class slice, no outliers)." };
 var shared = new Option<DirectoryInfo?>("--shared-data") { Description = "Folder with fashion-mnist/ (default: ../shared/data next to the repository)." };
 
 var root = new RootCommand("HyperGAN experiments (Ratzlaff & Fuxin) with baselines: single network, deep ensembles, MC dropout.");
 foreach (var (id, description) in new[]
 {
-    ("table4", "Accuracy, NLL, ECE, Brier of 1/5/10/100 sampled nets vs baselines (MNIST-5000; --fashion adds Fashion-MNIST)."),
-    ("ood", "Entropy-based OOD detection (AUROC, AUPR, FPR@95) and Fig. 3 ECDFs: MNIST-5000 → notMNIST; --fashion adds Fashion-MNIST → MNIST."),
+    ("table4", "Accuracy, NLL, ECE, Brier of 1/5/10/100 sampled nets vs baselines (MNIST-5000; --fashion adds Fashion-MNIST, --cifar CIFAR-10 and CIFAR-5)."),
+    ("ood", "Entropy-based OOD detection (AUROC, AUPR, FPR@95) and Fig. 3 ECDFs: MNIST-5000 → notMNIST; --fashion adds Fashion-MNIST → MNIST, --cifar CIFAR-5 → classes 5–9."),
     ("adversarial", "FGSM/PGD detection rate vs ε, crafted on 1 or N sampled nets and judged by a fresh ensemble; deep ensembles."),
     ("diversity", "Table 3: per-layer weight-norm mean and std, 100 sampled nets vs independently trained nets."),
     ("filters", "Fig. 6: the same 5×5 filter from 25 sampled networks (also writes the diversity table)."),
@@ -25,9 +26,9 @@ foreach (var (id, description) in new[]
     ("calibration", "Reliability diagram and ECE on Fashion-MNIST, HyperGAN vs baselines."),
 })
 {
-    var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion };
+    var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar };
     command.SetAction(parse => Experiments.Run(id, parse.GetValue(full) ? Preset.Full : parse.GetValue(tiny) ? Preset.Tiny : Preset.Quick,
-        parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName, parse.GetValue(fashion)));
+        parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName, parse.GetValue(fashion), parse.GetValue(cifar)));
     root.Subcommands.Add(command);
 }
 var resultsDir = new Option<DirectoryInfo?>("--results") { Description = "Folder of run folders (default: docs/results)." };
@@ -72,7 +73,7 @@ static class Report
 
 static class Experiments
 {
-    public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, bool withFashion)
+    public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, bool withFashion, bool withCifar)
     {
         TorchBackend.Initialize();
         var repo = RepoRoot();
@@ -87,6 +88,15 @@ static class Experiments
                 Table4Experiment.Run(output, datasets.Mnist5000(budget, seed), withOod: id == "ood");
                 if (withFashion)
                     Table4Experiment.Run(output, preset == Preset.Full ? datasets.FashionMnist(budget, seed, 60000, 10000) : datasets.FashionMnist(budget, seed, 10000, 5000), withOod: id == "ood");
+                if (withCifar && preset == Preset.Tiny)
+                    Table4Experiment.Run(output, datasets.CifarSlice(seed), withOod: false);
+                else if (withCifar)
+                {
+                    // Images per class (train / test): quick samples, full takes every image of the class.
+                    var (train10, test10, train5, test5) = preset == Preset.Full ? (5000, 1000, 5000, 1000) : (1000, 500, 2000, 500);
+                    if (id == "table4") Table4Experiment.Run(output, datasets.Cifar(10, train10, test10, seed), withOod: false);
+                    Table4Experiment.Run(output, datasets.Cifar(5, train5, test5, seed), withOod: id == "ood");
+                }
                 break;
             case "adversarial": AdversarialExperiment.Run(output, datasets); break;
             case "diversity": DiversityExperiment.Run(output, datasets, filters: false); break;

@@ -55,6 +55,21 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Table4_runs_on_cifar_jpegs_with_the_cifar_target()
+    {
+        var run = Output("table4");
+        var problem = _datasets.CifarSlice(1);
+        Assert.Equal([3, 32, 32], problem.Train.Shape);
+        Assert.Equal((600, 200), (problem.Train.Count, problem.Test.Count));
+        Assert.Equal("cifar-cnn", problem.Target.Name);
+        var rows = Table4Experiment.Run(run, problem, withOod: false);
+        Assert.Equal(5, rows.Count);
+        // Two classes: even one tiny epoch must beat the 50 % of guessing for the trained single network.
+        Assert.True(rows.Single(r => r.Method == "single network").Accuracy > 55, string.Join(", ", rows.Select(r => $"{r.Method} {r.Accuracy:F1}")));
+        CheckFolder(run, 0);
+    }
+
+    [Fact]
     public void Regression_writes_a_band_per_ensemble_size()
     {
         var run = Output("regression");

@@ -25,7 +25,7 @@ public static class AdversarialExperiment
         var budget = ClassificationBudget.For(output.Preset);
         var problem = datasets.Mnist5000(budget, output.Seed);
         output.Data(problem.Provenance);
-        using var methods = TrainedMethods.Train(problem, TargetNetworks.MnistCnn(), budget, output.Seed, output.Log);
+        using var methods = TrainedMethods.Train(problem, budget, output.Seed, output.Log);
         output.Result("budget", methods.BudgetText);
         int count = output.Preset switch { Preset.Tiny => 20, Preset.Quick => 200, _ => 1000 };
         int steps = output.Preset switch { Preset.Tiny => 2, Preset.Quick => 5, _ => 10 };

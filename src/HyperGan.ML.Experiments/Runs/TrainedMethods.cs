@@ -29,8 +29,9 @@ public sealed class TrainedMethods : IDisposable
     public required ClassificationBudget Budget { get; init; }
 
     /// <summary>Trains everything for <paramref name="problem"/>.</summary>
-    public static TrainedMethods Train(Problem problem, TargetNetwork target, ClassificationBudget budget, int seed, Action<string> log)
+    public static TrainedMethods Train(Problem problem, ClassificationBudget budget, int seed, Action<string> log)
     {
+        var target = problem.Target;
         var images = problem.Train;
         using var data = TrainingSet.ForClassification(images.Pixels, images.Labels, images.Shape, target.OutputSize);
         var times = new Dictionary<string, double>();
@@ -101,7 +102,7 @@ public sealed class TrainedMethods : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var x = tensor(images.Pixels).view(-1, 1, images.Height, images.Width);
+        var x = tensor(images.Pixels).view([-1, .. images.Shape.Select(d => (long)d)]);
         var parts = new List<Tensor>();
         for (long start = 0; start < images.Count; start += chunk)
             parts.Add(method.Logits(x.narrow(0, start, Math.Min(chunk, images.Count - start))));

@@ -16,8 +16,11 @@ public static class AdversarialExperiment
     /// <summary>The paper's ε grid for [0, 1] pixels.</summary>
     public static readonly double[] Epsilons = [0.01, 0.03, 0.08, 0.1, 0.3];
 
-    /// <summary>One (attack, crafted-against, N, ε) cell.</summary>
-    public sealed record Cell(string Attack, string Setting, int Networks, double Epsilon, double AccuracyOnAdversarial, double DetectionRate, double LossClean, double LossAdversarial);
+    /// <summary>One (attack, crafted-against, N, ε) cell. <paramref name="MeanEntropy"/>: the judging ensemble's mean predictive entropy on the adversarial images.</summary>
+    public sealed record Cell(string Attack, string Setting, int Networks, double Epsilon, double AccuracyOnAdversarial, double DetectionRate, double LossClean, double LossAdversarial, double MeanEntropy);
+
+    /// <summary>ε at which the member-agreement histogram (Fig. 4) is drawn.</summary>
+    public const double AgreementEpsilon = 0.1;
 
     /// <summary>Runs the experiment on MNIST-5000.</summary>
     public static List<Cell> Run(ExperimentOutput output, Datasets datasets)
@@ -37,6 +40,9 @@ public static class AdversarialExperiment
         using var x = tensor(test.Pixels).view([-1, .. test.Shape.Select(d => (long)d)]);
         using var y = tensor(test.Labels.Select(l => (long)l).ToArray());
         var cells = new List<Cell>();
+        // Fig. 4: for the largest HyperGAN ensemble crafted on N nets, how many of the judge's N members vote with the ensemble, per image.
+        var agreement = new Dictionary<string, int[]>();
+        int agreementNetworks = sizes.Max();
         foreach (var n in sizes)
         {
             using var attackedEnsemble = methods.HyperGan.Sample(n, output.Seed + 1000 + n);
@@ -52,6 +58,13 @@ public static class AdversarialExperiment
             if (n <= methods.Independent.Count) settings.Add(($"deep ensemble ({n}), crafted on itself", deep, deep));
             // One clean-data threshold per judging ensemble (both HyperGAN settings share the fresh one).
             var thresholds = settings.Select(s => s.Judge).Distinct().ToDictionary(j => j, j => Threshold(j, problem.Test));
+            bool drawAgreement = n == agreementNetworks;
+            if (drawAgreement)
+            {
+                using var _ = no_grad();
+                using var clean = fresh.Logits(x);
+                agreement["clean"] = Agreement(clean);
+            }
             foreach (var (name, attacked, judging) in settings)
             {
                 double threshold = thresholds[judging];
@@ -62,10 +75,13 @@ public static class AdversarialExperiment
                         using var adversarial = attack == "FGSM" ? Attacks.Attacks.Fgsm(attacked, x, y, eps) : Attacks.Attacks.Pgd(attacked, x, y, eps, steps);
                         using var scope = NewDisposeScope();
                         using var _ = no_grad();
-                        var p = EnsemblePrediction.FromLogits(judging.Logits(adversarial));
+                        var memberLogits = judging.Logits(adversarial);
+                        var p = EnsemblePrediction.FromLogits(memberLogits);
                         double accuracy = 100.0 * Enumerable.Range(0, count).Count(i => p.PredictedClass(i) == test.Labels[i]) / count;
                         double detected = 100.0 * p.Entropy.Count(h => h > threshold) / count;
-                        var cell = new Cell(attack, name, n, eps, accuracy, detected, lossClean, Loss(attacked, adversarial, y));
+                        if (drawAgreement && name == $"HyperGAN, crafted on {n} sampled nets" && Math.Abs(eps - AgreementEpsilon) < 1e-9)
+                            agreement[$"{attack}, ε {eps}"] = Agreement(memberLogits);
+                        var cell = new Cell(attack, name, n, eps, accuracy, detected, lossClean, Loss(attacked, adversarial, y), p.Entropy.Average());
                         cells.Add(cell);
                         output.Log($"{attack} ε {eps}: {name}: accuracy {accuracy:F1} %, detected {detected:F1} %");
                     }
@@ -76,11 +92,29 @@ public static class AdversarialExperiment
                         "HyperGAN attacks are judged by a fresh ensemble of the same size; deep-ensemble attacks by the attacked ensemble itself (there is no fresh one).\n");
         output.Markdown("| attack | crafted on | ε | accuracy on adversarial % | detected % | attacked model's loss clean → adversarial |\n|---|---|---|---|---|---|\n" +
             string.Join("\n", cells.Select(c => $"| {c.Attack} | {c.Setting} | {c.Epsilon} | {c.AccuracyOnAdversarial:F1} | {c.DetectionRate:F1} | {c.LossClean:F3} → {c.LossAdversarial:F3} |")) + "\n");
+        output.Result("agreement", agreement);
         foreach (var attack in new[] { "FGSM", "PGD" })
             output.Figure($"adversarial-detection-{attack.ToLowerInvariant()}.png", Plots.Charts.Lines($"{attack}: detection rate at 5% false positives", "ε", "detected %",
                 cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.DetectionRate).ToArray())), 0, 100),
                 $"{attack} detection rate vs ε on MNIST-5000 (entropy threshold at 5% FPR on clean data).");
+        foreach (var attack in new[] { "FGSM", "PGD" })
+            output.Figure($"adversarial-entropy-{attack.ToLowerInvariant()}.png", Plots.Charts.Lines($"{attack}: mean predictive entropy on adversarial images", "ε", "mean entropy (nats)",
+                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.MeanEntropy).ToArray())), 0, Math.Log(problem.Target.OutputSize)),
+                $"Like the paper's Fig. 5: the judging ensemble's mean predictive entropy on {attack} images vs ε (max ln {problem.Target.OutputSize} = {Math.Log(problem.Target.OutputSize):F2}).");
+        output.Figure("adversarial-member-agreement.png", Plots.Charts.Lines($"Members voting with the ensemble ({agreementNetworks} fresh sampled nets)", "members agreeing", "images %",
+            agreement.Select(a => new Plots.Series(a.Key, Enumerable.Range(0, agreementNetworks + 1).Select(k => (double)k).ToArray(),
+                Enumerable.Range(0, agreementNetworks + 1).Select(k => 100.0 * a.Value.Count(v => v == k) / a.Value.Length).ToArray(), Dashed: a.Key == "clean")), 0, 100),
+            $"Like the paper's Fig. 4: per image, how many of the {agreementNetworks} networks of a fresh HyperGAN ensemble predict the ensemble's class — clean test images (dashed) vs FGSM/PGD images crafted on {agreementNetworks} other sampled networks at ε = {AgreementEpsilon}. Diverse networks spread to the left on attacked images.");
         return cells;
+    }
+
+    /// <summary>Per image, the number of members whose top class is the ensemble's (mean-softmax) top class. <paramref name="logits"/>: [M, B, C].</summary>
+    static int[] Agreement(Tensor logits)
+    {
+        using var scope = NewDisposeScope();
+        var ensembleClass = logits.softmax(2).mean([0]).argmax(1);          // [B]
+        var votes = logits.argmax(2).eq(ensembleClass.unsqueeze(0)).sum([0]); // [B] (a bare 0 would bind to sum(ScalarType))
+        return votes.to(ScalarType.Int32).data<int>().ToArray();
     }
 
     static double Threshold(IMemberLogits judge, Engine.Data.LabeledImages clean)

@@ -10,7 +10,7 @@ var full = new Option<bool>("--full") { Description = "The paper's protocol as f
 var tiny = new Option<bool>("--tiny") { Description = "Seconds: checks the pipeline end to end; numbers are meaningless." };
 var seed = new Option<int>("--seed") { Description = "Seed of data splits, training and sampling.", DefaultValueFactory = _ => 1 };
 var outDir = new Option<DirectoryInfo?>("--out") { Description = "Results folder (default: results/<experiment>-<preset> in the repository)." };
-var fashion = new Option<bool>("--fashion") { Description = "table4/ood: also run Fashion-MNIST (60k/10k with --full; 10k/5k otherwise), read from --shared-data." };
+var fashion = new Option<bool>("--fashion") { Description = "table4/ood/adversarial: also run Fashion-MNIST (60k/10k with --full; 10k/5k otherwise), read from --shared-data." };
 var cifar = new Option<bool>("--cifar") { Description = "table4: also CIFAR-10 and CIFAR-5; ood: also CIFAR-5 → CIFAR classes 5–9 (JPEGs from --shared-data; --tiny uses the vendored 2-class slice, no outliers)." };
 var shared = new Option<DirectoryInfo?>("--shared-data") { Description = "Folder with fashion-mnist/ (default: ../shared/data next to the repository)." };
 
@@ -19,7 +19,7 @@ foreach (var (id, description) in new[]
 {
     ("table4", "Accuracy, NLL, ECE, Brier of 1/5/10/100 sampled nets vs baselines (MNIST-5000; --fashion adds Fashion-MNIST, --cifar CIFAR-10 and CIFAR-5)."),
     ("ood", "Entropy-based OOD detection (AUROC, AUPR, FPR@95) and Fig. 3 ECDFs: MNIST-5000 → notMNIST; --fashion adds Fashion-MNIST → MNIST, --cifar CIFAR-5 → classes 5–9."),
-    ("adversarial", "FGSM/PGD detection rate vs ε, crafted on 1 or N sampled nets and judged by a fresh ensemble; deep ensembles."),
+    ("adversarial", "FGSM/PGD detection rate vs ε, crafted on 1 or N sampled nets and judged by a fresh ensemble; deep ensembles; Fig. 4/5 plots. MNIST-5000; --fashion adds Fashion-MNIST."),
     ("diversity", "Table 3: per-layer weight-norm mean and std, 100 sampled nets vs independently trained nets."),
     ("filters", "Fig. 6: the same 5×5 filter from 25 sampled networks (also writes the diversity table)."),
     ("regression", "Fig. 2: y = x³ + ε, mean ± 3σ of 10/100/1000 sampled nets over [−6, 6]."),
@@ -99,7 +99,11 @@ static class Experiments
                     Table4Experiment.Run(output, datasets.Cifar(5, train5, test5, seed), withOod: id == "ood");
                 }
                 break;
-            case "adversarial": AdversarialExperiment.Run(output, datasets); break;
+            case "adversarial":
+                AdversarialExperiment.Run(output, datasets.Mnist5000(budget, seed));
+                if (withFashion)
+                    AdversarialExperiment.Run(output, preset == Preset.Full ? datasets.FashionMnist(budget, seed, 60000, 10000) : datasets.FashionMnist(budget, seed, 10000, 5000));
+                break;
             case "diversity": DiversityExperiment.Run(output, datasets, filters: false); break;
             case "filters": DiversityExperiment.Run(output, datasets, filters: true); break;
             case "regression": RegressionExperiment.Run(output); break;

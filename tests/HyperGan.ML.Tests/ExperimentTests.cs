@@ -82,12 +82,12 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
     public void Adversarial_diversity_filters_and_calibration_write_well_formed_output()
     {
         var adversarial = Output("adversarial");
-        var cells = AdversarialExperiment.Run(adversarial, _datasets);
+        var cells = AdversarialExperiment.Run(adversarial, _datasets.Mnist5000(ClassificationBudget.For(Preset.Tiny), 1));
         Assert.Equal(3 * 2 * 2, cells.Count); // 3 settings × FGSM/PGD × 2 ε
         Assert.All(cells, c => Assert.InRange(c.MeanEntropy, 0, Math.Log(10) + 1e-6));
         CheckFolder(adversarial, 5); // detection ×2, entropy ×2 (Fig. 5), member agreement (Fig. 4)
         // Fig. 4's data: one vote count per attacked image, between 0 and N = 2 (0 only if no member picks the mean's class).
-        var agreement = JsonDocument.Parse(File.ReadAllText(Path.Combine(adversarial.Folder, "result.json"))).RootElement.GetProperty("results").GetProperty("agreement");
+        var agreement = JsonDocument.Parse(File.ReadAllText(Path.Combine(adversarial.Folder, "result.json"))).RootElement.GetProperty("results").GetProperty("MNIST-5000: agreement");
         Assert.Equal(["clean", "FGSM, ε 0.1", "PGD, ε 0.1"], agreement.EnumerateObject().Select(p => p.Name));
         Assert.All(agreement.EnumerateObject(), p => Assert.All(p.Value.EnumerateArray().Select(v => v.GetInt32()).ToList(), v => Assert.InRange(v, 0, 2)));
         Assert.All(agreement.EnumerateObject(), p => Assert.Equal(20, p.Value.GetArrayLength()));

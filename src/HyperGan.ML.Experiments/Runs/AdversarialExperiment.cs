@@ -22,19 +22,19 @@ public static class AdversarialExperiment
     /// <summary>ε at which the member-agreement histogram (Fig. 4) is drawn.</summary>
     public const double AgreementEpsilon = 0.1;
 
-    /// <summary>Runs the experiment on MNIST-5000.</summary>
-    public static List<Cell> Run(ExperimentOutput output, Datasets datasets)
+    /// <summary>Runs the experiment on <paramref name="problem"/> (the paper: MNIST-5000 and Fashion-MNIST).</summary>
+    public static List<Cell> Run(ExperimentOutput output, Problem problem)
     {
         var budget = ClassificationBudget.For(output.Preset);
-        var problem = datasets.Mnist5000(budget, output.Seed);
+        string slug = problem.Name.ToLowerInvariant();
         output.Data(problem.Provenance);
         using var methods = TrainedMethods.Train(problem, budget, output.Seed, output.Log);
-        output.Result("budget", methods.BudgetText);
+        output.Result($"{problem.Name}: budget", methods.BudgetText);
         int count = output.Preset switch { Preset.Tiny => 20, Preset.Quick => 200, _ => 1000 };
         int steps = output.Preset switch { Preset.Tiny => 2, Preset.Quick => 5, _ => 10 };
         int[] sizes = output.Preset switch { Preset.Tiny => [2], Preset.Quick => [5, 10], _ => [5, 10, 100] };
         double[] epsilons = output.Preset == Preset.Tiny ? [0.1, 0.3] : Epsilons;
-        output.Result("protocol", $"{count} test images attacked; PGD: {steps} steps of 2.5ε/{steps}, no random start; threshold = 95th percentile of clean-test entropy of the judging ensemble");
+        output.Result($"{problem.Name}: protocol", $"{count} test images attacked; PGD: {steps} steps of 2.5ε/{steps}, no random start; threshold = 95th percentile of clean-test entropy of the judging ensemble");
 
         var test = problem.Test.Subset(Enumerable.Range(0, count).ToArray());
         using var x = tensor(test.Pixels).view([-1, .. test.Shape.Select(d => (long)d)]);
@@ -87,21 +87,21 @@ public static class AdversarialExperiment
                     }
             }
         }
-        output.Result("cells", cells);
-        output.Markdown($"Budget: {methods.BudgetText}\n\nDetection rate = share of adversarial images whose predictive entropy (judging ensemble) exceeds the threshold that flags 5% of clean test images. " +
+        output.Result($"{problem.Name}: cells", cells);
+        output.Markdown($"**{problem.Name}** — budget: {methods.BudgetText}\n\nDetection rate = share of adversarial images whose predictive entropy (judging ensemble) exceeds the threshold that flags 5% of clean test images. " +
                         "HyperGAN attacks are judged by a fresh ensemble of the same size; deep-ensemble attacks by the attacked ensemble itself (there is no fresh one).\n");
         output.Markdown("| attack | crafted on | ε | accuracy on adversarial % | detected % | attacked model's loss clean → adversarial |\n|---|---|---|---|---|---|\n" +
             string.Join("\n", cells.Select(c => $"| {c.Attack} | {c.Setting} | {c.Epsilon} | {c.AccuracyOnAdversarial:F1} | {c.DetectionRate:F1} | {c.LossClean:F3} → {c.LossAdversarial:F3} |")) + "\n");
-        output.Result("agreement", agreement);
+        output.Result($"{problem.Name}: agreement", agreement);
         foreach (var attack in new[] { "FGSM", "PGD" })
-            output.Figure($"adversarial-detection-{attack.ToLowerInvariant()}.png", Plots.Charts.Lines($"{attack}: detection rate at 5% false positives", "ε", "detected %",
+            output.Figure($"adversarial-detection-{attack.ToLowerInvariant()}-{slug}.png", Plots.Charts.Lines($"{attack} on {problem.Name}: detection rate at 5% false positives", "ε", "detected %",
                 cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.DetectionRate).ToArray())), 0, 100),
-                $"{attack} detection rate vs ε on MNIST-5000 (entropy threshold at 5% FPR on clean data).");
+                $"{attack} detection rate vs ε on {problem.Name} (entropy threshold at 5% FPR on clean data).");
         foreach (var attack in new[] { "FGSM", "PGD" })
-            output.Figure($"adversarial-entropy-{attack.ToLowerInvariant()}.png", Plots.Charts.Lines($"{attack}: mean predictive entropy on adversarial images", "ε", "mean entropy (nats)",
+            output.Figure($"adversarial-entropy-{attack.ToLowerInvariant()}-{slug}.png", Plots.Charts.Lines($"{attack} on {problem.Name}: mean predictive entropy on adversarial images", "ε", "mean entropy (nats)",
                 cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.MeanEntropy).ToArray())), 0, Math.Log(problem.Target.OutputSize)),
                 $"Like the paper's Fig. 5: the judging ensemble's mean predictive entropy on {attack} images vs ε (max ln {problem.Target.OutputSize} = {Math.Log(problem.Target.OutputSize):F2}).");
-        output.Figure("adversarial-member-agreement.png", Plots.Charts.Lines($"Members voting with the ensemble ({agreementNetworks} fresh sampled nets)", "members agreeing", "images %",
+        output.Figure($"adversarial-member-agreement-{slug}.png", Plots.Charts.Lines($"{problem.Name}: members voting with the ensemble ({agreementNetworks} fresh sampled nets)", "members agreeing", "images %",
             agreement.Select(a => new Plots.Series(a.Key, Enumerable.Range(0, agreementNetworks + 1).Select(k => (double)k).ToArray(),
                 Enumerable.Range(0, agreementNetworks + 1).Select(k => 100.0 * a.Value.Count(v => v == k) / a.Value.Length).ToArray(), Dashed: a.Key == "clean")), 0, 100),
             $"Like the paper's Fig. 4: per image, how many of the {agreementNetworks} networks of a fresh HyperGAN ensemble predict the ensemble's class — clean test images (dashed) vs FGSM/PGD images crafted on {agreementNetworks} other sampled networks at ε = {AgreementEpsilon}. Diverse networks spread to the left on attacked images.");

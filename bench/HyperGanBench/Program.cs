@@ -5,6 +5,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using HyperGan.ML.Engine.Native;
+using HyperGan.ML.Experiments.Runs;
 using HyperGanBench;
 using HyperGanBench.Figures;
 
@@ -19,7 +20,7 @@ var root = new RootCommand("HyperGan.ML performance benchmark (P0–P7): scoring
 root.SetAction(parse =>
 {
     TorchBackend.Initialize();
-    var repo = RepoRoot();
+    var repo = RepositoryFolder.Find();
     var selected = parse.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
     bool Run(string id) => selected is null || selected.Contains(id);
     var machine = MachineInfo.Current();
@@ -49,17 +50,10 @@ child.SetAction(parse =>
     var a = parse.GetValue(childArgs)!;
     switch (a[0])
     {
-        case "fit-memory": FitMemory.Child(RepoRoot(), int.Parse(a[1])); break;
+        case "fit-memory": FitMemory.Child(RepositoryFolder.Find(), int.Parse(a[1])); break;
         case "many-members": ManyMembers.Child(int.Parse(a[1])); break;
         default: throw new ArgumentException($"Unknown child task '{a[0]}'.");
     }
 });
 root.Subcommands.Add(child);
 return root.Parse(args).Invoke();
-
-static string RepoRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "HyperGan.ML.sln"))) return dir.FullName;
-    throw new DirectoryNotFoundException("Run the benchmark from inside the HyperGan.ML repository (HyperGan.ML.sln not found).");
-}

@@ -44,7 +44,7 @@ static class Report
 
     public static int Write(string? folder)
     {
-        var repo = Experiments.RepoRoot();
+        var repo = RepositoryFolder.Find();
         folder ??= Path.Combine(repo, "docs", "results");
         var runs = Directory.GetDirectories(folder).Where(d => File.Exists(Path.Combine(d, "result.md")))
             .OrderBy(d => Array.IndexOf(Order, Path.GetFileName(d).Split('-')[0]) is var i and >= 0 ? i : 99).ThenBy(d => d).ToList();
@@ -76,7 +76,7 @@ static class Experiments
     public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, bool withFashion, bool withCifar)
     {
         TorchBackend.Initialize();
-        var repo = RepoRoot();
+        var repo = RepositoryFolder.Find();
         var datasets = new Datasets(Path.Combine(repo, "data"), sharedData ?? Path.GetFullPath(Path.Combine(repo, "..", "shared", "data")));
         var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", $"{id}-{preset.ToString().ToLowerInvariant()}"),
             line => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}"));
@@ -119,12 +119,5 @@ static class Experiments
         var elapsed = output.Finish();
         Console.WriteLine($"{id} ({preset}) finished in {elapsed.TotalSeconds:F0} s → {output.Folder}");
         return 0;
-    }
-
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HyperGan.ML.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Run the experiments from inside the HyperGan.ML repository (HyperGan.ML.sln not found).");
     }
 }

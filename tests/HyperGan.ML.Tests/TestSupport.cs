@@ -10,14 +10,7 @@ namespace HyperGan.ML.Tests;
 /// <summary>Locations of the repository's vendored data, and shared fixtures.</summary>
 internal static class TestData
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
-
-    static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HyperGan.ML.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Tests must run inside the repository (HyperGan.ML.sln not found above " + AppContext.BaseDirectory + ").");
-    }
+    public static string RepoRoot { get; } = HyperGan.ML.Experiments.Runs.RepositoryFolder.Find();
 
     public static string Data(params string[] parts) => Path.Combine([RepoRoot, "data", .. parts]);
 

@@ -113,7 +113,7 @@ public sealed class BatchedExecutor : IEnsembleExecutor
     /// <summary>All members' first conv as one GEMM per block of images; returns [M, B, C, H', W'] (contiguous).</summary>
     Tensor FirstConv(Conv2dLayer c, int[] inputShape, GeneratedLayer gen, Tensor columns, long members, long batch)
     {
-        int outH = (inputShape[1] + 2 * c.Padding - c.Kernel) / c.Stride + 1, outW = (inputShape[2] + 2 * c.Padding - c.Kernel) / c.Stride + 1;
+        var (outH, outW) = c.ConvolvedSize(inputShape);
         long channels = members * c.OutChannels;
         var filters = gen.Weight.reshape(channels, c.FanIn).t(); // [fan-in, M·C]
         var bias = gen.Bias?.reshape(1, channels, 1, 1);

@@ -75,7 +75,7 @@ public sealed record Conv2dLayer(int InChannels, int OutChannels, int Kernel) : 
     {
         if (input.Length != 3 || input[0] != InChannels)
             throw new ArgumentException($"conv2d({InChannels}→{OutChannels}, {Kernel}×{Kernel}) needs input [{InChannels}, H, W] but gets [{string.Join(", ", input)}].");
-        int h = (input[1] + 2 * Padding - Kernel) / Stride + 1, w = (input[2] + 2 * Padding - Kernel) / Stride + 1;
+        var (h, w) = ConvolvedSize(input);
         if (h <= 0 || w <= 0)
             throw new ArgumentException($"conv2d {Kernel}×{Kernel} does not fit an input of {input[1]}×{input[2]}.");
         return [OutChannels, h / MaxPool, w / MaxPool];
@@ -84,9 +84,13 @@ public sealed record Conv2dLayer(int InChannels, int OutChannels, int Kernel) : 
     /// <inheritdoc/>
     public override long MultiplyAdds(int[] input)
     {
-        int h = (input[1] + 2 * Padding - Kernel) / Stride + 1, w = (input[2] + 2 * Padding - Kernel) / Stride + 1;
+        var (h, w) = ConvolvedSize(input);
         return (long)h * w * OutChannels * FanIn;
     }
+
+    /// <summary>Height and width of the convolution's output before pooling, for an input of shape [C, H, W].</summary>
+    public (int Height, int Width) ConvolvedSize(int[] input) =>
+        ((input[1] + 2 * Padding - Kernel) / Stride + 1, (input[2] + 2 * Padding - Kernel) / Stride + 1);
 }
 
 /// <summary>Fully connected layer; its input is flattened first.</summary>

@@ -50,22 +50,22 @@ public static class AdversarialExperiment
             using var judge = methods.HyperGan.Sample(n, output.Seed + 3000 + n); // fresh networks the attacker never saw
             var fresh = new HyperGanMembers(judge);
             var deep = new DeepEnsemble(methods.Independent.Take(Math.Min(n, methods.Independent.Count)).ToList());
-            var settings = new List<(string Name, IMemberLogits Attacked, IMemberLogits Judge)>
+            bool drawAgreement = n == agreementNetworks;
+            var settings = new List<(string Name, IMemberLogits Attacked, IMemberLogits Judge, bool Agreement)>
             {
-                ("HyperGAN, crafted on 1 sampled net", new HyperGanMembers(attackedSingle), fresh),
-                ($"HyperGAN, crafted on {n} sampled nets", new HyperGanMembers(attackedEnsemble), fresh),
+                ("HyperGAN, crafted on 1 sampled net", new HyperGanMembers(attackedSingle), fresh, false),
+                ($"HyperGAN, crafted on {n} sampled nets", new HyperGanMembers(attackedEnsemble), fresh, drawAgreement),
             };
-            if (n <= methods.Independent.Count) settings.Add(($"deep ensemble ({n}), crafted on itself", deep, deep));
+            if (n <= methods.Independent.Count) settings.Add(($"deep ensemble ({n}), crafted on itself", deep, deep, false));
             // One clean-data threshold per judging ensemble (both HyperGAN settings share the fresh one).
             var thresholds = settings.Select(s => s.Judge).Distinct().ToDictionary(j => j, j => Threshold(j, problem.Test));
-            bool drawAgreement = n == agreementNetworks;
             if (drawAgreement)
             {
                 using var _ = no_grad();
                 using var clean = fresh.Logits(x);
                 agreement["clean"] = Agreement(clean);
             }
-            foreach (var (name, attacked, judging) in settings)
+            foreach (var (name, attacked, judging, recordAgreement) in settings)
             {
                 double threshold = thresholds[judging];
                 double lossClean = Loss(attacked, x, y);
@@ -79,7 +79,7 @@ public static class AdversarialExperiment
                         var p = EnsemblePrediction.FromLogits(memberLogits);
                         double accuracy = 100.0 * Enumerable.Range(0, count).Count(i => p.PredictedClass(i) == test.Labels[i]) / count;
                         double detected = 100.0 * p.Entropy.Count(h => h > threshold) / count;
-                        if (drawAgreement && name == $"HyperGAN, crafted on {n} sampled nets" && Math.Abs(eps - AgreementEpsilon) < 1e-9)
+                        if (recordAgreement && Math.Abs(eps - AgreementEpsilon) < 1e-9)
                             agreement[$"{attack}, ε {eps}"] = Agreement(memberLogits);
                         var cell = new Cell(attack, name, n, eps, accuracy, detected, lossClean, Loss(attacked, adversarial, y), p.Entropy.Average());
                         cells.Add(cell);

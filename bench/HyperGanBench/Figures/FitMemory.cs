@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using HyperGan.ML.Engine.Data;
+using HyperGan.ML.Experiments.Runs;
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
@@ -23,7 +23,7 @@ public static class FitMemory
     /// <summary>The child process's work: prints one JSON line.</summary>
     public static void Child(string repo, int images)
     {
-        var mnist = LabeledImages.LoadIdx(Path.Combine(repo, "data", "mnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(repo, "data", "mnist", "t10k-labels-idx1-ubyte.gz"))
+        var mnist = new Datasets(Path.Combine(repo, "data"), null).MnistTestSet()
             .Subset(Enumerable.Range(0, images).ToArray());
         using var data = TrainingSet.ForClassification(mnist.Pixels, mnist.Labels, mnist.Shape, 10);
         double before = PeakMemory.OwnPeakMb() ?? 0;

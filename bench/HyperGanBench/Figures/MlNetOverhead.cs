@@ -1,5 +1,5 @@
 using HyperGan.ML;
-using HyperGan.ML.Engine.Data;
+using HyperGan.ML.Experiments.Runs;
 using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Targets;
 using Microsoft.ML;
@@ -24,7 +24,7 @@ public static class MlNetOverhead
     /// <summary>Adds P6.</summary>
     public static void Measure(BenchmarkReport report, string repo, int rows = 2048, int members = 10)
     {
-        var mnist = LabeledImages.LoadIdx(Path.Combine(repo, "data", "mnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(repo, "data", "mnist", "t10k-labels-idx1-ubyte.gz"));
+        var mnist = new Datasets(Path.Combine(repo, "data"), null).MnistTestSet();
         DigitRow Row(int i) => new() { Features = mnist.Pixels.AsSpan(i * 784, 784).ToArray(), Label = (uint)mnist.Labels[i] };
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 1000).Select(Row).ToList());

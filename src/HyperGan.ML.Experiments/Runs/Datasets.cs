@@ -15,6 +15,9 @@ public sealed class Datasets(string repoData, string? sharedData)
     static LabeledImages Idx(string folder, string prefix) =>
         LabeledImages.LoadIdx(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz"), Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz"));
 
+    /// <summary>The vendored MNIST test set (<c>data/mnist</c>, 10,000 digits), whole and in file order.</summary>
+    public LabeledImages MnistTestSet() => Idx(Path.Combine(repoData, "mnist"), "t10k");
+
     static LabeledImages Take(LabeledImages images, int count, int seed) =>
         count >= images.Count ? images : images.Subset(StratifiedSplit.Split(images.Labels, count, seed).Train);
 
@@ -24,7 +27,7 @@ public sealed class Datasets(string repoData, string? sharedData)
     /// </summary>
     public Problem Mnist5000(ClassificationBudget budget, int seed)
     {
-        var mnist = Idx(Path.Combine(repoData, "mnist"), "t10k");
+        var mnist = MnistTestSet();
         var (trainIdx, testIdx) = StratifiedSplit.Split(mnist.Labels, 5000, seed);
         var train = Take(mnist.Subset(trainIdx), budget.TrainCount, seed);
         var test = Take(mnist.Subset(testIdx), budget.TestCount, seed);
@@ -42,7 +45,7 @@ public sealed class Datasets(string repoData, string? sharedData)
         var folder = Path.Combine(sharedData, "fashion-mnist");
         var train = Take(Idx(folder, "train"), trainCount, seed);
         var test = Take(Idx(folder, "t10k"), testCount, seed);
-        var digits = Take(Idx(Path.Combine(repoData, "mnist"), "t10k"), budget.OutlierCount, seed);
+        var digits = Take(MnistTestSet(), budget.OutlierCount, seed);
         return new Problem("Fashion-MNIST", train, test, digits, "MNIST",
             $"Fashion-MNIST ({folder}, see its PROVENANCE.txt): {train.Count:N0} train / {test.Count:N0} test (stratified, seed {seed}); MNIST test digits (data/mnist) as outliers: {digits.Count:N0}",
             TargetNetworks.MnistCnn());

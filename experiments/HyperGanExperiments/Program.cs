@@ -12,6 +12,12 @@ var seed = new Option<int>("--seed") { Description = "Seed of data splits, train
 var outDir = new Option<DirectoryInfo?>("--out") { Description = "Results folder (default: results/<experiment>-<preset> in the repository)." };
 var fashion = new Option<bool>("--fashion") { Description = "table4/ood/adversarial: also run Fashion-MNIST (60k/10k with --full; 10k/5k otherwise), read from --shared-data." };
 var cifar = new Option<bool>("--cifar") { Description = "table4: also CIFAR-10 and CIFAR-5; ood: also CIFAR-5 → CIFAR classes 5–9 (JPEGs from --shared-data; --tiny uses the vendored 2-class slice, no outliers)." };
+var problems = new Option<string[]>("--problems")
+{
+    Description = "table4/ood/adversarial: exactly these data sets instead of MNIST-5000 plus --fashion/--cifar, e.g. --problems cifar-5 "
+        + "(one of mnist-5000, fashion-mnist, cifar-10, cifar-5; comma- or space-separated).",
+    AllowMultipleArgumentsPerToken = true,
+};
 var shared = new Option<DirectoryInfo?>("--shared-data") { Description = "Folder with fashion-mnist/ (default: ../shared/data next to the repository)." };
 
 var root = new RootCommand("HyperGAN experiments (Ratzlaff & Fuxin) with baselines: single network, deep ensembles, MC dropout.");
@@ -26,9 +32,14 @@ foreach (var (id, description) in new[]
     ("calibration", "Reliability diagram and ECE on Fashion-MNIST, HyperGAN vs baselines."),
 })
 {
-    var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar };
+    var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar, problems };
+    command.Validators.Add(result =>
+    {
+        if (ProblemSelection.Error(id, result.GetValue(problems)) is { } error) result.AddError(error);
+    });
     command.SetAction(parse => Experiments.Run(id, parse.GetValue(full) ? Preset.Full : parse.GetValue(tiny) ? Preset.Tiny : Preset.Quick,
-        parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName, parse.GetValue(fashion), parse.GetValue(cifar)));
+        parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName, 
+        ProblemSelection.For(id, parse.GetValue(problems), parse.GetValue(fashion), parse.GetValue(cifar))));
     root.Subcommands.Add(command);
 }
 var resultsDir = new Option<DirectoryInfo?>("--results") { Description = "Folder of run folders (default: docs/results)." };
@@ -73,7 +84,7 @@ static class Report
 
 static class Experiments
 {
-    public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, bool withFashion, bool withCifar)
+    public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, IReadOnlyList<string> problems)
     {
         TorchBackend.Initialize();
         var repo = RepositoryFolder.Find();
@@ -85,24 +96,14 @@ static class Experiments
         {
             case "table4":
             case "ood":
-                Table4Experiment.Run(output, datasets.Mnist5000(budget, seed), withOod: id == "ood");
-                if (withFashion)
-                    Table4Experiment.Run(output, preset == Preset.Full ? datasets.FashionMnist(budget, seed, 60000, 10000) : datasets.FashionMnist(budget, seed, 10000, 5000), withOod: id == "ood");
-                if (withCifar && preset == Preset.Tiny)
-                    Table4Experiment.Run(output, datasets.CifarSlice(seed), withOod: false);
-                else if (withCifar)
-                {
-                    // Images per class (train / test): quick samples 5,000 training images per problem (keeps table4 --quick
-                    // --cifar under 10 minutes on 2 cores), full takes every image of the class.
-                    var (train10, test10, train5, test5) = preset == Preset.Full ? (5000, 1000, 5000, 1000) : (500, 300, 1000, 500);
-                    if (id == "table4") Table4Experiment.Run(output, datasets.Cifar(10, train10, test10, seed), withOod: false);
-                    Table4Experiment.Run(output, datasets.Cifar(5, train5, test5, seed), withOod: id == "ood");
-                }
+                // --tiny maps both CIFAR problems to the one vendored slice, which has no outliers.
+                foreach (var name in problems.Select(n => preset == Preset.Tiny && n.StartsWith("cifar") ? "cifar-slice" : n).Distinct())
+                    Table4Experiment.Run(output, ClassificationProblem(name, preset, budget, seed, datasets),
+                        withOod: id == "ood" && name is not ("cifar-10" or "cifar-slice"));
                 break;
             case "adversarial":
-                AdversarialExperiment.Run(output, datasets.Mnist5000(budget, seed));
-                if (withFashion)
-                    AdversarialExperiment.Run(output, preset == Preset.Full ? datasets.FashionMnist(budget, seed, 60000, 10000) : datasets.FashionMnist(budget, seed, 10000, 5000));
+                foreach (var name in problems)
+                    AdversarialExperiment.Run(output, ClassificationProblem(name, preset, budget, seed, datasets));
                 break;
             case "diversity": DiversityExperiment.Run(output, datasets, filters: false); break;
             case "filters": DiversityExperiment.Run(output, datasets, filters: true); break;
@@ -120,4 +121,60 @@ static class Experiments
         Console.WriteLine($"{id} ({preset}) finished in {elapsed.TotalSeconds:F0} s → {output.Folder}");
         return 0;
     }
+
+    /// <summary>The data of one named problem at the size of <paramref name="preset"/>.</summary>
+    static Problem ClassificationProblem(string name, Preset preset, ClassificationBudget budget, int seed, Datasets datasets) => (name, preset) switch
+    {
+        ("mnist-5000", _) => datasets.Mnist5000(budget, seed),
+        ("fashion-mnist", Preset.Full) => datasets.FashionMnist(budget, seed, 60000, 10000),
+        ("fashion-mnist", _) => datasets.FashionMnist(budget, seed, 10000, 5000),
+        // --tiny stays independent of the shared data.
+        ("cifar-slice", _) => datasets.CifarSlice(seed),
+        // Images per class (train / test): quick samples 5,000 training images per problem (keeps table4 --quick --cifar
+        // under 10 minutes on 2 cores), full takes every image of the class.
+        ("cifar-10", Preset.Full) => datasets.Cifar(10, 5000, 1000, seed),
+        ("cifar-10", _) => datasets.Cifar(10, 500, 300, seed),
+        ("cifar-5", Preset.Full) => datasets.Cifar(5, 5000, 1000, seed),
+        ("cifar-5", _) => datasets.Cifar(5, 1000, 500, seed),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown problem"),
+    };
+}
+
+/// <summary>Which data sets a table4/ood/adversarial run covers: --problems if given, else MNIST-5000 plus the --fashion/--cifar additions.</summary>
+static class ProblemSelection
+{
+    // ood needs outliers (CIFAR-10 has no classes left over); the attacks run on the grey-scale problems; the other
+    // experiments have one fixed data set each.
+    static string[] Supported(string experiment) => experiment switch
+    {
+        "table4" => ["mnist-5000", "fashion-mnist", "cifar-10", "cifar-5"],
+        "ood" => ["mnist-5000", "fashion-mnist", "cifar-5"],
+        "adversarial" => ["mnist-5000", "fashion-mnist"],
+        _ => [],
+    };
+
+    public static IReadOnlyList<string> For(string experiment, string[]? problems, bool withFashion, bool withCifar)
+    {
+        if (problems is null || problems.Length == 0)
+        {
+            var implied = new List<string> { "mnist-5000" };
+            if (withFashion) implied.Add("fashion-mnist");
+            if (withCifar) implied.AddRange(experiment == "table4" ? ["cifar-10", "cifar-5"] : ["cifar-5"]);
+            return implied.Where(Supported(experiment).Contains).ToList();
+        }
+        return Names(problems);
+    }
+
+    /// <summary>The message for --problems naming a data set <paramref name="experiment"/> cannot run on, or null.</summary>
+    public static string? Error(string experiment, string[]? problems)
+    {
+        var unsupported = Names(problems ?? []).Where(n => !Supported(experiment).Contains(n)).ToList();
+        return unsupported.Count == 0 ? null
+            : Supported(experiment).Length == 0 ? $"--problems applies to table4, ood and adversarial; {experiment} has a fixed data set."
+            : $"--problems: '{string.Join("', '", unsupported)}' is not available for {experiment}; choose from {string.Join(", ", Supported(experiment))}.";
+    }
+
+    static List<string> Names(string[] problems) =>
+        problems.SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(p => p.ToLowerInvariant()).Distinct().ToList();
 }

@@ -96,14 +96,12 @@ static class Experiments
         {
             case "table4":
             case "ood":
-                // --tiny maps both CIFAR problems to the one vendored slice, which has no outliers.
-                foreach (var name in problems.Select(n => preset == Preset.Tiny && n.StartsWith("cifar") ? "cifar-slice" : n).Distinct())
-                    Table4Experiment.Run(output, ClassificationProblem(name, preset, budget, seed, datasets),
-                        withOod: id == "ood" && name is not ("cifar-10" or "cifar-slice"));
+                foreach (var problem in ProblemSelection.Load(problems, preset, seed, datasets))
+                    Table4Experiment.Run(output, problem, withOod: id == "ood" && problem.Outliers.Count > 0);
                 break;
             case "adversarial":
-                foreach (var name in problems)
-                    AdversarialExperiment.Run(output, ClassificationProblem(name, preset, budget, seed, datasets));
+                foreach (var problem in ProblemSelection.Load(problems, preset, seed, datasets))
+                    AdversarialExperiment.Run(output, problem);
                 break;
             case "diversity": DiversityExperiment.Run(output, datasets, filters: false); break;
             case "filters": DiversityExperiment.Run(output, datasets, filters: true); break;
@@ -121,60 +119,4 @@ static class Experiments
         Console.WriteLine($"{id} ({preset}) finished in {elapsed.TotalSeconds:F0} s → {output.Folder}");
         return 0;
     }
-
-    /// <summary>The data of one named problem at the size of <paramref name="preset"/>.</summary>
-    static Problem ClassificationProblem(string name, Preset preset, ClassificationBudget budget, int seed, Datasets datasets) => (name, preset) switch
-    {
-        ("mnist-5000", _) => datasets.Mnist5000(budget, seed),
-        ("fashion-mnist", Preset.Full) => datasets.FashionMnist(budget, seed, 60000, 10000),
-        ("fashion-mnist", _) => datasets.FashionMnist(budget, seed, 10000, 5000),
-        // --tiny stays independent of the shared data.
-        ("cifar-slice", _) => datasets.CifarSlice(seed),
-        // Images per class (train / test): quick samples 5,000 training images per problem (keeps table4 --quick --cifar
-        // under 10 minutes on 2 cores), full takes every image of the class.
-        ("cifar-10", Preset.Full) => datasets.Cifar(10, 5000, 1000, seed),
-        ("cifar-10", _) => datasets.Cifar(10, 500, 300, seed),
-        ("cifar-5", Preset.Full) => datasets.Cifar(5, 5000, 1000, seed),
-        ("cifar-5", _) => datasets.Cifar(5, 1000, 500, seed),
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown problem"),
-    };
-}
-
-/// <summary>Which data sets a table4/ood/adversarial run covers: --problems if given, else MNIST-5000 plus the --fashion/--cifar additions.</summary>
-static class ProblemSelection
-{
-    // ood needs outliers (CIFAR-10 has no classes left over); the attacks run on the grey-scale problems; the other
-    // experiments have one fixed data set each.
-    static string[] Supported(string experiment) => experiment switch
-    {
-        "table4" => ["mnist-5000", "fashion-mnist", "cifar-10", "cifar-5"],
-        "ood" => ["mnist-5000", "fashion-mnist", "cifar-5"],
-        "adversarial" => ["mnist-5000", "fashion-mnist"],
-        _ => [],
-    };
-
-    public static IReadOnlyList<string> For(string experiment, string[]? problems, bool withFashion, bool withCifar)
-    {
-        if (problems is null || problems.Length == 0)
-        {
-            var implied = new List<string> { "mnist-5000" };
-            if (withFashion) implied.Add("fashion-mnist");
-            if (withCifar) implied.AddRange(experiment == "table4" ? ["cifar-10", "cifar-5"] : ["cifar-5"]);
-            return implied.Where(Supported(experiment).Contains).ToList();
-        }
-        return Names(problems);
-    }
-
-    /// <summary>The message for --problems naming a data set <paramref name="experiment"/> cannot run on, or null.</summary>
-    public static string? Error(string experiment, string[]? problems)
-    {
-        var unsupported = Names(problems ?? []).Where(n => !Supported(experiment).Contains(n)).ToList();
-        return unsupported.Count == 0 ? null
-            : Supported(experiment).Length == 0 ? $"--problems applies to table4, ood and adversarial; {experiment} has a fixed data set."
-            : $"--problems: '{string.Join("', '", unsupported)}' is not available for {experiment}; choose from {string.Join(", ", Supported(experiment))}.";
-    }
-
-    static List<string> Names(string[] problems) =>
-        problems.SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(p => p.ToLowerInvariant()).Distinct().ToList();
 }

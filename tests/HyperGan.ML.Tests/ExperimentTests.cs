@@ -70,6 +70,30 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Problem_selection_follows_the_flags_and_rejects_what_an_experiment_cannot_run()
+    {
+        Assert.Equal(["mnist-5000"], ProblemSelection.For("table4", null, false, false));
+        Assert.Equal(["mnist-5000", "fashion-mnist", "cifar-10", "cifar-5"], ProblemSelection.For("table4", null, true, true));
+        Assert.Equal(["mnist-5000", "fashion-mnist", "cifar-5"], ProblemSelection.For("ood", [], true, true)); // CIFAR-10 has no outlier classes
+        Assert.Equal(["mnist-5000", "fashion-mnist"], ProblemSelection.For("adversarial", null, true, true));
+        // --problems replaces the defaults; comma- and space-separated values, any case, duplicates once.
+        Assert.Equal(["cifar-5", "mnist-5000"], ProblemSelection.For("ood", ["CIFAR-5,mnist-5000", "cifar-5"], false, false));
+        Assert.Null(ProblemSelection.Error("table4", ["cifar-10", "cifar-5"]));
+        Assert.Contains("'cifar-10' is not available for ood", ProblemSelection.Error("ood", ["cifar-10"]));
+        Assert.Contains("'svhn'", ProblemSelection.Error("table4", ["mnist-5000,svhn"]));
+        Assert.Contains("fixed data set", ProblemSelection.Error("regression", ["mnist-5000"]));
+    }
+
+    [Fact]
+    public void Tiny_problems_use_only_vendored_data_and_the_cifar_slice_once()
+    {
+        var problems = ProblemSelection.Load(["mnist-5000", "cifar-10", "cifar-5"], Preset.Tiny, 1, _datasets).ToList();
+        Assert.Equal(["MNIST-5000", "CIFAR-2 slice"], problems.Select(p => p.Name));
+        Assert.Equal(0, problems[1].Outliers.Count);
+        Assert.Equal((300, 200), (problems[0].Train.Count, problems[0].Test.Count));
+    }
+
+    [Fact]
     public void Regression_writes_a_band_per_ensemble_size()
     {
         var run = Output("regression");

@@ -43,7 +43,9 @@ public sealed class TrainedMethods : IDisposable
             LearningRate = budget.HyperGanLearningRate, MixerLearningRate = 2 * budget.HyperGanLearningRate, Seed = seed,
         };
         log($"training HyperGAN on {problem.Name}: {images.Count:N0} images, {budget.Epochs} epochs, hidden {budget.HyperGanHidden}, {budget.NetworksPerStep} nets × {budget.HyperGanBatch} per step");
-        var hypergan = HyperGanTrainer.Fit(target, data, hyperOptions);
+        // One line per epoch: a --full run trains for tens of minutes.
+        var hypergan = HyperGanTrainer.Fit(target, data, hyperOptions,
+            epochCompleted: (epoch, _) => log($"HyperGAN epoch {epoch}/{budget.Epochs} ({clock.Elapsed.TotalSeconds:F0} s)"));
         times["HyperGAN"] = clock.Elapsed.TotalSeconds;
 
         var plain = new TrainingBudget(budget.Epochs);

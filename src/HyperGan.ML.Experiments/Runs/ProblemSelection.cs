@@ -1,0 +1,74 @@
+namespace HyperGan.ML.Experiments.Runs;
+
+/// <summary>
+/// Which data sets a <c>table4</c>, <c>ood</c> or <c>adversarial</c> run covers, by name: <c>--problems</c> if given,
+/// else MNIST-5000 plus what <c>--fashion</c> / <c>--cifar</c> add; and the data of each name at a preset's size.
+/// </summary>
+public static class ProblemSelection
+{
+    /// <summary>The data sets <paramref name="experiment"/> can run on (empty: it has one fixed data set).</summary>
+    /// <remarks>ood needs outliers (CIFAR-10 has no classes left over); the attacks run on the grey-scale problems.</remarks>
+    public static string[] Supported(string experiment) => experiment switch
+    {
+        "table4" => ["mnist-5000", "fashion-mnist", "cifar-10", "cifar-5"],
+        "ood" => ["mnist-5000", "fashion-mnist", "cifar-5"],
+        "adversarial" => ["mnist-5000", "fashion-mnist"],
+        _ => [],
+    };
+
+    /// <summary>The names to run, in order: <paramref name="problems"/> if any, else MNIST-5000 plus the flags' additions.</summary>
+    public static IReadOnlyList<string> For(string experiment, string[]? problems, bool withFashion, bool withCifar)
+    {
+        if (problems is { Length: > 0 }) return Names(problems);
+        var implied = new List<string> { "mnist-5000" };
+        if (withFashion) implied.Add("fashion-mnist");
+        if (withCifar) implied.AddRange(experiment == "table4" ? ["cifar-10", "cifar-5"] : ["cifar-5"]);
+        return implied.Where(Supported(experiment).Contains).ToList();
+    }
+
+    /// <summary>The message for a <c>--problems</c> value <paramref name="experiment"/> cannot run on, or null when all are fine.</summary>
+    public static string? Error(string experiment, string[]? problems)
+    {
+        var unsupported = Names(problems ?? []).Where(n => !Supported(experiment).Contains(n)).ToList();
+        if (unsupported.Count == 0) return null;
+        return Supported(experiment).Length == 0
+            ? $"--problems applies to table4, ood and adversarial; {experiment} has a fixed data set."
+            : $"--problems: '{string.Join("', '", unsupported)}' is not available for {experiment}; choose from {string.Join(", ", Supported(experiment))}.";
+    }
+
+    /// <summary>
+    /// The data of each name at the size of <paramref name="preset"/>. <see cref="Preset.Tiny"/> stays independent of the
+    /// shared data: both CIFAR names become the one vendored two-class slice (no outliers).
+    /// </summary>
+    public static IEnumerable<Problem> Load(IEnumerable<string> names, Preset preset, int seed, Datasets datasets)
+    {
+        var budget = ClassificationBudget.For(preset);
+        bool slice = false;
+        foreach (var name in names)
+        {
+            if (preset == Preset.Tiny && name.StartsWith("cifar", StringComparison.Ordinal))
+            {
+                if (!slice) yield return datasets.CifarSlice(seed);
+                slice = true;
+                continue;
+            }
+            // CIFAR images per class (train / test): quick samples 5,000 training images per problem (keeps
+            // table4 --quick --cifar under 10 minutes on 2 cores), full takes every image of the class.
+            yield return (name, preset) switch
+            {
+                ("mnist-5000", _) => datasets.Mnist5000(budget, seed),
+                ("fashion-mnist", Preset.Full) => datasets.FashionMnist(budget, seed, 60000, 10000),
+                ("fashion-mnist", _) => datasets.FashionMnist(budget, seed, 10000, 5000),
+                ("cifar-10", Preset.Full) => datasets.Cifar(10, 5000, 1000, seed),
+                ("cifar-10", _) => datasets.Cifar(10, 500, 300, seed),
+                ("cifar-5", Preset.Full) => datasets.Cifar(5, 5000, 1000, seed),
+                ("cifar-5", _) => datasets.Cifar(5, 1000, 500, seed),
+                _ => throw new ArgumentException($"Unknown problem '{name}'; choose from {string.Join(", ", Supported("table4"))}.", nameof(names)),
+            };
+        }
+    }
+
+    static List<string> Names(string[] problems) =>
+        problems.SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(p => p.ToLowerInvariant()).Distinct().ToList();
+}

@@ -119,11 +119,13 @@ public sealed class BatchedExecutor : IEnsembleExecutor
         var bias = gen.Bias?.reshape(1, channels, 1, 1);
         long imagesPerBlock = Math.Clamp(FirstLayerBlockFloats / Math.Max(1, outH * outW * channels), 1, batch);
         var blocks = new List<Tensor>();
-        for (long start = 0; start < batch; start += imagesPerBlock)
+        // split, not one narrow per block: when the input needs a gradient (attacks, saliency), each narrow's backward
+        // writes a zero-filled gradient of the whole column matrix — 18 of 58 MB for 1,000 MNIST images, 20× the time.
+        foreach (var part in columns.split(imagesPerBlock, 0))
         {
-            long images = Math.Min(batch, start + imagesPerBlock) - start;
+            long images = part.shape[0];
             using var blockScope = NewDisposeScope(); // frees the pre-pool block at once, so the next reuses its memory
-            var y = matmul(columns.narrow(0, start, images), filters)       // [b, H·W, M·C]: channels last
+            var y = matmul(part, filters)                                     // [b, H·W, M·C]: channels last
                 .view(images, outH, outW, channels).permute(0, 3, 1, 2);    // as [b, M·C, H, W]
             var pooled = TargetOps.Pool(y, c);
             if (bias is not null) pooled = pooled + bias; // bias commutes with max-pooling

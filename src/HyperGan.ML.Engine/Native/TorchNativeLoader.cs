@@ -123,8 +123,14 @@ public static class TorchNativeLoader
         }
         catch (DllNotFoundException e)
         {
+            // The usual cause: the app references TorchSharp (or this library) but no backend package, so libtorch is absent.
+            var absent = elf.NeededLibraries.Where(n => n.StartsWith("libtorch", StringComparison.Ordinal) || n.StartsWith("libc10", StringComparison.Ordinal))
+                .Where(n => !searchDirs.Any(d => File.Exists(Path.Combine(d, n)))).ToList();
+            var hint = absent.Count > 0
+                ? $" {string.Join(", ", absent)} is not next to it: add a TorchSharp backend package to the app (TorchSharp-cpu, or TorchSharp-cuda-linux for a GPU)."
+                : "";
             throw new TorchNativeLoadException(
-                $"Loading the patched copy {patched} of {original} (weakened: {string.Join(", ", weakened)}) failed: {e.Message}", e);
+                $"Loading the patched copy {patched} of {original} (weakened: {string.Join(", ", weakened)}) failed: {e.Message}{hint}", e);
         }
         RouteTorchSharpImports();
         return new NativeLoadReport(NativeLoadAction.LoadedPatchedCopy, original, patched, weakened);

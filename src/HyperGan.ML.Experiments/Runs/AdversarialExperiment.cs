@@ -51,10 +51,11 @@ public static class AdversarialExperiment
             var fresh = new HyperGanMembers(judge);
             var deep = new DeepEnsemble(methods.Independent.Take(Math.Min(n, methods.Independent.Count)).ToList());
             bool drawAgreement = n == agreementNetworks;
+            // Names carry N: each names one line in the figures and one row group in the table.
             var settings = new List<(string Name, IMemberLogits Attacked, IMemberLogits Judge, bool Agreement)>
             {
-                ("HyperGAN, crafted on 1 sampled net", new HyperGanMembers(attackedSingle), fresh, false),
-                ($"HyperGAN, crafted on {n} sampled nets", new HyperGanMembers(attackedEnsemble), fresh, drawAgreement),
+                ($"HyperGAN ({n} fresh), crafted on 1 sampled net", new HyperGanMembers(attackedSingle), fresh, false),
+                ($"HyperGAN ({n} fresh), crafted on {n} other sampled nets", new HyperGanMembers(attackedEnsemble), fresh, drawAgreement),
             };
             if (n <= methods.Independent.Count) settings.Add(($"deep ensemble ({n}), crafted on itself", deep, deep, false));
             // One clean-data threshold per judging ensemble (both HyperGAN settings share the fresh one).
@@ -90,16 +91,16 @@ public static class AdversarialExperiment
         output.Result($"{problem.Name}: cells", cells);
         output.Markdown($"**{problem.Name}** — budget: {methods.BudgetText}\n\nDetection rate = share of adversarial images whose predictive entropy (judging ensemble) exceeds the threshold that flags 5% of clean test images. " +
                         "HyperGAN attacks are judged by a fresh ensemble of the same size; deep-ensemble attacks by the attacked ensemble itself (there is no fresh one).\n");
-        output.Markdown("| attack | crafted on | ε | accuracy on adversarial % | detected % | attacked model's loss clean → adversarial |\n|---|---|---|---|---|---|\n" +
+        output.Markdown("| attack | judging ensemble, crafted on | ε | accuracy on adversarial % | detected % | attacked model's loss clean → adversarial |\n|---|---|---|---|---|---|\n" +
             string.Join("\n", cells.Select(c => $"| {c.Attack} | {c.Setting} | {c.Epsilon} | {c.AccuracyOnAdversarial:F1} | {c.DetectionRate:F1} | {c.LossClean:F3} → {c.LossAdversarial:F3} |")) + "\n");
         output.Result($"{problem.Name}: agreement", agreement);
         foreach (var attack in new[] { "FGSM", "PGD" })
             output.Figure($"adversarial-detection-{attack.ToLowerInvariant()}-{slug}.png", Plots.Charts.Lines($"{attack} on {problem.Name}: detection rate at 5% false positives", "ε", "detected %",
-                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.DetectionRate).ToArray())), 0, 100),
+                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.DetectionRate).ToArray(), Dashed: g.Key.StartsWith("deep"))), 0, 100),
                 $"{attack} detection rate vs ε on {problem.Name} (entropy threshold at 5% FPR on clean data).");
         foreach (var attack in new[] { "FGSM", "PGD" })
             output.Figure($"adversarial-entropy-{attack.ToLowerInvariant()}-{slug}.png", Plots.Charts.Lines($"{attack} on {problem.Name}: mean predictive entropy on adversarial images", "ε", "mean entropy (nats)",
-                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.MeanEntropy).ToArray())), 0, Math.Log(problem.Target.OutputSize)),
+                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.MeanEntropy).ToArray(), Dashed: g.Key.StartsWith("deep"))), 0, Math.Log(problem.Target.OutputSize)),
                 $"Like the paper's Fig. 5: the judging ensemble's mean predictive entropy on {attack} images vs ε (max ln {problem.Target.OutputSize} = {Math.Log(problem.Target.OutputSize):F2}).");
         output.Figure($"adversarial-member-agreement-{slug}.png", Plots.Charts.Lines($"{problem.Name}: members voting with the ensemble ({agreementNetworks} fresh sampled nets)", "members agreeing", "images %",
             agreement.Select(a => new Plots.Series(a.Key, Enumerable.Range(0, agreementNetworks + 1).Select(k => (double)k).ToArray(),

@@ -66,6 +66,9 @@ static class Report
         text.AppendLine("`result.json`, `result.md` and its figures, written by `dotnet run -c Release --project experiments/HyperGanExperiments -- <experiment> --quick|--full --out docs/results/<experiment>-<preset>`.");
         text.AppendLine("Quick presets use a reduced budget (small generators, few epochs) and say so; numbers from the papers are labelled \"paper reports\".");
         text.AppendLine();
+        text.AppendLine($"Runs below: {string.Join(", ", runs.Select(Path.GetFileName))}. Twins (same training and data): `table4` on MNIST-5000 " +
+                        "gives the accuracy table of `ood` with the same preset, and `diversity` the table that `filters` writes.");
+        text.AppendLine();
         foreach (var run in runs)
         {
             var name = Path.GetFileName(run);

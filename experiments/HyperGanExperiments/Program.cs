@@ -38,7 +38,7 @@ foreach (var (id, description) in new[]
         if (ProblemSelection.Error(id, result.GetValue(problems)) is { } error) result.AddError(error);
     });
     command.SetAction(parse => Experiments.Run(id, parse.GetValue(full) ? Preset.Full : parse.GetValue(tiny) ? Preset.Tiny : Preset.Quick,
-        parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName, 
+        parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName,
         ProblemSelection.For(id, parse.GetValue(problems), parse.GetValue(fashion), parse.GetValue(cifar))));
     root.Subcommands.Add(command);
 }

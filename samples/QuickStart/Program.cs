@@ -151,7 +151,7 @@ static class QuickStart
     static Tensor Score(SampledEnsemble ensemble, LabeledImages images, string what)
     {
         var clock = Stopwatch.StartNew();
-        using var x = tensor(images.Pixels).view(-1, 1, images.Height, images.Width);
+        using var x = images.ToTensor();
         var logits = ensemble.Forward(x);
         AnsiConsole.MarkupLine($"scored {images.Count:N0} {what} with {ensemble.Count} networks in {clock.Elapsed.TotalSeconds:F0} s");
         return logits;

@@ -16,15 +16,14 @@ public static class Charts
     public static byte[] Lines(string title, string xTitle, string yTitle, IEnumerable<Series> series, double? yMin = null, double? yMax = null)
     {
         var model = Model(title, xTitle, yTitle, yMin, yMax);
-        var all = series.ToList();
-        foreach (var s in all)
+        foreach (var s in series)
         {
             var line = new LineSeries { Title = s.Name, LineStyle = s.Dashed ? LineStyle.Dash : LineStyle.Solid, StrokeThickness = 2 };
             for (int i = 0; i < s.X.Count; i++) line.Points.Add(new DataPoint(s.X[i], s.Y[i]));
             model.Series.Add(line);
         }
         // More than a few series: a legend inside the plot would hide the lines, so it goes to the right of it.
-        if (all.Count <= 4) return Png(model);
+        if (model.Series.Count <= 4) return Png(model);
         model.Legends[0].LegendPlacement = LegendPlacement.Outside;
         model.Legends[0].LegendPosition = LegendPosition.RightTop;
         return Png(model, 1150, 500);

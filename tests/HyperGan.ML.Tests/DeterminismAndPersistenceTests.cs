@@ -56,7 +56,7 @@ public class DeterminismAndPersistenceTests : IDisposable
         using var before = model.Sample(7, 5);
         using var after = loaded.Sample(7, 5);
         Assert.Equal(Flatten(before), Flatten(after));
-        using var x = tensor(TestData.Mnist.Subset([0, 1, 2, 3]).Pixels).view(-1, 1, 28, 28);
+        using var x = TestData.Mnist.Subset([0, 1, 2, 3]).ToTensor();
         using var outBefore = before.Forward(x);
         using var outAfter = after.Forward(x);
         Assert.Equal(outBefore.data<float>().ToArray(), outAfter.data<float>().ToArray());

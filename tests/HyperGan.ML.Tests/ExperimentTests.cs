@@ -155,7 +155,7 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
             Architecture = Fixtures.SmallArchitecture, Epochs = 2, BatchSize = 32, NetworksPerStep = 4, LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = 5,
         });
         using var sampled = hypergan.Sample(5, seed: 1);
-        using var x = tensor(test.Pixels).view(-1, 1, 28, 28);
+        using var x = test.ToTensor();
         using var y = tensor(test.Labels.Select(l => (long)l).ToArray());
         foreach (IMemberLogits model in new IMemberLogits[] { new DeepEnsemble([net]), new HyperGanMembers(sampled) })
         {
@@ -188,7 +188,7 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         });
         using var sampled = hypergan.Sample(3, seed: 2);
         var model = new HyperGanMembers(sampled);
-        using var x = tensor(train.Pixels).view(-1, 1, 28, 28); // 450 images: two full chunks of 200 and a partial one
+        using var x = train.ToTensor(); // 450 images: two full chunks of 200 and a partial one
         using var y = tensor(train.Labels.Select(l => (long)l).ToArray());
         using var chunked = Attacks.Fgsm(model, x, y, 0.1);
         using var scope = NewDisposeScope();

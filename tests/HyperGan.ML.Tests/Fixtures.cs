@@ -38,7 +38,7 @@ internal static class Fixtures
     public static double Accuracy(TrainedHyperGan model, LabeledImages test, int members, long seed)
     {
         using var ensemble = model.Sample(members, seed);
-        using var x = tensor(test.Pixels).view(-1, 1, test.Height, test.Width);
+        using var x = test.ToTensor();
         using var logits = ensemble.Forward(x);
         var prediction = HyperGan.ML.Engine.Ensembles.EnsemblePrediction.FromLogits(logits);
         return Enumerable.Range(0, test.Count).Count(i => prediction.PredictedClass(i) == test.Labels[i]) / (double)test.Count;

@@ -27,7 +27,7 @@ public static class TimeToAccuracy
         var problem = new Datasets(Path.Combine(repo, "data"), null).Mnist5000(budget, seed);
         var target = TargetNetworks.MnistCnn();
         using var data = TrainingSet.ForClassification(problem.Train.Pixels, problem.Train.Labels, problem.Train.Shape, 10);
-        using var test = tensor(problem.Test.Pixels).view([problem.Test.Count, .. problem.Test.Shape.Select(d => (long)d)]);
+        using var test = problem.Test.ToTensor();
 
         var plain = new TrainingBudget(budget.Epochs);
         var clock = Stopwatch.StartNew();

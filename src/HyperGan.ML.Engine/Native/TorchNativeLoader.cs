@@ -112,10 +112,12 @@ public static class TorchNativeLoader
 
         // The patched copy lives in another folder, so its $ORIGIN run-path no longer finds libtorch: load the
         // dependencies the app ships first, by full path, and the loader then reuses them by soname.
+        var notShipped = new List<string>();
         foreach (var needed in elf.NeededLibraries)
         {
             var shipped = searchDirs.Select(d => Path.Combine(d, needed)).FirstOrDefault(File.Exists);
             if (shipped is not null) NativeLibrary.Load(shipped);
+            else notShipped.Add(needed);
         }
         try
         {
@@ -124,10 +126,9 @@ public static class TorchNativeLoader
         catch (DllNotFoundException e)
         {
             // The usual cause: the app references TorchSharp (or this library) but no backend package, so libtorch is absent.
-            var absent = elf.NeededLibraries.Where(n => n.StartsWith("libtorch", StringComparison.Ordinal) || n.StartsWith("libc10", StringComparison.Ordinal))
-                .Where(n => !searchDirs.Any(d => File.Exists(Path.Combine(d, n)))).ToList();
+            var absent = notShipped.Where(n => n.StartsWith("libtorch", StringComparison.Ordinal) || n.StartsWith("libc10", StringComparison.Ordinal)).ToList();
             var hint = absent.Count > 0
-                ? $" {string.Join(", ", absent)} is not next to it: add a TorchSharp backend package to the app (TorchSharp-cpu, or TorchSharp-cuda-linux for a GPU)."
+                ? $" Not found next to it: {string.Join(", ", absent)}. Add a TorchSharp backend package to the app (TorchSharp-cpu, or TorchSharp-cuda-linux for a GPU)."
                 : "";
             throw new TorchNativeLoadException(
                 $"Loading the patched copy {patched} of {original} (weakened: {string.Join(", ", weakened)}) failed: {e.Message}{hint}", e);

@@ -37,7 +37,7 @@ public static class AdversarialExperiment
         output.Result($"{problem.Name}: protocol", $"{count} test images attacked; PGD: {steps} steps of 2.5ε/{steps}, no random start; threshold = 95th percentile of clean-test entropy of the judging ensemble");
 
         var test = problem.Test.Subset(Enumerable.Range(0, count).ToArray());
-        using var x = tensor(test.Pixels).view([-1, .. test.Shape.Select(d => (long)d)]);
+        using var x = test.ToTensor();
         using var y = tensor(test.Labels.Select(l => (long)l).ToArray());
         var cells = new List<Cell>();
         // Fig. 4: for the largest HyperGAN ensemble crafted on N nets, how many of the judge's N members vote with the ensemble, per image.

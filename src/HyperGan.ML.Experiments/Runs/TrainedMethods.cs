@@ -104,7 +104,7 @@ public sealed class TrainedMethods : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var x = tensor(images.Pixels).view([-1, .. images.Shape.Select(d => (long)d)]);
+        var x = images.ToTensor();
         var parts = new List<Tensor>();
         for (long start = 0; start < images.Count; start += chunk)
             parts.Add(method.Logits(x.narrow(0, start, Math.Min(chunk, images.Count - start))));

@@ -96,7 +96,7 @@ static class CifarSample
 
         var uncertain = new Table().AddColumns("image", "label", "predicted", "entropy", "disagreement");
         foreach (var r in rows.OrderByDescending(r => r.PredictiveEntropy).Take(10))
-            uncertain.AddRow(Markup.Escape(Path.Combine(dataDir, r.ImagePath)), r.Label, r.PredictedClass, $"{r.PredictiveEntropy:F3}", $"{r.Disagreement:F3}");
+            uncertain.AddRow(Markup.Escape(r.ImagePath), r.Label, r.PredictedClass, $"{r.PredictiveEntropy:F3}", $"{r.Disagreement:F3}");
         AnsiConsole.MarkupLine($"The 10 test images with the highest predictive entropy (max ln {classes.Length} = {Math.Log(classes.Length):F3}):");
         AnsiConsole.Write(uncertain);
 

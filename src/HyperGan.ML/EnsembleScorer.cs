@@ -43,14 +43,27 @@ internal sealed class EnsembleScorer
     public static EnsembleScorer FromFrozen(TrainedHyperGan model, SampledEnsemble frozen, int[] inputShape, int seed) =>
         new(model, frozen.Count, inputShape, frozen, seed);
 
-    /// <summary>Scores <paramref name="rows"/> rows held back to back in <paramref name="features"/>.</summary>
-    public ScoredBlock Score(float[] features, int rows)
+    /// <summary>
+    /// Scores <paramref name="rows"/> rows held back to back in <paramref name="features"/>.
+    /// <paramref name="firstNonFinite"/>[r] is the position of row r's first NaN/∞ feature, or −1: such a row is not
+    /// fed to the networks (zeros go in its place) and comes back with missing outputs and its problem stated, as does
+    /// a row whose networks' outputs are not finite.
+    /// </summary>
+    public ScoredBlock Score(float[] features, int rows, int[] firstNonFinite)
     {
+        int size = (int)_shape.Aggregate(1L, (a, b) => a * b);
+        var input = features.AsSpan(0, rows * size).ToArray();
+        var problems = new string?[rows];
+        for (int r = 0; r < rows; r++)
+            if (firstNonFinite[r] >= 0)
+            {
+                problems[r] = $"feature {firstNonFinite[r]} is {input[r * size + firstNonFinite[r]]}";
+                input.AsSpan(r * size, size).Clear();
+            }
         lock (_gate) // fresh sampling advances one generator; libtorch calls are serialised per transformer
         {
             using var scope = NewDisposeScope();
-            int size = (int)_shape.Aggregate(1L, (a, b) => a * b);
-            var x = tensor(features.AsSpan(0, rows * size).ToArray()).view([rows, .. _shape]).to(_model.Model.Device);
+            var x = tensor(input, [rows, .. _shape]).to(_model.Model.Device);
             var ensemble = Frozen ?? _model.Sample(Members, _fresh!);
             try
             {
@@ -59,17 +72,42 @@ internal sealed class EnsembleScorer
                 {
                     var values = outputs.squeeze(-1);
                     // Population std (divide by M): one network has no spread, not an undefined one.
-                    return ScoredBlock.Regression(values.mean([0]).cpu().data<float>().ToArray(), values.std(0, unbiased: false).cpu().data<float>().ToArray());
+                    var mean = values.mean([0]).cpu().data<float>().ToArray();
+                    var std = values.std(0, unbiased: false).cpu().data<float>().ToArray();
+                    for (int r = 0; r < rows; r++)
+                        if (MarkUnscorable(problems, r, float.IsFinite(mean[r]) && float.IsFinite(std[r])))
+                            mean[r] = std[r] = float.NaN;
+                    return ScoredBlock.Regression(mean, std, problems);
                 }
                 var prediction = EnsemblePrediction.FromLogits(outputs);
-                var probabilities = new float[rows * _model.Target.OutputSize];
+                int classes = _model.Target.OutputSize;
+                var probabilities = new float[rows * classes];
                 Buffer.BlockCopy(prediction.Probabilities, 0, probabilities, 0, probabilities.Length * sizeof(float));
-                return ScoredBlock.Classification(probabilities, prediction.Entropy, prediction.MutualInformation, _model.Target.OutputSize);
+                for (int r = 0; r < rows; r++)
+                {
+                    var p = probabilities.AsSpan(r * classes, classes);
+                    bool finite = float.IsFinite(prediction.Entropy[r]) && float.IsFinite(prediction.MutualInformation[r]);
+                    foreach (var v in p) finite &= float.IsFinite(v);
+                    if (MarkUnscorable(problems, r, finite))
+                    {
+                        p.Fill(float.NaN);
+                        prediction.Entropy[r] = prediction.MutualInformation[r] = float.NaN;
+                    }
+                }
+                return ScoredBlock.Classification(probabilities, prediction.Entropy, prediction.MutualInformation, classes, problems);
             }
             finally
             {
                 if (Frozen is null) ensemble.Dispose();
             }
         }
+    }
+
+    // True when row r must get missing outputs: its features were not finite, or its outputs are not.
+    static bool MarkUnscorable(string?[] problems, int r, bool outputsFinite)
+    {
+        if (problems[r] is null && !outputsFinite)
+            problems[r] = "the networks' outputs are not finite (features far outside the training range? scale them as in training)";
+        return problems[r] is not null;
     }
 }

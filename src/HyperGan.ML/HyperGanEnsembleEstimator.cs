@@ -11,7 +11,7 @@ namespace HyperGan.ML;
 /// <summary>
 /// Trains a HyperGAN on a feature column and produces a <see cref="HyperGanEnsembleTransformer"/> that scores each row
 /// with an ensemble of sampled networks. Create it with <c>mlContext.Transforms.HyperGanEnsemble(...)</c>.
-/// A key or Int32 label trains a classifier; a Single label trains a regressor.
+/// A key or Int32 label trains a classifier; a Single label trains a regressor (see <see cref="HyperGanEnsembleOptions.Task"/>).
 /// </summary>
 public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTransformer>
 {
@@ -26,7 +26,7 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         ValidateOptions(_options);
     }
 
-    static void ValidateOptions(HyperGanEnsembleOptions o)
+    internal static void ValidateOptions(HyperGanEnsembleOptions o)
     {
         if (o.EnsembleSize <= 0) throw new ArgumentOutOfRangeException(nameof(o.EnsembleSize), o.EnsembleSize, "EnsembleSize must be positive (paper: 1, 5, 10 or 100 networks).");
         if (o.ScoringBatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(o.ScoringBatchSize), o.ScoringBatchSize, "ScoringBatchSize must be positive.");
@@ -37,6 +37,14 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
                      (nameof(o.PredictiveEntropyColumnName), o.PredictiveEntropyColumnName), (nameof(o.DisagreementColumnName), o.DisagreementColumnName),
                      (nameof(o.StdDevColumnName), o.StdDevColumnName) })
             if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"{name} must name a column.", name);
+        if (o.Target is not null && o.TargetFactory is not null)
+            throw new ArgumentException("Set either Target (a fixed network) or TargetFactory (a network built from the number of classes), not both.", nameof(o.TargetFactory));
+        if (o.Task is { } task && !Enum.IsDefined(task))
+            throw new ArgumentOutOfRangeException(nameof(o.Task), task, "Task must be TaskKind.Classification, TaskKind.Regression, or null to follow the label's type.");
+        if (!Enum.IsDefined(o.UnscorableRows))
+            throw new ArgumentOutOfRangeException(nameof(o.UnscorableRows), o.UnscorableRows, "UnscorableRows must be UnscorableRowHandling.Missing or Throw.");
+        try { o.Target?.CheckOutputLayer(); }
+        catch (ArgumentException e) { throw new ArgumentException(e.Message, nameof(o.Target), e); }
         TrainingOptions(o, TaskKind.Classification, seed: 0).Validate();
     }
 
@@ -89,12 +97,30 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         return new SchemaShape(columns.Values);
     }
 
+    /// <summary>The task: <see cref="HyperGanEnsembleOptions.Task"/> when set (the label must suit it), else the label's type.</summary>
     TaskKind TaskOf(SchemaShape.Column label)
     {
-        if (label.Kind == VectorKind.Scalar && (label.IsKey || label.ItemType == NumberDataViewType.Int32)) return TaskKind.Classification;
-        if (label.Kind == VectorKind.Scalar && label.ItemType == NumberDataViewType.Single) return TaskKind.Regression;
-        throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{_options.LabelColumnName}' must be a key (MapValueToKey) or Int32 scalar for classification, or a Single scalar for regression, but is {label.Kind} of {label.ItemType}{(label.IsKey ? " key" : "")}. Apply mlContext.Transforms.Conversion.MapValueToKey (classes) or ConvertType to Single (regression) first.");
+        bool classes = label.Kind == VectorKind.Scalar && (label.IsKey || label.ItemType == NumberDataViewType.Int32);
+        bool values = label.Kind == VectorKind.Scalar && !label.IsKey && label.ItemType == NumberDataViewType.Single;
+        string name = _options.LabelColumnName;
+        return (_options.Task, classes, values) switch
+        {
+            (null or TaskKind.Classification, true, _) => TaskKind.Classification,
+            (null or TaskKind.Regression, _, true) => TaskKind.Regression,
+            (TaskKind.Classification, _, true) => throw new ArgumentOutOfRangeException("inputSchema",
+                $"Task is Classification but label column '{name}' is Single, a regression target. Map its values to classes first: mlContext.Transforms.Conversion.MapValueToKey(\"{name}\"); or leave Task null to train a regressor."),
+            (TaskKind.Regression, true, _) => throw new ArgumentOutOfRangeException("inputSchema",
+                $"Task is Regression but label column '{name}' is a {(label.IsKey ? "key" : "Int32")} of classes. Give a Single label: mlContext.Transforms.Conversion.ConvertType(\"{name}\", outputKind: DataKind.Single){(label.IsKey ? " after MapKeyToValue" : "")}; or leave Task null to train a classifier."),
+            _ => throw new ArgumentOutOfRangeException("inputSchema",
+                $"Label column '{name}' must be a key (MapValueToKey) or Int32 scalar for classification, or a Single scalar for regression, but is {label.Kind} of {label.ItemType}{(label.IsKey ? " key" : "")}. Apply mlContext.Transforms.Conversion.MapValueToKey (classes) or ConvertType to Single (regression) first."),
+        };
     }
+
+    string TaskChoice(TaskKind task, DataViewType labelType, int classes) => task == TaskKind.Classification
+        ? $"task Classification of {classes} classes ({(_options.Task is null ? "automatic: " : "Task = Classification, ")}label '{_options.LabelColumnName}' is {labelType}); " +
+          "for regression give a Single label (ConvertType) instead"
+        : $"task Regression ({(_options.Task is null ? "automatic: " : "Task = Regression, ")}label '{_options.LabelColumnName}' is Single); " +
+          $"to classify, map the label to classes first: mlContext.Transforms.Conversion.MapValueToKey(\"{_options.LabelColumnName}\")";
 
     static bool TryFind(SchemaShape shape, string name, out SchemaShape.Column column)
     {
@@ -120,17 +146,25 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         var inputShape = InputShape((VectorDataViewType)featureColumn.Type);
         var labelColumn = input.Schema[_options.LabelColumnName];
         var keyValues = task == TaskKind.Classification ? LabelKeyValues.Of(labelColumn) : null;
-        var examples = TrainingExamples.Read(input, featureColumn, labelColumn, task);
+        var examples = TrainingExamples.Read(input, featureColumn, inputShape.Aggregate(1, (a, b) => a * b), labelColumn, task);
         using var data = task == TaskKind.Classification
             ? TrainingSet.ForClassification(examples.Features, examples.ClassLabels!, inputShape, examples.Classes)
             : TrainingSet.ForRegression(examples.Features, examples.Targets!, inputShape);
-        var target = _options.Target ?? DefaultTarget(inputShape, task, data.Classes);
+        int outputs = task == TaskKind.Classification ? data.Classes : 1;
+        var target = _options.Target ?? (_options.TargetFactory is { } factory ? Built(factory, outputs) : DefaultTarget(inputShape, task, outputs));
+        if (target.OutputSize != outputs)
+            throw new ArgumentException($"Target '{target.Name}' outputs {target.OutputSize} values but the {task} needs {outputs}{(task == TaskKind.Classification ? $" (label '{_options.LabelColumnName}' has {outputs} classes)" : "")}. " +
+                "Size its last layer accordingly, or set TargetFactory = outputs => ... to build the network from the number Fit finds.", nameof(HyperGanEnsembleOptions.Target));
+        if (!target.InputShape.SequenceEqual(inputShape))
+            throw new ArgumentException($"Target '{target.Name}' reads inputs of shape [{string.Join(", ", target.InputShape)}] but column '{_options.FeatureColumnName}' holds [{string.Join(", ", inputShape)}] per row. " +
+                "Build the target for that shape, or set ImageShape to the shape the target reads (with the same number of values).", nameof(HyperGanEnsembleOptions.Target));
 
         var host = _env?.Register(nameof(HyperGanEnsembleEstimator));
         int seed = _options.Seed ?? host?.Rand.Next() ?? 0;
         using var ch = host?.Start("Fit");
         var device = DeviceSelection.Resolve(_env, ch);
-        ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {data.Count:N0} rows, {task}{(task == TaskKind.Classification ? $" of {data.Classes} classes" : "")}, target {target}, seed {seed}, device {device}");
+        ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {TaskChoice(task, labelColumn.Type, data.Classes)}");
+        ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {data.Count:N0} rows, target {target}, seed {seed}, device {device}");
         var progress = new ChannelProgress(ch);
         var model = HyperGanTrainer.Fit(target, data, TrainingOptions(_options, task, seed), progress, _options.CancellationToken, device);
         ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: trained in {progress.Elapsed.TotalSeconds:F1} s");
@@ -150,13 +184,20 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         return features.Dimensions.Select(d => d).ToArray();
     }
 
-    TargetNetwork DefaultTarget(int[] shape, TaskKind task, int classes)
+    static TargetNetwork Built(Func<int, TargetNetwork> factory, int outputs)
     {
-        int outputs = task == TaskKind.Classification ? classes : 1;
+        var target = factory(outputs) ?? throw new ArgumentException($"TargetFactory returned null for {outputs} outputs.", nameof(HyperGanEnsembleOptions.TargetFactory));
+        if (target.OutputSize != outputs)
+            throw new ArgumentException($"TargetFactory was asked for a network with {outputs} outputs but built '{target.Name}' with {target.OutputSize}; size the last layer from the factory's argument.", nameof(HyperGanEnsembleOptions.TargetFactory));
+        return target;
+    }
+
+    TargetNetwork DefaultTarget(int[] shape, TaskKind task, int outputs)
+    {
         if (shape.Length == 1) return TargetNetworks.Mlp(shape[0], outputs);
-        if (task == TaskKind.Classification && shape.SequenceEqual([1, 28, 28])) return TargetNetworks.MnistCnn(classes);
-        if (task == TaskKind.Classification && shape.SequenceEqual([3, 32, 32])) return TargetNetworks.CifarCnn(classes);
-        throw new ArgumentException($"No default target network for input shape [{string.Join(", ", shape)}] ({task}); set Target (built-ins: TargetNetworks.MnistCnn for [1, 28, 28], CifarCnn for [3, 32, 32], Mlp for [features]) or resize the images to one of those shapes.", nameof(HyperGanEnsembleOptions.Target));
+        if (task == TaskKind.Classification && shape.SequenceEqual([1, 28, 28])) return TargetNetworks.MnistCnn(outputs);
+        if (task == TaskKind.Classification && shape.SequenceEqual([3, 32, 32])) return TargetNetworks.CifarCnn(outputs);
+        throw new ArgumentException($"No default target network for input shape [{string.Join(", ", shape)}] ({task}); set Target or TargetFactory (built-ins: TargetNetworks.MnistCnn for [1, 28, 28], CifarCnn for [3, 32, 32], Mlp for [features]) or resize the images to one of those shapes.", nameof(HyperGanEnsembleOptions.Target));
     }
 
     sealed class ChannelProgress(IChannel? channel) : IProgress<TrainingProgress>

@@ -1,12 +1,14 @@
 using System.Text.Json.Serialization;
 using HyperGan.ML.Engine.Targets;
+using HyperGan.ML.Engine.Training;
 
 namespace HyperGan.ML;
 
 /// <summary>
 /// Options of <see cref="HyperGanEnsembleEstimator"/>. Training knobs default to the paper (see
 /// <see cref="Engine.Training.HyperGanTrainingOptions"/>); column names default to ML.NET's conventions.
-/// The task follows the label's type: a key or Int32 label trains a classifier, a Single label a regressor.
+/// The task follows the label's type unless <see cref="Task"/> says otherwise: a key or Int32 label trains a classifier,
+/// a Single label a regressor.
 /// </summary>
 public sealed class HyperGanEnsembleOptions
 {
@@ -31,16 +33,35 @@ public sealed class HyperGanEnsembleOptions
     /// </summary>
     public int[]? ImageShape { get; set; }
     /// <summary>
-    /// Target architecture; null = by input shape: the paper's MNIST CNN for [1, 28, 28], its CIFAR CNN for [3, 32, 32],
-    /// a one-hidden-layer MLP (100 ReLU units) for [features]. Output size = number of label classes (1 for regression).
+    /// Classification or regression; null (default) = from the label's type: a key (MapValueToKey) or Int32 label trains a
+    /// classifier, a Single label a regressor. Fit logs the choice. Setting it makes the choice explicit: a label of the
+    /// other type is then refused with the conversion that fixes it.
+    /// </summary>
+    public TaskKind? Task { get; set; }
+
+    /// <summary>
+    /// Target architecture; null = <see cref="TargetFactory"/> if set, else by input shape: the paper's MNIST CNN for
+    /// [1, 28, 28], its CIFAR CNN for [3, 32, 32], a one-hidden-layer MLP (100 ReLU units) for [features]. Its last
+    /// layer must output one value per label class (1 for regression) with <see cref="Activation.None"/>.
     /// </summary>
     public TargetNetwork? Target { get; set; }
+    /// <summary>
+    /// Builds the target architecture from the number of outputs Fit finds (the label's classes; 1 for regression), so a
+    /// custom network need not hard-code the class count, e.g. <c>outputs =&gt; TargetNetworks.Mlp(64, outputs, hidden: 32)</c>.
+    /// Use either this or <see cref="Target"/>. Not saved: the trained model stores the network it built.
+    /// </summary>
+    [JsonIgnore] public Func<int, TargetNetwork>? TargetFactory { get; set; }
     /// <summary>Networks sampled to score each row (paper: 1, 5, 10 or 100).</summary>
     public int EnsembleSize { get; set; } = 10;
     /// <summary>Sample one ensemble when fitting and reuse it (reproducible scores); false = fresh networks per scoring batch.</summary>
     public bool FreezeEnsemble { get; set; } = true;
     /// <summary>Rows scored per libtorch call by the lazy cursor.</summary>
     public int ScoringBatchSize { get; set; } = 256;
+    /// <summary>
+    /// Rows whose features hold NaN or ±∞ (or whose networks' outputs overflow): missing outputs (default; PredictedLabel
+    /// is the missing key 0, scores NaN) or an exception. Rows whose length differs from training's always throw.
+    /// </summary>
+    public UnscorableRowHandling UnscorableRows { get; set; } = UnscorableRowHandling.Missing;
 
     /// <summary>Training epochs.</summary>
     public int Epochs { get; set; } = 10;

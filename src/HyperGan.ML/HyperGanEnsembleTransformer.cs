@@ -30,7 +30,7 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     internal bool IsRegression => Task == TaskKind.Regression;
     internal HyperGanEnsembleOptions Options => _options;
     internal LabelKeyValues? KeyValues => _keyValues;
-    int FeatureSize => _inputShape.Aggregate(1, (a, b) => a * b);
+    internal int FeatureSize => _inputShape.Aggregate(1, (a, b) => a * b);
 
     internal HyperGanEnsembleTransformer(TrainedHyperGan model, HyperGanEnsembleOptions options, int[] inputShape, LabelKeyValues? keyValues, EnsembleScorer scorer)
     {
@@ -84,10 +84,20 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     internal DataViewSchema.Column FeatureColumn(DataViewSchema schema)
     {
         var column = schema.GetColumnOrNull(_options.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Features column '{_options.FeatureColumnName}' not found in the data to score.");
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Features column '{_options.FeatureColumnName}' not found in the data to score (it has {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}). " +
+                $"The networks were trained on column '{_options.FeatureColumnName}', a vector of {FeatureSize} Single: give the data to score a column of that name (e.g. mlContext.Transforms.CopyColumns) and the same preparation steps as in training.");
         if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType t, Size: var size } || t != NumberDataViewType.Single || size != FeatureSize)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Features column '{_options.FeatureColumnName}' must be a vector of Single of size {FeatureSize} (as in training) but is {column.Type}.");
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Features column '{_options.FeatureColumnName}' must be a vector of Single of size {FeatureSize} (as in training) but is {column.Type}" +
+                (column.Type is VectorDataViewType { Size: 0 } ? " of unknown size: declare the size ([VectorType(" + FeatureSize + ")] on the property, or a SchemaDefinition)." : "."));
         return column;
+    }
+
+    /// <summary>Under <see cref="UnscorableRowHandling.Throw"/>, throws when row <paramref name="row"/> of <paramref name="block"/> could not be scored.</summary>
+    internal void CheckScored(ScoredBlock block, int row, long position)
+    {
+        if (_options.UnscorableRows == UnscorableRowHandling.Throw && block.Problem(row) is { } problem)
+            throw new ArgumentException($"Row {position}: features column '{_options.FeatureColumnName}' cannot be scored: {problem}. " +
+                "Replace or filter missing values first (e.g. mlContext.Transforms.ReplaceMissingValues), or set UnscorableRows = UnscorableRowHandling.Missing to get missing outputs (PredictedLabel 0, scores NaN) for such rows.");
     }
 
     // Deliberately not IDisposable: ML.NET's PredictionEngine disposes the transformer it was created from, which

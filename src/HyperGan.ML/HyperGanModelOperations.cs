@@ -32,7 +32,8 @@ public static class HyperGanModelOperations
     /// <param name="catalog"><c>mlContext.Model</c>.</param>
     /// <param name="model">The fitted pipeline.</param>
     /// <param name="inputSchema">Schema of the data the pipeline was fitted on (e.g. <c>data.Schema</c>); may be null.</param>
-    /// <param name="filePath">Destination file.</param>
+    /// <param name="filePath">Destination file. Load it with <see cref="LoadWithHyperGan"/>: <c>mlContext.Model.Load</c> cannot read it
+    /// (it fails with "Could not load legacy format model").</param>
     /// <exception cref="NotSupportedException">A transformer in the pipeline cannot be saved by ML.NET.</exception>
     public static void SaveWithHyperGan(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema? inputSchema, string filePath)
     {
@@ -47,48 +48,74 @@ public static class HyperGanModelOperations
         });
     }
 
-    /// <summary>Loads a pipeline saved by <see cref="SaveWithHyperGan"/>; returns it as a transformer chain.</summary>
+    /// <summary>
+    /// Loads a pipeline saved by <see cref="SaveWithHyperGan"/> and returns it as a transformer chain; an ordinary ML.NET
+    /// model file (written by <c>mlContext.Model.Save</c>) loads too, through ML.NET, so one call loads either.
+    /// </summary>
     /// <param name="catalog"><c>mlContext.Model</c>: ML.NET parts are loaded into its context.</param>
-    /// <param name="filePath">A file written by <see cref="SaveWithHyperGan"/>.</param>
+    /// <param name="filePath">A file written by <see cref="SaveWithHyperGan"/> or by <c>mlContext.Model.Save</c>.</param>
     /// <param name="inputSchema">The schema saved with the pipeline (null when none was given).</param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="filePath"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a HyperGan.ML pipeline, has an unsupported version, or is damaged.</exception>
+    /// <exception cref="InvalidDataException">The file is neither kind of model file, has an unsupported version, or is damaged; the message names the part.</exception>
     public static ITransformer LoadWithHyperGan(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema? inputSchema)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        if (!File.Exists(filePath)) throw new FileNotFoundException($"No HyperGan.ML pipeline file at '{filePath}'.", filePath);
-        ZipArchive zip;
-        var file = File.OpenRead(filePath);
-        try { zip = new ZipArchive(file, ZipArchiveMode.Read); }
-        catch (InvalidDataException e)
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        if (!File.Exists(filePath)) throw new FileNotFoundException($"No model file at '{filePath}'.", filePath);
+        using var file = File.OpenRead(filePath);
+        try
         {
-            file.Dispose();
-            throw new InvalidDataException($"'{filePath}' is not a HyperGan.ML pipeline file (not a zip archive). Files written by mlContext.Model.Save load with mlContext.Model.Load; generator files with TrainedHyperGan.Load.", e);
+            using var zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
+            if (zip.GetEntry("manifest.json") is { } manifestEntry) return LoadPipeline(catalog, zip, manifestEntry, filePath, out inputSchema);
         }
-        using (zip)
+        catch (InvalidDataException e) when (e.Message.StartsWith($"'{filePath}'")) { throw; } // names the file and the part already
+        catch (Exception e) when (IsDamage(e))
         {
-            var manifestEntry = zip.GetEntry("manifest.json") ?? throw new InvalidDataException($"'{filePath}' is not a HyperGan.ML pipeline file (no manifest.json).");
-            Manifest manifest;
-            using (var s = manifestEntry.Open())
-                manifest = JsonSerializer.Deserialize<Manifest>(s) ?? throw new InvalidDataException($"'{filePath}' has an empty manifest.");
-            if (manifest.Format != Format) throw new InvalidDataException($"'{filePath}' is not a HyperGan.ML pipeline file (format '{manifest.Format}').");
-            if (manifest.Version != FormatVersion)
-                throw new InvalidDataException($"'{filePath}' has pipeline format version {manifest.Version} (written by HyperGan.ML {manifest.Library}); this library reads version {FormatVersion}. Load it with the HyperGan.ML version that wrote it.");
-
-            inputSchema = null;
-            if (zip.GetEntry("input-schema.zip") is { } schemaEntry)
-                LoadMlNet(catalog, schemaEntry, filePath, out inputSchema);
-            var parts = new List<ITransformer>();
-            foreach (var part in manifest.Parts)
-                parts.Add(part.Kind switch
-                {
-                    "mlnet" => LoadMlNet(catalog, zip.GetEntry(part.Entry) ?? throw new InvalidDataException($"'{filePath}' is missing '{part.Entry}'."), filePath, out _),
-                    "hypergan" => HyperGanTransformerFile.Read(zip, part.Entry, filePath),
-                    _ => throw new InvalidDataException($"'{filePath}' has a part of unknown kind '{part.Kind}'; it was written by a newer HyperGan.ML."),
-                });
-            return new TransformerChain<ITransformer>(parts.ToArray());
+            throw new InvalidDataException($"'{filePath}' is not a model file this library can read ({e.Message}). " +
+                "mlContext.Model.LoadWithHyperGan reads pipelines written by SaveWithHyperGan and ML.NET model files written by mlContext.Model.Save; " +
+                "generator files (.hgan) load with TrainedHyperGan.Load.", e);
+        }
+        // No manifest: an ordinary ML.NET model file (mlContext.Model.Save), or not a model at all.
+        file.Position = 0;
+        try { return catalog.Load(file, out inputSchema); }
+        catch (Exception e) when (IsDamage(e))
+        {
+            throw new InvalidDataException($"'{filePath}' is neither a HyperGan.ML pipeline (it has no manifest.json; those are written by SaveWithHyperGan) " +
+                $"nor an ML.NET model file that ML.NET can load: {e.Message.TrimEnd('.')}. " +
+                "If ML.NET names an unknown loader (e.g. an image transform), register its assembly first: mlContext.ComponentCatalog.RegisterAssembly(typeof(ImageLoadingTransformer).Assembly).", e);
         }
     }
+
+    // Exceptions that mean "this file's content is not what it should be", as opposed to I/O failures or a missing native library.
+    static bool IsDamage(Exception e) => e is InvalidDataException or EndOfStreamException or System.Text.Json.JsonException or FormatException
+        or ArgumentException or InvalidOperationException or NotSupportedException or OverflowException or IndexOutOfRangeException
+        or KeyNotFoundException or InvalidCastException or NullReferenceException
+        && e is not HyperGan.ML.Engine.Native.TorchNativeLoadException;
+
+    static ITransformer LoadPipeline(ModelOperationsCatalog catalog, ZipArchive zip, ZipArchiveEntry manifestEntry, string filePath, out DataViewSchema? inputSchema)
+    {
+        var manifest = JsonSerializer.Deserialize<Manifest>(PipelineZip.ReadAll(manifestEntry, filePath, MaxManifestBytes))
+            ?? throw new InvalidDataException($"'{filePath}' has an empty manifest.");
+        if (manifest.Format != Format) throw new InvalidDataException($"'{filePath}' is not a HyperGan.ML pipeline file (format '{manifest.Format}').");
+        if (manifest.Version != FormatVersion)
+            throw new InvalidDataException($"'{filePath}' has pipeline format version {manifest.Version} (written by HyperGan.ML {manifest.Library}); this library reads version {FormatVersion}. Load it with the HyperGan.ML version that wrote it.");
+        if (manifest.Parts is null || manifest.Parts.Count == 0) throw new InvalidDataException($"'{filePath}' lists no parts in its manifest.");
+
+        inputSchema = null;
+        if (zip.GetEntry("input-schema.zip") is { } schemaEntry)
+            LoadMlNet(catalog, schemaEntry, filePath, out inputSchema);
+        var parts = new List<ITransformer>();
+        foreach (var part in manifest.Parts)
+            parts.Add(part?.Kind switch
+            {
+                "mlnet" => LoadMlNet(catalog, zip.GetEntry(part.Entry) ?? throw new InvalidDataException($"'{filePath}' is missing '{part.Entry}'."), filePath, out _),
+                "hypergan" => HyperGanTransformerFile.Read(zip, part.Entry, filePath),
+                _ => throw new InvalidDataException($"'{filePath}' has a part of unknown kind '{part?.Kind}'; it was written by a newer HyperGan.ML or is damaged."),
+            });
+        return new TransformerChain<ITransformer>(parts.ToArray());
+    }
+
+    const long MaxManifestBytes = 1 << 20;
 
     static void WriteParts(ModelOperationsCatalog catalog, ZipArchive zip, List<ITransformer> transformers, DataViewSchema? inputSchema)
     {
@@ -114,7 +141,7 @@ public static class HyperGanModelOperations
             i += run.Length;
         }
         var library = typeof(HyperGanEnsembleTransformer).Assembly.GetName().Version?.ToString() ?? "unknown";
-        using var s = zip.CreateEntry("manifest.json").Open();
+        using var s = PipelineZip.CreateEntry(zip, "manifest.json").Open();
         JsonSerializer.Serialize(s, new Manifest(Format, FormatVersion, library, parts), new JsonSerializerOptions { WriteIndented = true });
     }
 
@@ -122,18 +149,17 @@ public static class HyperGanModelOperations
     {
         using var buffer = new MemoryStream(); // ML.NET's writer may seek; zip entry streams cannot
         catalog.Save(new TransformerChain<ITransformer>(run), schema, buffer);
-        using var s = zip.CreateEntry(name, CompressionLevel.NoCompression).Open(); // already a zip
         buffer.Position = 0;
-        buffer.CopyTo(s);
+        using var repacked = PipelineZip.Repack(buffer); // ML.NET's zip stamps its entries with the time of saving
+        using var s = PipelineZip.CreateEntry(zip, name, CompressionLevel.NoCompression).Open(); // already a zip
+        repacked.CopyTo(s);
     }
 
     static ITransformer LoadMlNet(ModelOperationsCatalog catalog, ZipArchiveEntry entry, string source, out DataViewSchema? schema)
     {
-        using var buffer = new MemoryStream();
-        using (var s = entry.Open()) s.CopyTo(buffer);
-        buffer.Position = 0;
+        using var buffer = new MemoryStream(PipelineZip.ReadAll(entry, source));
         try { return catalog.Load(buffer, out schema); }
-        catch (Exception e) when (e is not InvalidDataException)
+        catch (Exception e) when (IsDamage(e) && e is not InvalidDataException)
         {
             throw new InvalidDataException($"'{source}': ML.NET could not load part '{entry.FullName}': {e.Message} " +
                 "If it names an unknown loader (e.g. an image transform), reference that ML.NET package and register it first: " +

@@ -21,10 +21,10 @@ internal static class HyperGanTransformerFile
     {
         var scorer = transformer.Scorer;
         var state = new State(transformer.Options, transformer.InputShape.ToArray(), transformer.KeyValues, scorer.Seed, scorer.Frozen is not null, scorer.Members);
-        using (var s = zip.CreateEntry(folder + "transformer.json").Open()) JsonSerializer.Serialize(s, state, Json);
-        using (var s = zip.CreateEntry(folder + "model.hgan").Open()) s.Write(ModelFile.ToBytes(transformer.Model));
+        using (var s = PipelineZip.CreateEntry(zip, folder + "transformer.json").Open()) JsonSerializer.Serialize(s, state, Json);
+        using (var s = PipelineZip.CreateEntry(zip, folder + "model.hgan").Open()) s.Write(ModelFile.ToBytes(transformer.Model));
         if (scorer.Frozen is { } frozen)
-            using (var s = zip.CreateEntry(folder + "ensemble.bin").Open()) EnsembleFile.Write(frozen, s);
+            using (var s = PipelineZip.CreateEntry(zip, folder + "ensemble.bin").Open()) EnsembleFile.Write(frozen, s);
     }
 
     public static HyperGanEnsembleTransformer Read(ZipArchive zip, string folder, string source)
@@ -32,11 +32,14 @@ internal static class HyperGanTransformerFile
         TorchBackend.Initialize();
         var state = JsonSerializer.Deserialize<State>(ReadEntry(zip, folder + "transformer.json", source), Json)
             ?? throw new InvalidDataException($"'{source}': {folder}transformer.json is empty.");
+        Check(state, source, folder);
         var model = ModelFile.FromBytes(ReadEntry(zip, folder + "model.hgan", source), $"{source}:{folder}model.hgan");
         try
         {
             if (!model.Target.InputShape.SequenceEqual(state.InputShape))
                 throw new InvalidDataException($"'{source}': the stored input shape [{string.Join(", ", state.InputShape)}] does not match the model's target [{string.Join(", ", model.Target.InputShape)}].");
+            if (state.KeyValues is { } keys && keys.Count != model.Target.OutputSize)
+                throw new InvalidDataException($"'{source}': {folder}transformer.json lists {keys.Count} label values for a model of {model.Target.OutputSize} classes.");
             EnsembleScorer scorer;
             if (state.Frozen)
             {
@@ -44,6 +47,11 @@ internal static class HyperGanTransformerFile
                 SampledEnsemble frozen;
                 try { frozen = EnsembleFile.Read(stream, model.Target, model.Model.Device); }
                 catch (InvalidDataException e) { throw new InvalidDataException($"'{source}': {folder}ensemble.bin: {e.Message}", e); }
+                if (frozen.Count != state.Members)
+                {
+                    frozen.Dispose();
+                    throw new InvalidDataException($"'{source}': {folder}ensemble.bin holds {frozen.Count} networks; transformer.json says {state.Members}.");
+                }
                 scorer = EnsembleScorer.FromFrozen(model, frozen, state.InputShape, state.Seed);
             }
             else scorer = EnsembleScorer.Create(model, state.Members, freeze: false, state.InputShape, state.Seed);
@@ -56,12 +64,20 @@ internal static class HyperGanTransformerFile
         }
     }
 
-    static byte[] ReadEntry(ZipArchive zip, string name, string source)
+    // The options a valid file can hold: what the estimator accepts, and a positive number of networks that matches them.
+    static void Check(State state, string source, string folder)
     {
-        var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"'{source}' is missing '{name}'; it was not written by SaveWithHyperGan or is damaged.");
-        using var s = entry.Open();
-        using var copy = new MemoryStream();
-        s.CopyTo(copy); // zip entries carry a CRC-32: a damaged entry throws InvalidDataException here
-        return copy.ToArray();
+        if (state.Options is null || state.InputShape is null || state.InputShape.Length == 0 || state.InputShape.Any(d => d <= 0))
+            throw new InvalidDataException($"'{source}': {folder}transformer.json lacks the options or input shape.");
+        try { HyperGanEnsembleEstimator.ValidateOptions(state.Options); }
+        catch (ArgumentException e) { throw new InvalidDataException($"'{source}': {folder}transformer.json holds invalid options: {e.Message}", e); }
+        if (state.KeyValues is { } keys && !keys.IsReadable())
+            throw new InvalidDataException($"'{source}': {folder}transformer.json holds label values that do not parse as their type '{keys.ItemType}'.");
+        if (state.Members != state.Options.EnsembleSize)
+            throw new InvalidDataException($"'{source}': {folder}transformer.json says {state.Members} networks but EnsembleSize {state.Options.EnsembleSize}.");
     }
+
+    // PipelineZip.ReadAll checks the size and CRC-32: a damaged entry throws InvalidDataException
+    static byte[] ReadEntry(ZipArchive zip, string name, string source) =>
+        PipelineZip.ReadAll(zip.GetEntry(name) ?? throw new InvalidDataException($"'{source}' is missing '{name}'; it was not written by SaveWithHyperGan or is damaged."), source);
 }

@@ -50,6 +50,18 @@ internal sealed record LabelKeyValues(string ItemType, string[] Values)
         }).ToArray();
     }
 
+    /// <summary>Number of key values (the classes).</summary>
+    public int Count => Values.Length;
+
+    /// <summary>Whether these values, read back from a file, have a known type and each parse as it.</summary>
+    public bool IsReadable()
+    {
+        if (ItemType is null || Values is null || !Types.TryGetValue(ItemType, out var type)) return false;
+        try { foreach (var v in Values) type.Parse(v ?? throw new FormatException()); }
+        catch (Exception e) when (e is FormatException or OverflowException) { return false; }
+        return true;
+    }
+
     /// <summary>Adds the KeyValues annotation (for PredictedLabel).</summary>
     public void AddKeyValuesTo(DataViewSchema.Annotations.Builder builder)
     {

@@ -28,9 +28,10 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
         readonly int _inputCount;
         readonly DataViewRowCursor _main;
         readonly DataViewRowCursor? _ahead;
-        readonly ValueGetter<VBuffer<float>>? _aheadFeatures;
+        readonly FeatureVectorReader? _aheadFeatures;
         readonly bool[] _active;
         readonly float[] _features;
+        readonly int[] _firstNonFinite;
         ScoredBlock _block = ScoredBlock.Empty;
         int _row = -1;
 
@@ -43,12 +44,14 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
             foreach (var c in needed) _active[c.Index] = true;
             _main = source.GetRowCursor(needed.Where(c => c.Index < _inputCount).Select(c => source.Schema[c.Index]));
             _features = [];
+            _firstNonFinite = [];
             if (_active.Skip(_inputCount).Any(a => a))
             {
                 var featureColumn = parent.FeatureColumn(source.Schema);
                 _ahead = source.GetRowCursor([featureColumn]);
-                _aheadFeatures = _ahead.GetGetter<VBuffer<float>>(featureColumn);
-                _features = new float[parent.Options.ScoringBatchSize * ((VectorDataViewType)featureColumn.Type).Size];
+                _aheadFeatures = FeatureVectorReader.Of(_ahead, featureColumn, parent.FeatureSize);
+                _features = new float[parent.Options.ScoringBatchSize * parent.FeatureSize];
+                _firstNonFinite = new int[parent.Options.ScoringBatchSize];
             }
         }
 
@@ -61,22 +64,22 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
         public override bool MoveNext()
         {
             if (!_main.MoveNext()) return false;
-            if (_ahead is not null && ++_row >= _block.Count) ScoreNextBlock();
+            if (_ahead is null) return true;
+            if (++_row >= _block.Count) ScoreNextBlock();
+            _parent.CheckScored(_block, _row, _main.Position);
             return true;
         }
 
         void ScoreNextBlock()
         {
-            int rows = 0, size = _features.Length / _parent.Options.ScoringBatchSize;
-            VBuffer<float> buffer = default;
+            int rows = 0, size = _aheadFeatures!.Size;
             while (rows < _parent.Options.ScoringBatchSize && _ahead!.MoveNext())
             {
-                _aheadFeatures!(ref buffer);
-                buffer.CopyTo(_features, rows * size);
+                _firstNonFinite[rows] = _aheadFeatures.Read(_features.AsSpan(rows * size, size), _ahead.Position);
                 rows++;
             }
             if (rows == 0) throw new InvalidOperationException("The source data view returned fewer rows to the scoring cursor than to the row cursor; HyperGanEnsemble needs a source whose cursors see the same rows.");
-            _block = _parent.Scorer.Score(_features, rows);
+            _block = _parent.Scorer.Score(_features, rows, _firstNonFinite);
             _row = 0;
         }
 
@@ -120,7 +123,7 @@ internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSche
         readonly DataViewRow _input;
         readonly DataViewSchema _schema;
         readonly bool[] _active;
-        readonly ValueGetter<VBuffer<float>>? _features;
+        readonly FeatureVectorReader? _features;
         readonly float[] _buffer;
         ScoredBlock _block = ScoredBlock.Empty;
         long _scoredPosition = -1;
@@ -133,8 +136,8 @@ internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSche
             _active = new bool[schema.Count];
             foreach (var c in active) _active[c.Index] = true;
             var featureColumn = parent.FeatureColumn(input.Schema);
-            _buffer = new float[((VectorDataViewType)featureColumn.Type).Size];
-            if (_active.Skip(input.Schema.Count).Any(a => a)) _features = input.GetGetter<VBuffer<float>>(featureColumn);
+            _buffer = new float[parent.FeatureSize];
+            if (_active.Skip(input.Schema.Count).Any(a => a)) _features = FeatureVectorReader.Of(input, featureColumn, parent.FeatureSize);
         }
 
         public override DataViewSchema Schema => _schema;
@@ -147,12 +150,10 @@ internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSche
         {
             if (_scoredPosition != _input.Position || _scoredPosition < 0)
             {
-                VBuffer<float> value = default;
-                _features!(ref value);
-                value.CopyTo(_buffer);
-                _block = _parent.Scorer.Score(_buffer, 1);
+                _block = _parent.Scorer.Score(_buffer, 1, [_features!.Read(_buffer, _input.Position)]);
                 _scoredPosition = _input.Position;
             }
+            _parent.CheckScored(_block, 0, _input.Position);
             return (_block, 0);
         }
 

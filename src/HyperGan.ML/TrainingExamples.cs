@@ -7,27 +7,24 @@ namespace HyperGan.ML;
 /// <summary>The training rows of an <see cref="IDataView"/>, read once into arrays for the engine.</summary>
 internal sealed record TrainingExamples(float[] Features, int[]? ClassLabels, float[]? Targets, int Classes)
 {
-    /// <summary>Reads every row; rejects missing labels and non-finite features with the row number and column.</summary>
-    public static TrainingExamples Read(IDataView input, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, TaskKind task)
+    /// <summary>Reads every row; rejects missing labels, rows of another length than <paramref name="featureSize"/> and non-finite features with the row number and column.</summary>
+    public static TrainingExamples Read(IDataView input, DataViewSchema.Column featureColumn, int featureSize, DataViewSchema.Column labelColumn, TaskKind task)
     {
         var features = new List<float>();
         var classLabels = new List<int>();
         var targets = new List<float>();
         int? keyCount = labelColumn.Type is KeyDataViewType key ? checked((int)key.Count) : null;
         using var cursor = input.GetRowCursor([featureColumn, labelColumn]);
-        var getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
+        var reader = FeatureVectorReader.Of(cursor, featureColumn, featureSize);
         long row = 0;
         Action readLabel = task == TaskKind.Regression ? RegressionTarget() : keyCount is not null ? KeyLabel() : IntLabel();
-        VBuffer<float> buffer = default;
+        var values = new float[featureSize];
         while (cursor.MoveNext())
         {
-            getFeatures(ref buffer);
-            foreach (var v in buffer.DenseValues())
-            {
-                if (!float.IsFinite(v))
-                    throw new ArgumentException($"Row {row}: features column '{featureColumn.Name}' contains {v}. Features must be finite; replace or filter missing values first (e.g. ReplaceMissingValues).");
-                features.Add(v);
-            }
+            int bad = reader.Read(values, row);
+            if (bad >= 0)
+                throw new ArgumentException($"Row {row}: features column '{featureColumn.Name}' contains {values[bad]} (value {bad}). Features must be finite; replace or filter missing values first (e.g. ReplaceMissingValues).");
+            features.AddRange(values);
             readLabel();
             row++;
         }

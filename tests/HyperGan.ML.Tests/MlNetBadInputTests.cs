@@ -35,13 +35,7 @@ public class MlNetBadInputTests(ITestOutputHelper output)
 
     static IEnumerable<Row> Rows(int n) => Enumerable.Range(0, n).Select(i => new Row { Features = [i, 1, 2, 3], Label = i % 2 });
 
-    T Fails<T>(string what, Func<object> act, params string[] mentions) where T : Exception
-    {
-        var e = Assert.Throws<T>(act);
-        output.WriteLine($"{what}: {typeof(T).Name}: {e.Message}");
-        foreach (var m in mentions) Assert.Contains(m, e.Message);
-        return e;
-    }
+    T Fails<T>(string what, Action act, params string[] mentions) where T : Exception => Expect.Fails<T>(output, what, act, mentions);
 
     [Fact]
     public void Each_bad_input_throws_with_the_column_or_option_named()
@@ -68,10 +62,38 @@ public class MlNetBadInputTests(ITestOutputHelper output)
         Fails<ArgumentException>("empty output name", () => Estimator(ml, o => o.ScoreColumnName = " "), "ScoreColumnName");
         Fails<ArgumentOutOfRangeException>("epochs 0", () => Estimator(ml, o => o.Epochs = 0), "Epochs");
 
+        Fails<ArgumentOutOfRangeException>("networks per step 0", () => Estimator(ml, o => o.NetworksPerStep = 0), "NetworksPerStep");
+        Fails<ArgumentOutOfRangeException>("batch size -1", () => Estimator(ml, o => o.BatchSize = -1), "BatchSize");
+        Fails<ArgumentOutOfRangeException>("learning rate NaN", () => Estimator(ml, o => o.LearningRate = double.NaN), "LearningRate");
+        Fails<ArgumentOutOfRangeException>("mixer learning rate ∞", () => Estimator(ml, o => o.MixerLearningRate = double.PositiveInfinity), "MixerLearningRate");
+        Fails<ArgumentOutOfRangeException>("beta -1", () => Estimator(ml, o => o.Beta = -1), "Beta");
+        Fails<ArgumentOutOfRangeException>("hidden units 0", () => Estimator(ml, o => o.HiddenUnits = 0), "HiddenUnits");
+        Fails<ArgumentOutOfRangeException>("UnscorableRows out of range", () => Estimator(ml, o => o.UnscorableRows = (UnscorableRowHandling)5), "UnscorableRows");
+        Fails<ArgumentException>("empty label name", () => Estimator(ml, o => o.LabelColumnName = ""), "LabelColumnName");
+        Fails<ArgumentOutOfRangeException>("missing label column", () => Estimator(ml, o => o.LabelColumnName = "Class").Fit(ml.Data.LoadFromEnumerable(Rows(4))), "'Class'", "not found");
+        Fails<ArgumentOutOfRangeException>("vector label", () => Estimator(ml, o => o.LabelColumnName = "Features").Fit(ml.Data.LoadFromEnumerable(Rows(4))), "'Features'", "MapValueToKey");
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label", keyData: ml.Data.LoadFromEnumerable(new[] { new LabelOnly { Label = "a" }, new LabelOnly { Label = "b" } }))
+            .Fit(ml.Data.LoadFromEnumerable(KeyRows("a", "b", "c"))).Transform(ml.Data.LoadFromEnumerable(KeyRows("a", "b", "c")));
+        Fails<ArgumentException>("label value MapValueToKey did not see (key 0)", () => Estimator(ml).Fit(keyed), "Row 2", "'Label'", "key 0");
+        Fails<ArgumentException>("fixed Target for another input size", () => Estimator(ml, o => o.Target = HyperGan.ML.Engine.Targets.TargetNetworks.Mlp(8, 2)).Fit(ml.Data.LoadFromEnumerable(Rows(8))), "Target", "[4]", "[8]", "ImageShape");
+
         // Scoring data whose features differ from training's.
         var model = Estimator(ml).Fit(ml.Data.LoadFromEnumerable(Rows(8)));
         Fails<ArgumentOutOfRangeException>("scoring: wrong vector size", () => model.Transform(ml.Data.LoadFromEnumerable(new[] { new Row3() })), "'Features'", "size 4");
     }
+
+    public sealed class LabelOnly
+    {
+        public string Label { get; set; } = "";
+    }
+
+    public sealed class KeyRow
+    {
+        [VectorType(4)] public float[] Features { get; set; } = [1, 2, 3, 4];
+        public string Label { get; set; } = "";
+    }
+
+    static IEnumerable<KeyRow> KeyRows(params string[] labels) => labels.Select((l, i) => new KeyRow { Label = l, Features = [i, 1, 2, 3] });
 
     public sealed class Row3
     {

@@ -32,6 +32,26 @@ internal static class TorchForTests
     internal static void Init() => TorchBackend.Initialize();
 }
 
+/// <summary>Asserts that an action throws <typeparamref name="T"/> whose message contains every phrase, and logs the message.</summary>
+internal static class Expect
+{
+    public static T Fails<T>(Xunit.Abstractions.ITestOutputHelper output, string what, Action act, params string[] mentions) where T : Exception
+    {
+        var e = Assert.Throws<T>(act);
+        output.WriteLine($"{what}: {typeof(T).Name}: {e.Message}");
+        foreach (var m in mentions) Assert.Contains(m, e.Message);
+        return e;
+    }
+}
+
+/// <summary>A fresh temporary folder, deleted with everything in it on dispose.</summary>
+internal sealed class TempFolder(string prefix) : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
+
 /// <summary>IProgress that runs synchronously on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
 internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
 {

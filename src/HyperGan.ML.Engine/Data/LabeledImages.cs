@@ -16,7 +16,7 @@ public sealed record LabeledImages(float[] Pixels, int[] Labels, int Height, int
     public int[] Shape => [Channels, Height, Width];
 
     /// <summary>The pixels as a tensor of shape [N, C, H, W], the input layout of the target networks.</summary>
-    public Tensor ToTensor() => tensor(Pixels).view([Count, Channels, Height, Width]);
+    public Tensor ToTensor() => tensor(Pixels, [Count, Channels, Height, Width]);
 
     /// <summary>Loads an IDX image file and its label file (MNIST, Fashion-MNIST, notMNIST layout).</summary>
     /// <exception cref="InvalidDataException">The two files disagree on the number of examples.</exception>

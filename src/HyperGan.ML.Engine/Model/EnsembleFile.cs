@@ -83,7 +83,8 @@ public static class EnsembleFile
         var bytes = reader.ReadBytes(checked((int)(count * sizeof(float))));
         if (bytes.Length != count * sizeof(float)) throw new EndOfStreamException();
         var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-        var t = tensor(values).view(shape);
-        return device is null ? t : t.to(device);
+        var t = tensor(values, shape);
+        if (device is null || device.type == t.device_type) return t;
+        using (t) return t.to(device);
     }
 }

@@ -23,7 +23,15 @@ public enum NativeLoadAction
 /// <param name="OriginalPath">The libLibTorchSharp.so the app ships, when found.</param>
 /// <param name="LoadedPath">The file actually loaded when a patched copy was needed.</param>
 /// <param name="WeakenedVersions">Version requirements marked weak, e.g. <c>libstdc++.so.6:GLIBCXX_3.4.32</c>.</param>
-public sealed record NativeLoadReport(NativeLoadAction Action, string? OriginalPath, string? LoadedPath, IReadOnlyList<string> WeakenedVersions);
+public sealed record NativeLoadReport(NativeLoadAction Action, string? OriginalPath, string? LoadedPath, IReadOnlyList<string> WeakenedVersions)
+{
+    // The compiler's record printer would show the list's type name instead of its items.
+    bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Action = {Action}, OriginalPath = {OriginalPath}, LoadedPath = {LoadedPath}, WeakenedVersions = [{string.Join(", ", WeakenedVersions)}]");
+        return true;
+    }
+}
 
 /// <summary>Thrown when TorchSharp's native backend cannot be loaded; the message says why and how to fix it.</summary>
 public sealed class TorchNativeLoadException : Exception

@@ -37,6 +37,19 @@ public sealed record TargetNetwork
         OutputSize = shape[0];
     }
 
+    /// <summary>
+    /// Throws unless the last layer is linear in its output (<see cref="Activation.None"/>): its outputs are the logits
+    /// or the regression value, and an activation there (LinearLayer's default is LeakyRelu) silently distorts them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The last layer has an activation.</exception>
+    public void CheckOutputLayer()
+    {
+        var last = Layers[^1];
+        if (last.Activation != Activation.None)
+            throw new ArgumentException($"Target '{Name}': the last layer has activation {last.Activation}, but its outputs are the logits (classification) or the predicted value (regression) and must not pass through an activation. " +
+                $"Set Activation = Activation.None on the last layer, e.g. new LinearLayer({last switch { LinearLayer l => $"{l.InFeatures}, {l.OutFeatures}", _ => "in, out" }}) {{ Activation = Activation.None }} (LinearLayer's default is LeakyRelu).");
+    }
+
     /// <summary>Outputs of the last layer: classes for classification, 1 for scalar regression.</summary>
     [JsonIgnore] public int OutputSize { get; }
 

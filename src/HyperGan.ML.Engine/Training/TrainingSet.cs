@@ -53,9 +53,10 @@ public sealed class TrainingSet : IDisposable
         return new TrainingSet(MakeFeatures(features, targets.Length, inputShape), tensor(targets), TaskKind.Regression, 1);
     }
 
-    /// <summary>Throws when this set does not fit <paramref name="target"/>'s input shape or output size.</summary>
+    /// <summary>Throws when this set does not fit <paramref name="target"/>'s input shape or output size, or the target's last layer has an activation.</summary>
     public void CheckFits(TargetNetwork target)
     {
+        target.CheckOutputLayer();
         var shape = Features.shape.Skip(1).Select(d => (int)d).ToArray();
         if (!shape.SequenceEqual(target.InputShape))
             throw new ArgumentException($"Training examples have shape [{string.Join(", ", shape)}] but target '{target.Name}' expects [{string.Join(", ", target.InputShape)}].");
@@ -76,8 +77,9 @@ public sealed class TrainingSet : IDisposable
             throw new ArgumentException($"Feature value {bad % size} of example {bad / size} is {features[bad]}; features must be finite (replace or drop missing values first).", nameof(features));
     }
 
+    // One tensor with its final shape: tensor(features).view(...) would leave the flat tensor to the finalizer.
     static Tensor MakeFeatures(float[] features, int count, int[] inputShape) =>
-        tensor(features).view([count, .. inputShape.Select(d => (long)d)]);
+        tensor(features, [count, .. inputShape.Select(d => (long)d)]);
 
     /// <inheritdoc/>
     public void Dispose()

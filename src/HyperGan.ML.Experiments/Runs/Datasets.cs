@@ -47,7 +47,7 @@ public sealed class Datasets(string repoData, string? sharedData)
         var test = Take(Idx(folder, "t10k"), testCount, seed);
         var digits = Take(MnistTestSet(), budget.OutlierCount, seed);
         return new Problem("Fashion-MNIST", train, test, digits, "MNIST",
-            $"Fashion-MNIST ({folder}, see its PROVENANCE.txt): {train.Count:N0} train / {test.Count:N0} test (stratified, seed {seed}); MNIST test digits (data/mnist) as outliers: {digits.Count:N0}",
+            $"Fashion-MNIST (fashion-mnist/ in the shared data folder, see its PROVENANCE.txt): {train.Count:N0} train / {test.Count:N0} test (stratified, seed {seed}); MNIST test digits (data/mnist) as outliers: {digits.Count:N0}",
             TargetNetworks.MnistCnn());
     }
 

@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project experiments/HyperGanExperiments -- <experiment> [--quick | --full | --tiny] [--seed N] [--out DIR]
 // Each run writes result.json, result.md and PNG figures to results/<experiment>-<preset>/ (or --out).
 using System.CommandLine;
+using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Native;
 using HyperGan.ML.Experiments.Runs;
 
@@ -18,6 +19,7 @@ var problems = new Option<string[]>("--problems")
         + "(one of mnist-5000, fashion-mnist, cifar-10, cifar-5; comma- or space-separated).",
     AllowMultipleArgumentsPerToken = true,
 };
+var head = new Option<GeneratorHead>("--head") { Description = "HyperGAN's generator head: Full (the paper's) or Chunked (see docs/performance.md).", DefaultValueFactory = _ => GeneratorHead.Full };
 var shared = new Option<DirectoryInfo?>("--shared-data") { Description = "Folder with fashion-mnist/ (default: ../shared/data next to the repository)." };
 
 var root = new RootCommand("HyperGAN experiments (Ratzlaff & Fuxin) with baselines: single network, deep ensembles, MC dropout.");
@@ -32,14 +34,14 @@ foreach (var (id, description) in new[]
     ("calibration", "Reliability diagram and ECE on Fashion-MNIST, HyperGAN vs baselines."),
 })
 {
-    var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar, problems };
+    var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar, problems, head };
     command.Validators.Add(result =>
     {
         if (ProblemSelection.Error(id, result.GetValue(problems)) is { } error) result.AddError(error);
     });
     command.SetAction(parse => Experiments.Run(id, parse.GetValue(full) ? Preset.Full : parse.GetValue(tiny) ? Preset.Tiny : Preset.Quick,
         parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName,
-        ProblemSelection.For(id, parse.GetValue(problems), parse.GetValue(fashion), parse.GetValue(cifar))));
+        ProblemSelection.For(id, parse.GetValue(problems), parse.GetValue(fashion), parse.GetValue(cifar)), parse.GetValue(head)));
     root.Subcommands.Add(command);
 }
 var resultsDir = new Option<DirectoryInfo?>("--results") { Description = "Folder of run folders (default: docs/results)." };
@@ -87,14 +89,15 @@ static class Report
 
 static class Experiments
 {
-    public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, IReadOnlyList<string> problems)
+    public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, IReadOnlyList<string> problems, GeneratorHead head)
     {
         TorchBackend.Initialize();
         var repo = RepositoryFolder.Find();
         var datasets = new Datasets(Path.Combine(repo, "data"), sharedData ?? Path.GetFullPath(Path.Combine(repo, "..", "shared", "data")));
-        var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", $"{id}-{preset.ToString().ToLowerInvariant()}"),
-            line => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}"));
-        var budget = ClassificationBudget.For(preset);
+        var folderName = $"{id}-{preset.ToString().ToLowerInvariant()}{(head == GeneratorHead.Full ? "" : "-" + head.ToString().ToLowerInvariant())}";
+        var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", folderName),
+            line => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}")) { Head = head };
+        var budget = output.Budget;
         switch (id)
         {
             case "table4":

@@ -50,7 +50,7 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
 
     internal static HyperGanTrainingOptions TrainingOptions(HyperGanEnsembleOptions o, TaskKind task, int seed) => new()
     {
-        Architecture = new HyperGanArchitecture { NoiseDim = o.NoiseDim, CodeDim = o.CodeDim, HiddenUnits = o.HiddenUnits },
+        Architecture = new HyperGanArchitecture { NoiseDim = o.NoiseDim, CodeDim = o.CodeDim, HiddenUnits = o.HiddenUnits, Head = o.Head, ChunkSize = o.ChunkSize },
         Task = task,
         Epochs = o.Epochs,
         BatchSize = o.BatchSize,

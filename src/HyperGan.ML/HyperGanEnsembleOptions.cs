@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
 
@@ -83,6 +84,11 @@ public sealed class HyperGanEnsembleOptions
     public int CodeDim { get; set; } = 128;
     /// <summary>Hidden units of mixer, generators and discriminator.</summary>
     public int HiddenUnits { get; set; } = 512;
+    /// <summary>How each layer generator emits its layer's parameters: the paper's dense head (<see cref="GeneratorHead.Full"/>)
+    /// or a chunked one (<see cref="GeneratorHead.Chunked"/>: far fewer parameters, see docs/performance.md).</summary>
+    public GeneratorHead Head { get; set; } = GeneratorHead.Full;
+    /// <summary>Chunked head: values per chunk.</summary>
+    public int ChunkSize { get; set; } = 256;
     /// <summary>Pretrain the mixer to match the prior's mean and covariance.</summary>
     public bool PretrainMixer { get; set; } = true;
     /// <summary>Seed; null = the MLContext's seed (or 0 when it has none).</summary>

@@ -11,17 +11,17 @@ public class DeterminismAndPersistenceTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("hypergan-tests-").FullName;
 
-    static HyperGanTrainingOptions Options(int seed) => new()
+    static HyperGanTrainingOptions Options(int seed, GeneratorHead head = GeneratorHead.Full) => new()
     {
-        Architecture = Fixtures.SmallArchitecture, Epochs = 1, BatchSize = 50, NetworksPerStep = 4,
+        Architecture = Fixtures.SmallArchitecture with { Head = head }, Epochs = 1, BatchSize = 50, NetworksPerStep = 4,
         LearningRate = 1e-3, PretrainMaxSteps = 20, Seed = seed,
     };
 
-    static TrainedHyperGan Train(int seed)
+    static TrainedHyperGan Train(int seed, GeneratorHead head = GeneratorHead.Full)
     {
         var (train, _) = Fixtures.MnistSlice(300, 10);
         using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
-        return HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, Options(seed));
+        return HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, Options(seed, head));
     }
 
     static float[] Flatten(HyperGan.ML.Engine.Ensembles.SampledEnsemble e) =>
@@ -42,10 +42,13 @@ public class DeterminismAndPersistenceTests : IDisposable
         Assert.NotEqual(Flatten(sa), Flatten(other));
     }
 
-    [Fact]
-    public void Save_then_load_round_trips_bit_exactly()
+    [Theory]
+    [InlineData(GeneratorHead.Full)]
+    [InlineData(GeneratorHead.Chunked)]
+    public void Save_then_load_round_trips_bit_exactly(GeneratorHead head)
     {
-        using var model = Train(seed: 3);
+        using var model = Train(seed: 3, head);
+        Assert.Equal(head, model.Options.Architecture.Head);
         var path = Path.Combine(_dir, "model.hypergan");
         model.Save(path);
         using var loaded = TrainedHyperGan.Load(path);

@@ -34,15 +34,31 @@ public class EnsembleExecutorTests
         new BatchedExecutor(MemberConvolution.Auto) { FirstLayerBlockFloats = 1 }, // one image per first-layer block
     ];
 
+    public static TheoryData<string, GeneratorHead> TargetsAndHeads
+    {
+        get
+        {
+            var data = new TheoryData<string, GeneratorHead>();
+            foreach (var target in new[] { "mnist", "cifar", "regression", "strided" })
+                foreach (var head in new[] { GeneratorHead.Full, GeneratorHead.Chunked }) data.Add(target, head);
+            return data;
+        }
+    }
+
     [Theory]
-    [MemberData(nameof(Targets))]
-    public void Fast_paths_equal_the_per_member_reference_within_1e_5(string name)
+    [MemberData(nameof(TargetsAndHeads))]
+    public void Fast_paths_equal_the_per_member_reference_within_1e_5(string name, GeneratorHead head)
     {
         var target = Target(name);
         random.manual_seed(7);
-        using var model = new HyperGanModel(target, new HyperGanArchitecture { NoiseDim = 32, CodeDim = 16, HiddenUnits = 64 });
+        using var model = new HyperGanModel(target, new HyperGanArchitecture { NoiseDim = 32, CodeDim = 16, HiddenUnits = 64, Head = head, ChunkSize = 100 });
         using var scope = NewDisposeScope();
         var layers = model.Generate(model.Codes(model.SampleNoise(13)));
+        for (int i = 0; i < layers.Count; i++) // every head emits exactly each layer's shapes
+        {
+            Assert.Equal([13L, .. target.Layers[i].WeightShape], layers[i].Weight.shape);
+            Assert.Equal(target.Layers[i].HasBias ? [13L, target.Layers[i].OutputUnits] : null, layers[i].Bias?.shape);
+        }
         var x = rand([9, .. target.InputShape.Select(d => (long)d)]);
         using var _ = no_grad();
         var reference = EnsembleExecutors.PerMember.Forward(target, layers, x);

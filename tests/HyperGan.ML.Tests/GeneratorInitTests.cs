@@ -13,15 +13,19 @@ namespace HyperGan.ML.Tests;
 /// </summary>
 public class GeneratorInitTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, int> Cases => new() { { "mnist", 512 }, { "mnist", 128 }, { "cifar", 512 }, { "cifar", 128 } };
+    public static TheoryData<string, int, GeneratorHead> Cases => new()
+    {
+        { "mnist", 512, GeneratorHead.Full }, { "mnist", 128, GeneratorHead.Full }, { "cifar", 512, GeneratorHead.Full }, { "cifar", 128, GeneratorHead.Full },
+        { "mnist", 512, GeneratorHead.Chunked }, { "cifar", 128, GeneratorHead.Chunked },
+    };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Generated_weights_start_at_He_scale_with_a_smaller_per_network_part(string targetName, int hidden)
+    public void Generated_weights_start_at_He_scale_with_a_smaller_per_network_part(string targetName, int hidden, GeneratorHead head)
     {
         var target = targetName == "mnist" ? TargetNetworks.MnistCnn() : TargetNetworks.CifarCnn();
         random.manual_seed(1);
-        var architecture = new HyperGanArchitecture { HiddenUnits = hidden };
+        var architecture = new HyperGanArchitecture { HiddenUnits = hidden, Head = head };
         using var model = new HyperGanModel(target, architecture);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -31,7 +35,7 @@ public class GeneratorInitTests(ITestOutputHelper output)
             double he = Math.Sqrt(2.0 / target.Layers[i].FanIn);
             double total = layers[i].Weight.std().item<float>() / he;
             double perNetwork = layers[i].Weight.flatten(1).std(0).mean().item<float>() / he;
-            output.WriteLine($"{targetName} hidden {hidden} layer {i}: weight std {total:F3} × He, across networks {perNetwork:F3} × He");
+            output.WriteLine($"{targetName} {head} hidden {hidden} layer {i}: weight std {total:F3} × He, across networks {perNetwork:F3} × He");
             Assert.InRange(total, 0.8, 1.35);
             Assert.InRange(perNetwork, 0.12, 0.45);
         }

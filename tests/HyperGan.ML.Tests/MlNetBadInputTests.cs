@@ -68,6 +68,8 @@ public class MlNetBadInputTests(ITestOutputHelper output)
         Fails<ArgumentOutOfRangeException>("mixer learning rate ∞", () => Estimator(ml, o => o.MixerLearningRate = double.PositiveInfinity), "MixerLearningRate");
         Fails<ArgumentOutOfRangeException>("beta -1", () => Estimator(ml, o => o.Beta = -1), "Beta");
         Fails<ArgumentOutOfRangeException>("hidden units 0", () => Estimator(ml, o => o.HiddenUnits = 0), "HiddenUnits");
+        Fails<ArgumentOutOfRangeException>("ChunkSize 0", () => Estimator(ml, o => o.ChunkSize = 0), "ChunkSize");
+        Fails<ArgumentOutOfRangeException>("Head out of range", () => Estimator(ml, o => o.Head = (HyperGan.ML.Engine.Model.GeneratorHead)9), "Head");
         Fails<ArgumentOutOfRangeException>("UnscorableRows out of range", () => Estimator(ml, o => o.UnscorableRows = (UnscorableRowHandling)5), "UnscorableRows");
         Fails<ArgumentException>("empty label name", () => Estimator(ml, o => o.LabelColumnName = ""), "LabelColumnName");
         Fails<ArgumentOutOfRangeException>("missing label column", () => Estimator(ml, o => o.LabelColumnName = "Class").Fit(ml.Data.LoadFromEnumerable(Rows(4))), "'Class'", "not found");

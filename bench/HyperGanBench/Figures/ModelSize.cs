@@ -25,16 +25,22 @@ public static class ModelSize
             }
             long paper = Saved(new HyperGanArchitecture());
             long small = Saved(new HyperGanArchitecture { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128 });
+            long chunked = Saved(new HyperGanArchitecture { Head = GeneratorHead.Chunked });
             random.manual_seed(0);
             using var trainedForNets = new TrainedHyperGan(new HyperGanModel(target, new HyperGanArchitecture()), new HyperGanTrainingOptions());
             using var hundred = trainedForNets.Sample(100, 1);
             var ensemblePath = Path.Combine(folder.FullName, "hundred.ensemble");
             using (var stream = File.Create(ensemblePath)) EnsembleFile.Write(hundred, stream);
             long nets = new FileInfo(ensemblePath).Length;
-            double ratio = (double)paper / nets, smallRatio = (double)small / nets;
-            report.Add(new Figure("P5", $"saved model size vs 100 stored MNIST networks ({target.ParameterCount:N0} parameters each)",
-                $"paper generator {paper / 1e6:F1} MB, small generator (width 128) {small / 1e6:F1} MB, 100 networks {nets / 1e6:F1} MB: ratio {ratio:F2} / {smallRatio:F2}; break-even at {100 * ratio:F0} / {100 * smallRatio:F0} stored networks",
-                "reported; < 1", ratio < 1, new Dictionary<string, object> { ["paperGeneratorBytes"] = paper, ["smallGeneratorBytes"] = small, ["hundredNetworksBytes"] = nets, ["ratio"] = ratio, ["smallRatio"] = smallRatio }));
+            double ratio = (double)paper / nets, smallRatio = (double)small / nets, chunkedRatio = (double)chunked / nets;
+            report.Add(new Figure("P5", $"saved model size vs 100 stored MNIST networks ({target.ParameterCount:N0} parameters each); generators at the paper's sizes (width 512) unless noted",
+                $"full head {paper / 1e6:F1} MB, full head at width 128 {small / 1e6:F1} MB, chunked head {chunked / 1e6:F1} MB; 100 networks {nets / 1e6:F1} MB: " +
+                $"ratios {ratio:F2} / {smallRatio:F2} / {chunkedRatio:F2}",
+                "< 1 (chunked head)", chunkedRatio < 1, new Dictionary<string, object>
+                {
+                    ["paperGeneratorBytes"] = paper, ["smallGeneratorBytes"] = small, ["chunkedGeneratorBytes"] = chunked,
+                    ["hundredNetworksBytes"] = nets, ["ratio"] = ratio, ["smallRatio"] = smallRatio, ["chunkedRatio"] = chunkedRatio,
+                }));
         }
         finally { folder.Delete(recursive: true); }
     }

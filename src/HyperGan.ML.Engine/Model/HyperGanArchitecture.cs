@@ -17,6 +17,14 @@ public sealed record HyperGanArchitecture
     public double InitialSharedStd { get; init; } = 1.0;
     /// <summary>Initial standard deviation (in units of He's std) of the per-network, code-dependent part of the weights.</summary>
     public double InitialCodeStd { get; init; } = 0.25;
+    /// <summary>How each G_k emits its layer's parameters: the paper's dense head, or a chunked one.</summary>
+    public GeneratorHead Head { get; init; } = GeneratorHead.Full;
+    /// <summary>Chunked head: values per chunk C.</summary>
+    public int ChunkSize { get; init; } = 256;
+    /// <summary>Chunked head: width of the per-chunk layer.</summary>
+    public int ChunkHiddenUnits { get; init; } = 128;
+    /// <summary>Chunked head: size of each chunk's learned position embedding.</summary>
+    public int ChunkEmbeddingDim { get; init; } = 32;
 
     /// <summary>Throws when a size is not positive.</summary>
     public void Validate()
@@ -26,5 +34,9 @@ public sealed record HyperGanArchitecture
         if (!(InitialSharedStd >= 0) || double.IsInfinity(InitialSharedStd)) throw new ArgumentOutOfRangeException(nameof(InitialSharedStd), InitialSharedStd, "InitialSharedStd must be a finite number ≥ 0 (default 1).");
         if (!(InitialCodeStd > 0) || double.IsInfinity(InitialCodeStd)) throw new ArgumentOutOfRangeException(nameof(InitialCodeStd), InitialCodeStd, "InitialCodeStd must be a positive number (default 0.25).");
         if (HiddenUnits <= 0) throw new ArgumentOutOfRangeException(nameof(HiddenUnits), HiddenUnits, "HiddenUnits must be positive (paper: 512).");
+        if (!Enum.IsDefined(Head)) throw new ArgumentOutOfRangeException(nameof(Head), Head, "Head must be GeneratorHead.Full or GeneratorHead.Chunked.");
+        if (ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ChunkSize must be positive (default 256).");
+        if (ChunkHiddenUnits <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkHiddenUnits), ChunkHiddenUnits, "ChunkHiddenUnits must be positive (default 128).");
+        if (ChunkEmbeddingDim <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkEmbeddingDim), ChunkEmbeddingDim, "ChunkEmbeddingDim must be positive (default 32).");
     }
 }

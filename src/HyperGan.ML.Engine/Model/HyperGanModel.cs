@@ -22,7 +22,7 @@ namespace HyperGan.ML.Engine.Model;
 public sealed class HyperGanModel : Module
 {
     readonly Mlp mixer;
-    readonly ModuleList<Mlp> generators;
+    readonly ModuleList<Module<Tensor, Tensor>> generators; // each an ILayerGenerator
     readonly Mlp discriminator;
 
     /// <summary>The target architecture whose weights this model generates.</summary>
@@ -38,11 +38,29 @@ public sealed class HyperGanModel : Module
         Architecture = architecture;
         int k = target.Layers.Count, d = architecture.CodeDim, h = architecture.HiddenUnits;
         mixer = new Mlp("mixer", architecture.NoiseDim, h, k * d);
-        generators = new ModuleList<Mlp>(target.Layers.Select((l, i) => new Mlp($"generator{i}", d, h, checked((int)l.ParameterCount))).ToArray());
+        generators = new ModuleList<Module<Tensor, Tensor>>(target.Layers.Select((l, i) => LayerGenerator($"generator{i}", architecture, l)).ToArray());
         discriminator = new Mlp("discriminator", d, h, 1);
         RegisterComponents();
         using var codes = randn(1024, d);
-        foreach (var g in generators) g.InitialiseOutput(architecture.InitialSharedStd, architecture.InitialCodeStd, codes);
+        foreach (var g in generators) ((ILayerGenerator)g).InitialiseOutput(architecture.InitialSharedStd, architecture.InitialCodeStd, codes);
+    }
+
+    static Module<Tensor, Tensor> LayerGenerator(string name, HyperGanArchitecture a, LayerSpec layer) => a.Head switch
+    {
+        GeneratorHead.Chunked => new ChunkedLayerGenerator(name, a.CodeDim, a.HiddenUnits, layer.ParameterCount, a.ChunkSize, a.ChunkHiddenUnits, a.ChunkEmbeddingDim, OutputScale(layer)),
+        _ => new Mlp(name, a.CodeDim, a.HiddenUnits, checked((int)layer.ParameterCount)),
+    };
+
+    // He's factor: √(2 / fan-in) for weights, √(1 / fan-in) for biases, so generated networks start (and stay) at a scale
+    // where activations neither vanish nor explode with depth.
+    static double WeightScale(LayerSpec layer) => Math.Sqrt(2.0 / layer.FanIn);
+    static double BiasScale(LayerSpec layer) => Math.Sqrt(1.0 / layer.FanIn);
+
+    static Tensor OutputScale(LayerSpec layer)
+    {
+        var scale = full(layer.ParameterCount, WeightScale(layer), dtype: float32);
+        if (layer.HasBias) scale.narrow(0, layer.WeightCount, layer.OutputUnits).fill_(BiasScale(layer));
+        return scale;
     }
 
     /// <summary>The mixer Q.</summary>
@@ -68,8 +86,8 @@ public sealed class HyperGanModel : Module
         {
             var spec = Target.Layers[i];
             var flat = generators[i].forward(codes.select(1, i)); // [M, P_k]
-            var weight = flat.narrow(1, 0, spec.WeightCount).mul(Math.Sqrt(2.0 / spec.FanIn)).view([members, .. spec.WeightShape]);
-            var bias = spec.HasBias ? flat.narrow(1, spec.WeightCount, spec.OutputUnits).mul(Math.Sqrt(1.0 / spec.FanIn)) : null;
+            var weight = flat.narrow(1, 0, spec.WeightCount).mul(WeightScale(spec)).view([members, .. spec.WeightShape]);
+            var bias = spec.HasBias ? flat.narrow(1, spec.WeightCount, spec.OutputUnits).mul(BiasScale(spec)) : null;
             layers[i] = new GeneratedLayer(weight, bias);
         }
         return layers;

@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace HyperGan.ML.Engine.Model;
 
 /// <summary>The paper's building block for Q, G_k and D: input → hidden → ELU → hidden → ELU → output.</summary>
-public sealed class Mlp : Module<Tensor, Tensor>
+public sealed class Mlp : Module<Tensor, Tensor>, ILayerGenerator
 {
     readonly Linear fc1, fc2, fc3;
 
@@ -25,7 +25,7 @@ public sealed class Mlp : Module<Tensor, Tensor>
     Tensor Hidden(Tensor x) => functional.elu(fc2.forward(functional.elu(fc1.forward(x), 1.0)), 1.0);
 
     /// <summary>
-    /// Re-initialises the output layer: its bias ~ N(0, <paramref name="sharedStd"/>²) is the part of every output that
+    /// As the paper's layer generator (the <see cref="GeneratorHead.Full"/> head), re-initialises the output layer: its bias ~ N(0, <paramref name="sharedStd"/>²) is the part of every output that
     /// all inputs share, and its weights are scaled so that, for inputs like <paramref name="sampleInputs"/>, the
     /// input-dependent part has standard deviation <paramref name="inputStd"/>. Uses torch's global RNG.
     /// </summary>

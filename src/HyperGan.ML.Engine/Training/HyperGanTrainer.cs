@@ -27,10 +27,11 @@ public static class HyperGanTrainer
     /// <param name="device">Where to train; CPU when null.</param>
     /// <param name="epochCompleted">Called after each epoch with the epoch number (from 1) and the model being trained,
     /// e.g. to measure held-out accuracy over time. It must not change the model; it runs on the training thread.</param>
+    /// <param name="profile">When given, receives the time of each phase of every training step (benchmarks).</param>
     /// <exception cref="ArgumentException">Options or data are invalid (the message names which and why).</exception>
     public static TrainedHyperGan Fit(TargetNetwork target, TrainingSet data, HyperGanTrainingOptions options,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Device? device = null,
-        Action<int, HyperGanModel>? epochCompleted = null)
+        Action<int, HyperGanModel>? epochCompleted = null, StepProfile? profile = null)
     {
         options.Validate();
         if (data.Task != options.Task)
@@ -66,14 +67,17 @@ public static class HyperGanTrainer
                 for (int step = 0; step < steps; step++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    profile?.StartStep();
                     using var scope = NewDisposeScope();
                     var index = tensor(order.AsSpan(step * batchSize, Math.Min(batchSize, n - step * batchSize)).ToArray().Select(i => (long)i).ToArray());
                     var x = data.Features.index_select(0, index).to(device);
                     var y = data.Targets.index_select(0, index).to(device);
+                    profile?.Mark("batch");
 
                     // Codes for this step's networks: [M, K, d], flattened to M·K rows for the discriminator.
                     var codes = model.Codes(model.SampleNoise(members, noiseRng));
                     var codeRows = codes.view(members * layerCount, codeDim);
+                    profile?.Mark("mixer forward");
 
                     // 1. Discriminator: prior samples are "real", the mixer's codes "fake".
                     double dLoss = 0, advLoss = 0;
@@ -86,28 +90,38 @@ public static class HyperGanTrainer
                         lossD.backward();
                         optD.step();
                         dLoss = lossD.item<float>();
+                        profile?.Mark("discriminator step");
                     }
 
                     // 2. Mixer and generators: task loss of the sampled networks + β × fool-the-discriminator.
-                    var outputs = executor.Forward(target, model.Generate(codes), x); // [M, B, outputs]
+                    var generated = model.Generate(codes);
+                    profile?.Mark("generator forward");
+                    var outputs = executor.Forward(target, generated, x); // [M, B, outputs]
                     var taskLoss = options.Task == TaskKind.Classification
                         ? F.cross_entropy(outputs.view(-1, outputs.shape[2]), y.repeat(members))
                         : F.mse_loss(outputs.squeeze(-1), y.unsqueeze(0).expand(members, -1));
+                    profile?.Mark("target forward");
                     var loss = taskLoss;
                     if (options.Beta > 0)
                     {
                         var adversarial = F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows), ones(members * layerCount, 1, device: device));
                         loss = loss + adversarial * options.Beta;
                         advLoss = adversarial.item<float>();
+                        profile?.Mark("adversarial forward");
                     }
                     optQ.zero_grad();
                     optG.zero_grad();
                     loss.backward();
+                    profile?.Mark("backward (target, generators, mixer)");
                     optQ.step();
+                    profile?.Mark("Adam step, mixer");
                     optG.step();
+                    profile?.Mark("Adam step, generators");
 
                     progress?.Report(new TrainingProgress(TrainingPhase.Train, epoch, options.Epochs, step + 1, steps,
                         taskLoss.item<float>(), advLoss, dLoss, clock.Elapsed));
+                    profile?.Mark("progress report");
+                    profile?.EndStep();
                 }
                 epochCompleted?.Invoke(epoch, model);
             }

@@ -25,7 +25,7 @@ public static class AdversarialExperiment
     /// <summary>Runs the experiment on <paramref name="problem"/> (the paper: MNIST-5000 and Fashion-MNIST).</summary>
     public static List<Cell> Run(ExperimentOutput output, Problem problem)
     {
-        var budget = ClassificationBudget.For(output.Preset);
+        var budget = output.Budget;
         string slug = problem.Name.ToLowerInvariant();
         output.Data(problem.Provenance);
         using var methods = TrainedMethods.Train(problem, budget, output.Seed, output.Log);

@@ -16,7 +16,7 @@ public static class CalibrationExperiment
     /// <summary>Runs on <paramref name="problem"/> (Fashion-MNIST for quick/full).</summary>
     public static List<Reliability> Run(ExperimentOutput output, Problem problem, int bins = 15)
     {
-        var budget = ClassificationBudget.For(output.Preset);
+        var budget = output.Budget;
         output.Data(problem.Provenance);
         using var methods = TrainedMethods.Train(problem, budget, output.Seed, output.Log);
         output.Result("budget", methods.BudgetText);

@@ -16,7 +16,7 @@ public static class DiversityExperiment
     /// <summary>Runs both (they share the trained models).</summary>
     public static List<LayerNorms> Run(ExperimentOutput output, Datasets datasets, bool filters)
     {
-        var budget = ClassificationBudget.For(output.Preset);
+        var budget = output.Budget;
         var problem = datasets.Mnist5000(budget, output.Seed);
         output.Data(problem.Provenance);
         using var methods = TrainedMethods.Train(problem, budget, output.Seed, output.Log);

@@ -23,6 +23,10 @@ public sealed class ExperimentOutput
     public Preset Preset { get; }
     /// <summary>Seed of everything.</summary>
     public int Seed { get; }
+    /// <summary>HyperGAN's generator head for this run.</summary>
+    public HyperGan.ML.Engine.Model.GeneratorHead Head { get; init; } = HyperGan.ML.Engine.Model.GeneratorHead.Full;
+    /// <summary>The classification budget of this run's preset, with its head.</summary>
+    public ClassificationBudget Budget => ClassificationBudget.For(Preset) with { Head = Head };
     /// <summary>Folder receiving the files.</summary>
     public string Folder { get; }
     /// <summary>Receives progress lines.</summary>

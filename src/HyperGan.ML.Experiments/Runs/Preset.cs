@@ -29,6 +29,8 @@ public sealed record ClassificationBudget(int TrainCount, int TestCount, int Out
 {
     /// <summary>MC-dropout probability before every layer.</summary>
     public double DropoutRate { get; init; } = 0.1;
+    /// <summary>HyperGAN's generator head (the experiments CLI's --head).</summary>
+    public HyperGan.ML.Engine.Model.GeneratorHead Head { get; init; } = HyperGan.ML.Engine.Model.GeneratorHead.Full;
 
     /// <summary>The budget for <paramref name="preset"/> on an MNIST-sized problem.</summary>
     public static ClassificationBudget For(Preset preset) => preset switch

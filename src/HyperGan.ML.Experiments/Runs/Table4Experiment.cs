@@ -26,7 +26,7 @@ public static class Table4Experiment
     /// <summary>Trains all methods on <paramref name="problem"/> and writes its table (and, with <paramref name="withOod"/>, the OOD part and ECDF figure).</summary>
     public static List<Row> Run(ExperimentOutput output, Problem problem, bool withOod)
     {
-        var budget = ClassificationBudget.For(output.Preset);
+        var budget = output.Budget;
         output.Data(problem.Provenance);
         using var methods = TrainedMethods.Train(problem, budget, output.Seed, output.Log);
         output.Result($"{problem.Name}: budget", methods.BudgetText);

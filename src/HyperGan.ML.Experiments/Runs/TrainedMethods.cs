@@ -38,11 +38,11 @@ public sealed class TrainedMethods : IDisposable
         var clock = Stopwatch.StartNew();
         var hyperOptions = new HyperGanTrainingOptions
         {
-            Architecture = new HyperGanArchitecture { NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes, HiddenUnits = budget.HyperGanHidden },
+            Architecture = new HyperGanArchitecture { NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes, HiddenUnits = budget.HyperGanHidden, Head = budget.Head },
             Epochs = budget.Epochs, BatchSize = budget.HyperGanBatch, NetworksPerStep = budget.NetworksPerStep,
             LearningRate = budget.HyperGanLearningRate, MixerLearningRate = 2 * budget.HyperGanLearningRate, Seed = seed,
         };
-        log($"training HyperGAN on {problem.Name}: {images.Count:N0} images, {budget.Epochs} epochs, hidden {budget.HyperGanHidden}, {budget.NetworksPerStep} nets × {budget.HyperGanBatch} per step");
+        log($"training HyperGAN on {problem.Name}: {images.Count:N0} images, {budget.Epochs} epochs, hidden {budget.HyperGanHidden}, {budget.Head} head, {budget.NetworksPerStep} nets × {budget.HyperGanBatch} per step");
         // One line per epoch: a --full run trains for tens of minutes.
         var hypergan = HyperGanTrainer.Fit(target, data, hyperOptions,
             epochCompleted: (epoch, _) => log($"HyperGAN epoch {epoch}/{budget.Epochs} ({clock.Elapsed.TotalSeconds:F0} s)"));
@@ -66,7 +66,7 @@ public sealed class TrainedMethods : IDisposable
         {
             HyperGan = hypergan, Independent = independent, Dropout = dropout, TrainSeconds = times, Budget = budget,
             BudgetText = $"every method: {budget.Epochs} epochs over the same {images.Count:N0} images. HyperGAN: {budget.NetworksPerStep} sampled nets × {budget.HyperGanBatch} images per step, " +
-                         $"Adam lr {budget.HyperGanLearningRate:G3} (mixer 2×), generator width {budget.HyperGanHidden}, noise/code {budget.HyperGanCodes}. " +
+                         $"Adam lr {budget.HyperGanLearningRate:G3} (mixer 2×), generator width {budget.HyperGanHidden}, noise/code {budget.HyperGanCodes}, {budget.Head} head. " +
                          $"Baselines: {plain}; MC dropout p = {budget.DropoutRate} before every layer, {budget.DropoutSamples} samples.",
         };
     }

@@ -1,0 +1,63 @@
+using HyperGan.ML.Engine.Data;
+using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Targets;
+using HyperGan.ML.Engine.Training;
+using HyperGan.ML.Experiments.Runs;
+
+namespace HyperGanBench.Figures;
+
+/// <summary>
+/// P8: where a training step's time goes (HyperGanTrainer.Fit's own phases, <see cref="StepProfile"/>), with the
+/// paper's sizes (noise 256, code 128, width 512, 32 networks × 32 images per step) for the MNIST and CIFAR targets,
+/// each generator head; and the generator's parameter count. Real vendored images (MNIST test set, CIFAR slice).
+/// </summary>
+public static class StepTimeProfile
+{
+    const int Steps = 16, WarmUpSteps = 3, Batch = 32;
+
+    /// <summary>Adds P8a (MNIST) and P8b (CIFAR).</summary>
+    public static void Measure(BenchmarkReport report, string repo)
+    {
+        var datasets = new Datasets(Path.Combine(repo, "data"), null);
+        var mnist = datasets.MnistTestSet().Subset(Enumerable.Range(0, Steps * Batch).ToArray());
+        var cifar = datasets.CifarSlice(seed: 1).Train;
+        Profile(report, "P8a", "MNIST", TargetNetworks.MnistCnn(), mnist);
+        var mixed = Enumerable.Range(0, cifar.Count).ToArray(); // the slice is stored class by class
+        new Random(1).Shuffle(mixed);
+        Profile(report, "P8b", "CIFAR", TargetNetworks.CifarCnn(), cifar.Subset(mixed[..(Steps * Batch)]));
+    }
+
+    static void Profile(BenchmarkReport report, string id, string name, TargetNetwork target, LabeledImages images)
+    {
+        using var data = TrainingSet.ForClassification(images.Pixels, images.Labels, images.Shape, target.OutputSize);
+        using var warmUpData = TrainingSet.ForClassification(images.Pixels.AsSpan(0, WarmUpSteps * Batch * images.Pixels.Length / images.Count).ToArray(),
+            images.Labels[..(WarmUpSteps * Batch)], images.Shape, target.OutputSize);
+        var values = new Dictionary<string, object>();
+        var summary = new List<string>();
+        foreach (var head in Enum.GetValues<GeneratorHead>())
+        {
+            var options = new HyperGanTrainingOptions
+            {
+                Architecture = new HyperGanArchitecture { Head = head }, Epochs = 1, BatchSize = Batch, NetworksPerStep = 32,
+                PretrainMixer = false, Seed = 1,
+            };
+            using (HyperGanTrainer.Fit(target, warmUpData, options)) { } // allocator pools, JIT
+            var profile = new StepProfile();
+            using var trained = HyperGanTrainer.Fit(target, data, options, profile: profile);
+            long generatorParameters = trained.Model.LayerGeneratorParameters().Sum(p => p.numel());
+            long allParameters = trained.Model.parameters().Sum(p => p.numel());
+            double perStep = profile.Total.TotalMilliseconds / profile.Steps;
+            var phases = profile.Phases.Select(p => (p.Phase, Ms: p.Total.TotalMilliseconds / profile.Steps)).ToList();
+            values[head.ToString()] = new
+            {
+                msPerStep = perStep, steps = profile.Steps, generatorParameters, allParameters,
+                phases = phases.ToDictionary(p => p.Phase, p => p.Ms),
+            };
+            summary.Add($"{head} head: {perStep:F0} ms/step, G {generatorParameters / 1e6:F2} M parameters (all {allParameters / 1e6:F2} M) — " +
+                        string.Join(", ", phases.Where(p => p.Ms >= 0.5).Select(p => $"{p.Phase} {p.Ms:F0}")));
+            Console.WriteLine($"{id} {name}: {summary[^1]}");
+        }
+        report.Add(new Figure(id, $"training step profile, {name} target ({target.ParameterCount:N0} parameters), paper sizes, 32 nets × {Batch} images, mean of {Steps} steps after {WarmUpSteps} warm-up; ms per phase",
+            string.Join("; ", summary), "reported", null, values));
+    }
+}

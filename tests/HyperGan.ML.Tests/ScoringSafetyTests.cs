@@ -49,15 +49,17 @@ public class ScoringSafetyTests(ITestOutputHelper output, ScoringSafetyTests.Vec
 
         public HyperGanEnsembleTransformer HyperGan => ((IEnumerable<ITransformer>)Model).OfType<HyperGanEnsembleTransformer>().Single();
 
-        /// <summary>The same trained generator and ensemble, scoring with other options (e.g. UnscorableRows = Throw).</summary>
-        public ITransformer WithOptions(Action<HyperGanEnsembleOptions> edit)
-        {
-            var h = HyperGan;
-            var options = h.Options.Clone();
-            edit(options);
-            return new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)Model).First(),
-                new HyperGanEnsembleTransformer(h.Model, options, h.InputShape.ToArray(), h.KeyValues, h.Scorer));
-        }
+        /// <summary>The pipeline with its HyperGAN step scoring under other options (e.g. UnscorableRows = Throw).</summary>
+        public ITransformer WithOptions(Action<HyperGanEnsembleOptions> edit) =>
+            new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)Model).First(), Rescoring(HyperGan, edit));
+    }
+
+    /// <summary>The same trained generator and ensemble, scoring with other options.</summary>
+    static HyperGanEnsembleTransformer Rescoring(HyperGanEnsembleTransformer h, Action<HyperGanEnsembleOptions> edit)
+    {
+        var options = h.Options.Clone();
+        edit(options);
+        return new HyperGanEnsembleTransformer(h.Model, options, h.InputShape.ToArray(), h.KeyValues, h.Scorer);
     }
 
     static MlNetEstimatorTests.Digit With(MlNetEstimatorTests.Digit d, Func<float[], float[]> edit) => new() { Label = d.Label, Features = edit((float[])d.Features.Clone()) };
@@ -203,16 +205,8 @@ public class ScoringSafetyTests(ITestOutputHelper output, ScoringSafetyTests.Vec
         foreach (int i in new[] { 1, 3 }) Assert.True(float.IsNaN(scored[i].Score) && float.IsNaN(scored[i].StdDev));
         Assert.Equal(float.IsNaN(scored[4].Score), float.IsNaN(scored[4].StdDev)); // a huge finite input may overflow: then both NaN, never a finite mean with a NaN spread
 
-        var h = model;
-        var strict = new HyperGanEnsembleTransformer(h.Model, Edit(h.Options, o => o.UnscorableRows = UnscorableRowHandling.Throw), h.InputShape.ToArray(), h.KeyValues, h.Scorer);
+        var strict = Rescoring(model, o => o.UnscorableRows = UnscorableRowHandling.Throw);
         using var engine = ml.Model.CreatePredictionEngine<MlNetFitTests.Point, MlNetFitTests.RegressionPrediction>(strict);
         Fails<ArgumentException>("regression PredictionEngine, NaN", () => engine.Predict(points[1]), "feature 0 is NaN");
-    }
-
-    static HyperGanEnsembleOptions Edit(HyperGanEnsembleOptions o, Action<HyperGanEnsembleOptions> edit)
-    {
-        var copy = o.Clone();
-        edit(copy);
-        return copy;
     }
 }

@@ -30,8 +30,8 @@ public static class StepTimeProfile
     static void Profile(BenchmarkReport report, string id, string name, TargetNetwork target, LabeledImages images)
     {
         using var data = TrainingSet.ForClassification(images.Pixels, images.Labels, images.Shape, target.OutputSize);
-        using var warmUpData = TrainingSet.ForClassification(images.Pixels.AsSpan(0, WarmUpSteps * Batch * images.Pixels.Length / images.Count).ToArray(),
-            images.Labels[..(WarmUpSteps * Batch)], images.Shape, target.OutputSize);
+        var warmUp = images.Subset(Enumerable.Range(0, WarmUpSteps * Batch).ToArray());
+        using var warmUpData = TrainingSet.ForClassification(warmUp.Pixels, warmUp.Labels, warmUp.Shape, target.OutputSize);
         var values = new Dictionary<string, object>();
         var summary = new List<string>();
         foreach (var head in Enum.GetValues<GeneratorHead>())

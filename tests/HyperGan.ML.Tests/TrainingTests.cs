@@ -40,7 +40,7 @@ public class TrainingTests(ITestOutputHelper output)
     public void Chunked_head_on_MNIST_5000_with_the_quick_budget_beats_96_5_percent_with_10_nets()
     {
         // The experiments' quick budget (5,000 digits, 5 epochs, width 128, 8 nets × 32 images). On the smaller problem
-        // above the chunked head trails the full head (89.7 % vs 94.4 % at seed 5): see docs/performance.md.
+        // above the chunked head trails the full head by several points: see docs/performance.md.
         var budget = HyperGan.ML.Experiments.Runs.ClassificationBudget.For(HyperGan.ML.Experiments.Runs.Preset.Quick);
         var problem = new HyperGan.ML.Experiments.Runs.Datasets(TestData.Data(), null).Mnist5000(budget, seed: 1);
         using var data = TrainingSet.ForClassification(problem.Train.Pixels, problem.Train.Labels, problem.Train.Shape, 10);

@@ -50,12 +50,19 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
 
     internal static HyperGanTrainingOptions TrainingOptions(HyperGanEnsembleOptions o, TaskKind task, int seed) => new()
     {
-        Architecture = new HyperGanArchitecture { NoiseDim = o.NoiseDim, CodeDim = o.CodeDim, HiddenUnits = o.HiddenUnits, Head = o.Head, ChunkSize = o.ChunkSize },
+        Architecture = new HyperGanArchitecture
+        {
+            NoiseDim = o.NoiseDim, CodeDim = o.CodeDim, HiddenUnits = o.HiddenUnits, Head = o.Head, ChunkSize = o.ChunkSize,
+            InitialSharedStd = o.InitialSharedStd, InitialCodeStd = o.InitialCodeStd,
+        },
         Task = task,
         Epochs = o.Epochs,
         BatchSize = o.BatchSize,
         NetworksPerStep = o.NetworksPerStep,
         Beta = o.Beta,
+        Diversity = o.Diversity,
+        DiversityWeight = o.DiversityWeight,
+        GeneratedWeightDecay = o.GeneratedWeightDecay,
         LearningRate = o.LearningRate,
         MixerLearningRate = o.MixerLearningRate,
         DiscriminatorLearningRate = o.DiscriminatorLearningRate,

@@ -13,6 +13,10 @@ namespace HyperGan.ML;
 /// </summary>
 public sealed class HyperGanEnsembleOptions
 {
+    // The engine's records hold every training default; these options only expose them.
+    static readonly HyperGanTrainingOptions EngineDefaults = new();
+    static readonly HyperGanArchitecture ArchitectureDefaults = EngineDefaults.Architecture;
+
     /// <summary>Input column: a known-size vector of float holding one image in planar CHW order.</summary>
     public string FeatureColumnName { get; set; } = "Features";
     /// <summary>Input column: the label — a key type (e.g. from MapValueToKey) or Int32 class index for classification, Single for regression.</summary>
@@ -65,32 +69,44 @@ public sealed class HyperGanEnsembleOptions
     public UnscorableRowHandling UnscorableRows { get; set; } = UnscorableRowHandling.Missing;
 
     /// <summary>Training epochs.</summary>
-    public int Epochs { get; set; } = 10;
+    public int Epochs { get; set; } = EngineDefaults.Epochs;
     /// <summary>Examples per training step.</summary>
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize { get; set; } = EngineDefaults.BatchSize;
     /// <summary>Networks sampled per training step.</summary>
-    public int NetworksPerStep { get; set; } = 32;
+    public int NetworksPerStep { get; set; } = EngineDefaults.NetworksPerStep;
     /// <summary>β, weight of the adversarial term (0 disables the discriminator).</summary>
-    public double Beta { get; set; } = 1.0;
+    public double Beta { get; set; } = EngineDefaults.Beta;
+    /// <summary>The function-space term that pays for disagreement between the sampled networks away from the training data
+    /// (see docs/diversity.md); <see cref="DiversityTerm.None"/> = the paper's objective.</summary>
+    public DiversityTerm Diversity { get; set; } = EngineDefaults.Diversity;
+    /// <summary>Weight of <see cref="Diversity"/>: γ for mutual information, the repulsion α for SVGD.</summary>
+    public double DiversityWeight { get; set; } = EngineDefaults.DiversityWeight;
+    /// <summary>λ of a Gaussian prior (L2 decay) on the generated weights and biases; 0 = off; null (default) = the task's
+    /// default (1e-3 for classification, 0 for regression).</summary>
+    public double? GeneratedWeightDecay { get; set; } = EngineDefaults.GeneratedWeightDecay;
+    /// <summary>Initial spread (in units of He's std) of the weights all generated networks share.</summary>
+    public double InitialSharedStd { get; set; } = ArchitectureDefaults.InitialSharedStd;
+    /// <summary>Initial spread (in units of He's std) of each network's own, code-dependent weights.</summary>
+    public double InitialCodeStd { get; set; } = ArchitectureDefaults.InitialCodeStd;
     /// <summary>Adam learning rate of the generators.</summary>
-    public double LearningRate { get; set; } = 1e-4;
+    public double LearningRate { get; set; } = EngineDefaults.LearningRate;
     /// <summary>Adam learning rate of the mixer.</summary>
-    public double MixerLearningRate { get; set; } = 5e-4;
+    public double MixerLearningRate { get; set; } = EngineDefaults.MixerLearningRate;
     /// <summary>Adam learning rate of the discriminator.</summary>
-    public double DiscriminatorLearningRate { get; set; } = 1e-4;
+    public double DiscriminatorLearningRate { get; set; } = EngineDefaults.DiscriminatorLearningRate;
     /// <summary>Noise dimension m.</summary>
-    public int NoiseDim { get; set; } = 256;
+    public int NoiseDim { get; set; } = ArchitectureDefaults.NoiseDim;
     /// <summary>Code dimension d per target layer.</summary>
-    public int CodeDim { get; set; } = 128;
+    public int CodeDim { get; set; } = ArchitectureDefaults.CodeDim;
     /// <summary>Hidden units of mixer, generators and discriminator.</summary>
-    public int HiddenUnits { get; set; } = 512;
+    public int HiddenUnits { get; set; } = ArchitectureDefaults.HiddenUnits;
     /// <summary>How each layer generator emits its layer's parameters: the paper's dense head (<see cref="GeneratorHead.Full"/>)
     /// or a chunked one (<see cref="GeneratorHead.Chunked"/>: far fewer parameters, see docs/performance.md).</summary>
-    public GeneratorHead Head { get; set; } = GeneratorHead.Full;
+    public GeneratorHead Head { get; set; } = ArchitectureDefaults.Head;
     /// <summary>Chunked head: values per chunk.</summary>
-    public int ChunkSize { get; set; } = 256;
+    public int ChunkSize { get; set; } = ArchitectureDefaults.ChunkSize;
     /// <summary>Pretrain the mixer to match the prior's mean and covariance.</summary>
-    public bool PretrainMixer { get; set; } = true;
+    public bool PretrainMixer { get; set; } = EngineDefaults.PretrainMixer;
     /// <summary>Seed; null = the MLContext's seed (or 0 when it has none).</summary>
     public int? Seed { get; set; }
     /// <summary>Cancels Fit between steps (throws <see cref="OperationCanceledException"/>). Not saved with a model.</summary>

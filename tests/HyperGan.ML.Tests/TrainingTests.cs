@@ -31,7 +31,9 @@ public class TrainingTests(ITestOutputHelper output)
         using var model = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, SmallMnist);
         double acc1 = Fixtures.Accuracy(model, test, 1, 100), acc10 = Fixtures.Accuracy(model, test, 10, 100);
         output.WriteLine($"2,000 train / 1,000 test MNIST digits: 1 net {acc1:P2}, 10 nets {acc10:P2}, {clock.Elapsed.TotalSeconds:F0} s");
-        // Measured here (seed 5): 1 net 96.0%, 10 nets 95.4% in 25 s; chance is 10%.
+        // Measured here (seed 5), default diversity recipe: 1 net 91.8 %, 10 nets 92.4 % in 18 s; the paper's objective:
+        // 96.0 % / 95.4 %. This run is short (125 steps): the mutual-information term costs accuracy until training is
+        // several hundred steps long (docs/diversity.md). Chance is 10 %.
         Assert.True(acc10 >= 0.92, $"10-net accuracy {acc10:P2} < 92%");
         Assert.True(acc1 >= 0.90, $"1-net accuracy {acc1:P2} < 90%");
     }
@@ -44,7 +46,8 @@ public class TrainingTests(ITestOutputHelper output)
         var budget = HyperGan.ML.Experiments.Runs.ClassificationBudget.For(HyperGan.ML.Experiments.Runs.Preset.Quick);
         var problem = new HyperGan.ML.Experiments.Runs.Datasets(TestData.Data(), null).Mnist5000(budget, seed: 1);
         using var data = TrainingSet.ForClassification(problem.Train.Pixels, problem.Train.Labels, problem.Train.Shape, 10);
-        var options = new HyperGanTrainingOptions
+        // The paper's objective: the chunked head has not been tuned for the diversity recipe (with it: 96.02 %).
+        var options = HyperGanTrainingOptions.Paper with
         {
             Architecture = new HyperGanArchitecture { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128, Head = GeneratorHead.Chunked },
             Epochs = 5, BatchSize = 32, NetworksPerStep = 8, LearningRate = 1e-3, MixerLearningRate = 2e-3, Seed = 1,
@@ -86,7 +89,9 @@ public class TrainingTests(ITestOutputHelper output)
         var (rmse, stdIn, stdOut) = Fixtures.RegressionBand(grid, mean, std);
         output.WriteLine($"RMSE vs x³ on [−4, 4]: {rmse:F2}; mean σ inside {stdIn:F2}, outside |x| ≥ 5: {stdOut:F2}");
         Assert.True(rmse < 8, $"ensemble mean misses x³ inside the data: RMSE {rmse:F2} (noise σ is 3, range ±64)");
-        Assert.True(stdOut > 1.5 * stdIn, $"σ outside ({stdOut:F2}) should exceed σ inside ({stdIn:F2})");
+        // Default recipe (SVGD α = 1 for regression), measured here: σ 9.59 inside, 70.0 outside (7.3×); the paper's
+        // objective spread 2.4–2.9× on the regression experiment's seeds 1–3 (docs/diversity.md).
+        Assert.True(stdOut > 5 * stdIn, $"σ outside ({stdOut:F2}) should exceed 5 × σ inside ({stdIn:F2})");
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public static class HyperGanTrainer
         Action<int, HyperGanModel>? epochCompleted = null, StepProfile? profile = null)
     {
         options.Validate();
+        options = options.WithResolvedDiversity();
         if (data.Task != options.Task)
             throw new ArgumentException($"Options.Task is {options.Task} but the training set was built for {data.Task}.", nameof(options));
         data.CheckFits(target);
@@ -45,6 +46,7 @@ public static class HyperGanTrainer
         var model = new HyperGanModel(target, options.Architecture);
         model.to(device);
         using var noiseRng = new Generator((ulong)options.Seed + 1, device);
+        using var diversityRng = new Generator((ulong)options.Seed + 2, device); // its own stream: the paper's recipe draws exactly as before
         var shuffle = new Random(options.Seed);
         var executor = options.Executor ?? EnsembleExecutors.Default;
         try
@@ -93,15 +95,26 @@ public static class HyperGanTrainer
                         profile?.Mark("discriminator step");
                     }
 
-                    // 2. Mixer and generators: task loss of the sampled networks + β × fool-the-discriminator.
+                    // 2. Mixer and generators: task loss of the sampled networks (+ a function-space diversity term, a prior on
+                    // the generated weights) + β × fool-the-discriminator.
                     var generated = model.Generate(codes);
                     profile?.Mark("generator forward");
-                    var outputs = executor.Forward(target, generated, x); // [M, B, outputs]
+                    long labelled = x.shape[0];
+                    var extra = options.Diversity == DiversityTerm.None ? null : FunctionSpaceDiversity.ExtraInputs(x, y, options.Task, diversityRng);
+                    var outputs = executor.Forward(target, generated, extra is null ? x : cat([x, extra], 0)); // [M, B (+ B extra), outputs]
+                    var batchOutputs = extra is null ? outputs : outputs.narrow(1, 0, labelled);
                     var taskLoss = options.Task == TaskKind.Classification
-                        ? F.cross_entropy(outputs.view(-1, outputs.shape[2]), y.repeat(members))
-                        : F.mse_loss(outputs.squeeze(-1), y.unsqueeze(0).expand(members, -1));
+                        ? F.cross_entropy(batchOutputs.reshape(-1, outputs.shape[2]), y.repeat(members))
+                        : F.mse_loss(batchOutputs.squeeze(-1), y.unsqueeze(0).expand(members, -1));
+                    var loss = options.Diversity switch
+                    {
+                        DiversityTerm.MutualInformation => taskLoss - FunctionSpaceDiversity.Disagreement(outputs.narrow(1, labelled, labelled), options.Task) * options.DiversityWeight,
+                        DiversityTerm.Svgd => FunctionSpaceDiversity.SvgdLoss(outputs, y, options.Task, options.DiversityWeight),
+                        _ => taskLoss,
+                    };
+                    if (options.GeneratedWeightDecay is > 0 and var lambda)
+                        loss = loss + FunctionSpaceDiversity.GeneratedWeightPenalty(generated) * lambda;
                     profile?.Mark("target forward");
-                    var loss = taskLoss;
                     if (options.Beta > 0)
                     {
                         var adversarial = F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows), ones(members * layerCount, 1, device: device));

@@ -16,7 +16,9 @@ public enum TaskKind
 /// <summary>
 /// Every knob of HyperGAN training. Defaults follow the paper and the authors' 2018 MNIST script
 /// (see docs/hypergan-method.md): m = 256, d = 128, 512 hidden units, 32 networks × 32 examples per step,
-/// Adam(β1 0.5, β2 0.9), mixer lr 5e-4, generator and discriminator lr 1e-4, mixer pretraining on.
+/// Adam(β1 0.5, β2 0.9), mixer lr 5e-4, generator and discriminator lr 1e-4, mixer pretraining on — except the
+/// diversity knobs (<see cref="Diversity"/>, <see cref="DiversityWeight"/>, <see cref="GeneratedWeightDecay"/>), which
+/// default to the recipe chosen on validation data (docs/diversity.md); <see cref="Paper"/> gives the paper's objective.
 /// </summary>
 public sealed record HyperGanTrainingOptions
 {
@@ -32,6 +34,23 @@ public sealed record HyperGanTrainingOptions
     public int NetworksPerStep { get; init; } = 32;
     /// <summary>β: weight of the adversarial term that keeps the codes close to the prior. 0 disables D.</summary>
     public double Beta { get; init; } = 1.0;
+    /// <summary>
+    /// The function-space term that pays for disagreement between the sampled networks: by default the one the recipe
+    /// study chose for the task (<see cref="DiversityTerm.Auto"/>); <see cref="DiversityTerm.None"/> with
+    /// <see cref="GeneratedWeightDecay"/> 0 is the paper's objective. See docs/diversity.md for the measured effect of each.
+    /// </summary>
+    public DiversityTerm Diversity { get; init; } = DiversityTerm.Auto;
+    /// <summary>Weight of <see cref="Diversity"/>: γ for <see cref="DiversityTerm.MutualInformation"/>, the repulsion α
+    /// for <see cref="DiversityTerm.Svgd"/>.</summary>
+    public double DiversityWeight { get; init; } = 1.0;
+    /// <summary>
+    /// λ of a Gaussian prior on the generated parameters: adds λ/2 × the mean over sampled networks of Σ θ², the L2
+    /// weight decay of a normally trained network applied to every generated weight and bias. 0 = off (the paper).
+    /// Null (default) = the recipe study's choice for the task: 1e-3 for classification, 0 for regression (whose loss is
+    /// in the label's units, so no fixed λ suits every regression). Unlike <see cref="WeightDecay"/>, which acts on the
+    /// generators' own parameters.
+    /// </summary>
+    public double? GeneratedWeightDecay { get; init; }
     /// <summary>Adam learning rate of the generators G_k.</summary>
     public double LearningRate { get; init; } = 1e-4;
     /// <summary>Adam learning rate of the mixer Q.</summary>
@@ -60,6 +79,18 @@ public sealed record HyperGanTrainingOptions
     /// <summary>How networks are executed during training; null = <see cref="EnsembleExecutors.Default"/>.</summary>
     [JsonIgnore] public IEnsembleExecutor? Executor { get; init; }
 
+    /// <summary>The paper's objective (no function-space term, no prior on generated weights), every other knob default:
+    /// the behaviour before the recipe study, kept for comparison and faithfulness.</summary>
+    public static HyperGanTrainingOptions Paper => new() { Diversity = DiversityTerm.None, GeneratedWeightDecay = 0 };
+
+    /// <summary>These options with the task-dependent defaults resolved for <see cref="Task"/>: <see cref="DiversityTerm.Auto"/>
+    /// and a null <see cref="GeneratedWeightDecay"/> become the study's choice for the task; explicit values stay.</summary>
+    public HyperGanTrainingOptions WithResolvedDiversity() => this with
+    {
+        Diversity = Diversity != DiversityTerm.Auto ? Diversity : Task == TaskKind.Classification ? DiversityTerm.MutualInformation : DiversityTerm.Svgd,
+        GeneratedWeightDecay = GeneratedWeightDecay ?? (Task == TaskKind.Classification ? 1e-3 : 0),
+    };
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option and its valid range.</summary>
     public void Validate()
     {
@@ -74,6 +105,9 @@ public sealed record HyperGanTrainingOptions
         PositiveFinite(PriorStd, nameof(PriorStd));
         if (!(AdamBeta1 >= 0 && AdamBeta1 < 1)) throw new ArgumentOutOfRangeException(nameof(AdamBeta1), AdamBeta1, "AdamBeta1 must be in [0, 1).");
         if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) throw new ArgumentOutOfRangeException(nameof(AdamBeta2), AdamBeta2, "AdamBeta2 must be in [0, 1).");
+        if (!Enum.IsDefined(Diversity)) throw new ArgumentOutOfRangeException(nameof(Diversity), Diversity, "Diversity must be Auto, None, MutualInformation or Svgd.");
+        if (!(DiversityWeight >= 0) || double.IsInfinity(DiversityWeight)) throw new ArgumentOutOfRangeException(nameof(DiversityWeight), DiversityWeight, "DiversityWeight must be a finite number ≥ 0.");
+        if (GeneratedWeightDecay is { } lambda && (!(lambda >= 0) || double.IsInfinity(lambda))) throw new ArgumentOutOfRangeException(nameof(GeneratedWeightDecay), lambda, "GeneratedWeightDecay must be a finite number ≥ 0 (0 = off) or null (the task's default).");
         if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be ≥ 0.");
         if (PretrainMixer)
         {

@@ -37,6 +37,38 @@ public sealed class Datasets(string repoData, string? sharedData)
             TargetNetworks.MnistCnn());
     }
 
+    /// <summary>
+    /// Validation data for choosing recipes (never the test split): MNIST-5000's 5,000 held-out digits split
+    /// <paramref name="validationCount"/> validation / the rest test (stratified, seeded), notMNIST letters
+    /// <paramref name="validationCount"/> validation / <paramref name="testOutliers"/> test, and, when the shared data
+    /// has Fashion-MNIST, its test images likewise (null otherwise). Validation and test never share an image.
+    /// </summary>
+    public ValidationSplit Mnist5000WithValidation(int trainCount, int validationCount, int testOutliers, int seed)
+    {
+        var mnist = MnistTestSet();
+        var (trainIdx, heldOutIdx) = StratifiedSplit.Split(mnist.Labels, 5000, seed);
+        var train = Take(mnist.Subset(trainIdx), trainCount, seed);
+        var heldOut = mnist.Subset(heldOutIdx);
+        var (validationIdx, testIdx) = StratifiedSplit.Split(heldOut.Labels, validationCount, seed);
+        var (letterVal, letterTest) = Disjoint(Idx(Path.Combine(repoData, "notmnist"), "t10k"), validationCount, testOutliers, seed);
+        (LabeledImages Validation, LabeledImages Test)? fashion = sharedData is not null && Directory.Exists(Path.Combine(sharedData, "fashion-mnist"))
+            ? Disjoint(Idx(Path.Combine(sharedData, "fashion-mnist"), "t10k"), validationCount, testOutliers, seed) : null;
+        var test = heldOut.Subset(testIdx);
+        var problem = new Problem("MNIST-5000", train, test, letterTest, "notMNIST",
+            $"MNIST test set (data/mnist, see PROVENANCE.txt), seeded stratified split: {train.Count:N0} train / 5,000 held out = {validationIdx.Length:N0} validation + {test.Count:N0} test (seed {seed}); " +
+            $"notMNIST (data/notmnist): {letterVal.Count:N0} validation / {letterTest.Count:N0} test letters, disjoint" +
+            (fashion is { } f ? $"; Fashion-MNIST test images (fashion-mnist/ in the shared data): {f.Validation.Count:N0} validation / {f.Test.Count:N0} test, disjoint" : "; Fashion-MNIST not found (its columns are omitted)"),
+            TargetNetworks.MnistCnn());
+        return new ValidationSplit(problem, heldOut.Subset(validationIdx), letterVal, fashion?.Validation, fashion?.Test);
+    }
+
+    static (LabeledImages First, LabeledImages Second) Disjoint(LabeledImages images, int first, int second, int seed)
+    {
+        var (a, rest) = StratifiedSplit.Split(images.Labels, first, seed);
+        var remaining = images.Subset(rest);
+        return (images.Subset(a), Take(remaining, second, seed));
+    }
+
     /// <summary>Fashion-MNIST (60k/10k, from the shared data folder) with MNIST digits as outliers.</summary>
     public Problem FashionMnist(ClassificationBudget budget, int seed, int trainCount, int testCount)
     {
@@ -88,3 +120,11 @@ public sealed class Datasets(string repoData, string? sharedData)
             TargetNetworks.CifarCnn(inliers.Length));
     }
 }
+
+/// <summary>A problem whose test data are kept apart from validation data of the same kinds (see <see cref="Datasets.Mnist5000WithValidation"/>).</summary>
+/// <param name="Problem">Training images, TEST inliers and TEST letters.</param>
+/// <param name="Validation">Validation inliers.</param>
+/// <param name="ValidationLetters">Validation notMNIST letters.</param>
+/// <param name="ValidationFashion">Validation Fashion-MNIST images, or null without the shared data.</param>
+/// <param name="TestFashion">Test Fashion-MNIST images, or null without the shared data.</param>
+public sealed record ValidationSplit(Problem Problem, LabeledImages Validation, LabeledImages ValidationLetters, LabeledImages? ValidationFashion, LabeledImages? TestFashion);

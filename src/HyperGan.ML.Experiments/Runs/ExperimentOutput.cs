@@ -25,8 +25,10 @@ public sealed class ExperimentOutput
     public int Seed { get; }
     /// <summary>HyperGAN's generator head for this run.</summary>
     public HyperGan.ML.Engine.Model.GeneratorHead Head { get; init; } = HyperGan.ML.Engine.Model.GeneratorHead.Full;
-    /// <summary>The classification budget of this run's preset, with its head.</summary>
-    public ClassificationBudget Budget => ClassificationBudget.For(Preset) with { Head = Head };
+    /// <summary>HyperGAN's diversity recipe for this run; null = the engine's defaults.</summary>
+    public DiversityRecipe? Recipe { get; init; }
+    /// <summary>The classification budget of this run's preset, with its head and recipe.</summary>
+    public ClassificationBudget Budget => ClassificationBudget.For(Preset) with { Head = Head, Recipe = Recipe };
     /// <summary>Folder receiving the files.</summary>
     public string Folder { get; }
     /// <summary>Receives progress lines.</summary>

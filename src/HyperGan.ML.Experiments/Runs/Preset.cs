@@ -31,6 +31,8 @@ public sealed record ClassificationBudget(int TrainCount, int TestCount, int Out
     public double DropoutRate { get; init; } = 0.1;
     /// <summary>HyperGAN's generator head (the experiments CLI's --head).</summary>
     public HyperGan.ML.Engine.Model.GeneratorHead Head { get; init; } = HyperGan.ML.Engine.Model.GeneratorHead.Full;
+    /// <summary>HyperGAN's diversity knobs (the experiments CLI's --recipe); null = the engine's defaults.</summary>
+    public DiversityRecipe? Recipe { get; init; }
 
     /// <summary>The budget for <paramref name="preset"/> on an MNIST-sized problem.</summary>
     public static ClassificationBudget For(Preset preset) => preset switch

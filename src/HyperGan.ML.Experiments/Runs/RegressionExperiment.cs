@@ -44,6 +44,11 @@ public static class RegressionExperiment
             Task = TaskKind.Regression, Architecture = new HyperGanArchitecture { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128 },
             Epochs = epochs, BatchSize = 20, NetworksPerStep = 32, LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = output.Seed,
         };
+        if (output.Recipe is { } recipe)
+        {
+            options = recipe.ApplyTo(options);
+            output.Result("recipe", recipe.ToString());
+        }
         output.Result("training", $"{epochs} steps (one per epoch: all 20 points), 32 networks per step, Adam lr 1e-3, generator width 128");
         using var data = TrainingSet.ForRegression(x, y.Select(v => v / scale).ToArray(), [1]);
         using var model = HyperGanTrainer.Fit(TargetNetworks.Regression1D(), data, options);
@@ -68,6 +73,7 @@ public static class RegressionExperiment
                 $"1-D regression (the paper's Fig. 2) with {n} networks: training points, y = x^3 (dashed), mean and ±3σ band.");
         }
         output.Result("bands", bands);
+        output.Markdown($"HyperGAN: {(output.Recipe is { } r ? $"recipe {r.Name}" : "engine defaults")}: {DiversityRecipe.Describe(options)}.\n");
         output.Markdown("| networks | RMSE of mean vs x³, \\|x\\| ≤ 4 | mean σ, \\|x\\| ≤ 4 | mean σ, \\|x\\| ≥ 5 | ratio outside / inside |\n|---|---|---|---|---|\n" +
             string.Join("\n", bands.Select(b => $"| {b.Networks} | {b.RmseInside:F2} | {b.StdInside:F2} | {b.StdOutside:F2} | {b.StdOutside / b.StdInside:F1}× |")) + "\n");
         return bands;

@@ -36,16 +36,7 @@ public sealed class TrainedMethods : IDisposable
         using var data = TrainingSet.ForClassification(images.Pixels, images.Labels, images.Shape, target.OutputSize);
         var times = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
-        var hyperOptions = new HyperGanTrainingOptions
-        {
-            Architecture = new HyperGanArchitecture { NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes, HiddenUnits = budget.HyperGanHidden, Head = budget.Head },
-            Epochs = budget.Epochs, BatchSize = budget.HyperGanBatch, NetworksPerStep = budget.NetworksPerStep,
-            LearningRate = budget.HyperGanLearningRate, MixerLearningRate = 2 * budget.HyperGanLearningRate, Seed = seed,
-        };
-        log($"training HyperGAN on {problem.Name}: {images.Count:N0} images, {budget.Epochs} epochs, hidden {budget.HyperGanHidden}, {budget.Head} head, {budget.NetworksPerStep} nets × {budget.HyperGanBatch} per step");
-        // One line per epoch: a --full run trains for tens of minutes.
-        var hypergan = HyperGanTrainer.Fit(target, data, hyperOptions,
-            epochCompleted: (epoch, _) => log($"HyperGAN epoch {epoch}/{budget.Epochs} ({clock.Elapsed.TotalSeconds:F0} s)"));
+        var hypergan = TrainHyperGan(problem.Name, target, data, budget, seed, log);
         times["HyperGAN"] = clock.Elapsed.TotalSeconds;
 
         var plain = new TrainingBudget(budget.Epochs);
@@ -66,9 +57,33 @@ public sealed class TrainedMethods : IDisposable
         {
             HyperGan = hypergan, Independent = independent, Dropout = dropout, TrainSeconds = times, Budget = budget,
             BudgetText = $"every method: {budget.Epochs} epochs over the same {images.Count:N0} images. HyperGAN: {budget.NetworksPerStep} sampled nets × {budget.HyperGanBatch} images per step, " +
-                         $"Adam lr {budget.HyperGanLearningRate:G3} (mixer 2×), generator width {budget.HyperGanHidden}, noise/code {budget.HyperGanCodes}, {budget.Head} head. " +
+                         $"Adam lr {budget.HyperGanLearningRate:G3} (mixer 2×), generator width {budget.HyperGanHidden}, noise/code {budget.HyperGanCodes}, {budget.Head} head, " +
+                         (budget.Recipe is { } recipe ? $"recipe {recipe.Name}: " : "engine defaults: ") + DiversityRecipe.Describe(HyperGanOptions(budget, seed)) + ". " +
                          $"Baselines: {plain}; MC dropout p = {budget.DropoutRate} before every layer, {budget.DropoutSamples} samples.",
         };
+    }
+
+    /// <summary>The HyperGAN options of <paramref name="budget"/> (with its recipe, if any).</summary>
+    public static HyperGanTrainingOptions HyperGanOptions(ClassificationBudget budget, int seed)
+    {
+        var options = new HyperGanTrainingOptions
+        {
+            Architecture = new HyperGanArchitecture { NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes, HiddenUnits = budget.HyperGanHidden, Head = budget.Head },
+            Epochs = budget.Epochs, BatchSize = budget.HyperGanBatch, NetworksPerStep = budget.NetworksPerStep,
+            LearningRate = budget.HyperGanLearningRate, MixerLearningRate = 2 * budget.HyperGanLearningRate, Seed = seed,
+        };
+        return budget.Recipe?.ApplyTo(options) ?? options;
+    }
+
+    /// <summary>Trains the HyperGAN of <paramref name="budget"/>, logging one line per epoch.</summary>
+    public static TrainedHyperGan TrainHyperGan(string problemName, TargetNetwork target, TrainingSet data, ClassificationBudget budget, int seed, Action<string> log)
+    {
+        var clock = Stopwatch.StartNew();
+        log($"training HyperGAN on {problemName}: {data.Count:N0} images, {budget.Epochs} epochs, hidden {budget.HyperGanHidden}, {budget.Head} head, {budget.NetworksPerStep} nets × {budget.HyperGanBatch} per step" +
+            (budget.Recipe is { } recipe ? $", recipe {recipe.Name}" : ""));
+        // One line per epoch: a --full run trains for tens of minutes.
+        return HyperGanTrainer.Fit(target, data, HyperGanOptions(budget, seed),
+            epochCompleted: (epoch, _) => log($"HyperGAN epoch {epoch}/{budget.Epochs} ({clock.Elapsed.TotalSeconds:F0} s)"));
     }
 
     /// <summary>

@@ -1,0 +1,44 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace HyperGan.ML.Engine.Ensembles;
+
+/// <summary>
+/// Post-hoc temperature scaling of an ensemble (Guo et al. 2017, applied per member): every member's logits are divided
+/// by one temperature T before the softmax and the average, p̄_T = mean_m softmax(z_m / T). T is fitted on held-out
+/// labelled data by minimising the ensemble's negative log-likelihood; it changes confidence, never the ranking of
+/// classes within a member.
+/// </summary>
+public static class TemperatureScaling
+{
+    /// <summary>Mean −ln p̄_T(true class) of member logits [M, N, C] at temperature <paramref name="temperature"/>.</summary>
+    public static double NegativeLogLikelihood(Tensor logits, Tensor labels, double temperature)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var logP = F.log_softmax(logits.div(temperature), -1);                               // [M, N, C]
+        var logMean = logP.logsumexp(0) - Math.Log(logits.shape[0]);                         // ln p̄: [N, C]
+        return -logMean.gather(1, labels.view(-1, 1)).mean().item<float>();
+    }
+
+    /// <summary>
+    /// The temperature in [0.05, 20] that minimises the held-out NLL of member logits [M, N, C] with class indices
+    /// <paramref name="labels"/> (golden-section search on ln T; the NLL is unimodal in T for practical purposes).
+    /// </summary>
+    public static double Fit(Tensor logits, IReadOnlyList<int> labels)
+    {
+        if (logits.dim() != 3 || logits.shape[1] != labels.Count)
+            throw new ArgumentException($"Logits must be [members, {labels.Count}, classes] for {labels.Count} labels but are [{string.Join(", ", logits.shape)}].", nameof(logits));
+        using var y = tensor(labels.Select(l => (long)l).ToArray(), device: logits.device);
+        double lo = Math.Log(0.05), hi = Math.Log(20), ratio = (Math.Sqrt(5) - 1) / 2;
+        double a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo);
+        double fa = NegativeLogLikelihood(logits, y, Math.Exp(a)), fb = NegativeLogLikelihood(logits, y, Math.Exp(b));
+        for (int i = 0; i < 40; i++) // 40 steps shrink the interval by 0.618^40 ≈ 4e-9 of its width
+        {
+            if (fa < fb) { hi = b; b = a; fb = fa; a = hi - ratio * (hi - lo); fa = NegativeLogLikelihood(logits, y, Math.Exp(a)); }
+            else { lo = a; a = b; fa = fb; b = lo + ratio * (hi - lo); fb = NegativeLogLikelihood(logits, y, Math.Exp(b)); }
+        }
+        return Math.Exp((lo + hi) / 2);
+    }
+}

@@ -1,0 +1,113 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace HyperGan.ML.Engine.Training;
+
+/// <summary>
+/// The function-space terms of <see cref="DiversityTerm"/>: the extra inputs they are measured on and their losses.
+/// All take the step's network outputs [M, rows, outputs] and return a scalar to add to (or use as) the loss.
+/// </summary>
+public static class FunctionSpaceDiversity
+{
+    /// <summary>
+    /// Extra unlabelled inputs made from a batch x [B, ...]: each row mixed with a partner row of the batch,
+    /// λ·x_i + (1 − λ)·x_j. Classification mixes inside the pair (λ ~ U(0.3, 0.7)) with a partner of another class
+    /// (<paramref name="labels"/>), so every extra input lies between two classes and is like neither; regression
+    /// extrapolates (λ ~ U(−1, 2): inputs up to one data range beyond the training data, where networks should spread)
+    /// with a random partner.
+    /// </summary>
+    public static Tensor ExtraInputs(Tensor x, Tensor labels, TaskKind task, Generator rng)
+    {
+        long rows = x.shape[0];
+        using var scope = NewDisposeScope();
+        var scores = rand([rows, rows], generator: rng, device: x.device);
+        if (task == TaskKind.Classification) // a partner of another class wherever the batch has one
+            scores = scores.masked_fill(labels.unsqueeze(0).eq(labels.unsqueeze(1)), -1);
+        var partner = scores.argmax(1);
+        var shape = new long[x.dim()];
+        Array.Fill(shape, 1L);
+        shape[0] = rows;
+        var (low, width) = task == TaskKind.Classification ? (0.3, 0.4) : (-1.0, 3.0);
+        var lambda = rand(shape, generator: rng, device: x.device).mul_(width).add_(low);
+        return (x.mul(lambda) + x.index_select(0, partner).mul(1 - lambda)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Mean over rows of the networks' disagreement on <paramref name="outputs"/> [M, rows, outputs]: for classification
+    /// the mutual information H(mean softmax) − mean H(softmax) (nats, 0 … ln C); for regression ½·ln(variance + 10⁻⁶)
+    /// of the single output over networks.
+    /// </summary>
+    public static Tensor Disagreement(Tensor outputs, TaskKind task)
+    {
+        if (task == TaskKind.Regression)
+            return outputs.squeeze(-1).var(0L).add(1e-6).log().mul(0.5).mean();
+        var logP = F.log_softmax(outputs, -1);
+        var p = logP.exp();
+        var meanEntropy = -(p * logP).sum(-1).mean([0]);                   // [rows]
+        var meanP = p.mean([0]);
+        var entropyOfMean = -(meanP * meanP.clamp_min(1e-12).log()).sum(-1); // [rows]
+        return (entropyOfMean - meanEntropy).mean();
+    }
+
+    /// <summary>
+    /// SVGD surrogate loss over the networks' outputs f [M, rows, outputs] (the labelled batch first, then any extra
+    /// rows). With g_m the gradient of network m's log-likelihood with respect to its outputs (zero on extra rows),
+    /// the RBF kernel k_ij = exp(−‖f_i − f_j‖² / h), h = median‖f_i − f_j‖² / ln M:
+    /// φ_j = (1/M) Σ_i k_ij [g_i + α (2/h)(f_j − f_i)], and the loss is −Σ_j ⟨stopgrad φ_j, f_j⟩ / B.
+    /// Scaled like the mean task loss: with one network, or with α = 0 and a diagonal kernel, its gradient is exactly the
+    /// mean cross-entropy's (or half the MSE's), so learning rates and β keep their meaning. Regression uses a
+    /// unit-variance Gaussian likelihood in the label's units.
+    /// </summary>
+    /// <param name="outputs">[M, rows, outputs], rows = labelled + extra.</param>
+    /// <param name="targets">Class indices (classification) or values (regression) of the first B rows.</param>
+    /// <param name="task">Cross-entropy (classification) or unit-variance Gaussian likelihood (regression).</param>
+    /// <param name="repulsion">α, the weight of the repulsive term.</param>
+    public static Tensor SvgdLoss(Tensor outputs, Tensor targets, TaskKind task, double repulsion)
+    {
+        long members = outputs.shape[0], labelled = targets.shape[0];
+        using var scope = NewDisposeScope();
+        Tensor phi;
+        using (no_grad())
+        {
+            var f = outputs.detach();
+            var fLabelled = f.narrow(1, 0, labelled);
+            var likelihoodGrad = task == TaskKind.Classification
+                ? F.one_hot(targets, f.shape[2]).to_type(f.dtype) - F.softmax(fLabelled, -1)
+                : targets.view(1, labelled, 1) - fLabelled;
+            var g = zeros_like(f);
+            g.narrow(1, 0, labelled).copy_(likelihoodGrad);
+            var flat = f.reshape(members, -1);
+            var g2 = g.reshape(members, -1);
+            if (members == 1)
+                phi = g2;
+            else
+            {
+                var d2 = cdist(flat, flat).pow(2);                              // [M, M]
+                var offDiagonal = d2.masked_select(eye(members, dtype: ScalarType.Bool, device: f.device).logical_not());
+                var h = offDiagonal.median().div(Math.Log(members)).clamp_min(1e-8);
+                var k = (-d2 / h).exp();                                        // symmetric
+                var driving = k.mm(g2);
+                var repulsive = (flat * k.sum([0L]).unsqueeze(1) - k.mm(flat)).mul(2).div(h);
+                phi = (driving + repulsive * repulsion).div(members);
+            }
+        }
+        return (-(phi.detach() * outputs.reshape(members, -1)).sum() / labelled).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Gaussian prior on the generated parameters: ½ × mean over networks of Σ θ² (every weight and bias of a
+    /// network), the L2 weight decay a normally trained network would get, applied to what the generators emit.
+    /// </summary>
+    public static Tensor GeneratedWeightPenalty(IReadOnlyList<Ensembles.GeneratedLayer> layers)
+    {
+        Tensor? total = null;
+        foreach (var layer in layers)
+        {
+            var term = layer.Weight.pow(2).sum();
+            if (layer.Bias is not null) term = term + layer.Bias.pow(2).sum();
+            total = total is null ? term : total + term;
+        }
+        return total!.mul(0.5 / layers[0].Members);
+    }
+}

@@ -40,6 +40,11 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
     [
         new("prior", GeneratedWeightDecay: 1e-3),
         new("svgd1", DiversityTerm.Svgd, 1),
+        new("svgd1-prior1e-4", DiversityTerm.Svgd, 1, GeneratedWeightDecay: 1e-4),
+        new("svgd1-prior", DiversityTerm.Svgd, 1, GeneratedWeightDecay: 1e-3),
+        new("svgd1-prior1e-2", DiversityTerm.Svgd, 1, GeneratedWeightDecay: 1e-2),
+        new("svgd0.3", DiversityTerm.Svgd, 0.3),
+        new("svgd3", DiversityTerm.Svgd, 3),
     ];
 
     /// <summary>Finds a recipe of <see cref="Sweep"/> by name.</summary>

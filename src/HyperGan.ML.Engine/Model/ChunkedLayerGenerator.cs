@@ -22,7 +22,7 @@ public sealed class ChunkedLayerGenerator : Module<Tensor, Tensor>, ILayerGenera
     readonly Linear fc1, fc2, codeToChunk, positionToChunk;
     readonly Parameter chunkEmbeddings, output, baseParameters, gain;
     readonly Tensor rawPerWeightUnit; // 1 / (the output scale Generate applies), per parameter
-    readonly long parameters;
+    readonly long layerParameterCount;
 
     /// <summary>Creates G_k for a layer of <paramref name="layerParameters"/> parameters.</summary>
     /// <param name="name">Module name.</param>
@@ -35,7 +35,7 @@ public sealed class ChunkedLayerGenerator : Module<Tensor, Tensor>, ILayerGenera
     /// <param name="outputScale">The factor Generate multiplies each raw output by ([P]: He's factor of weights, then biases).</param>
     public ChunkedLayerGenerator(string name, int codeDim, int hidden, long layerParameters, int chunkSize, int chunkHidden, int embeddingDim, Tensor outputScale) : base(name)
     {
-        parameters = layerParameters;
+        layerParameterCount = layerParameters;
         long chunks = (layerParameters + chunkSize - 1) / chunkSize;
         fc1 = Linear(codeDim, hidden);
         fc2 = Linear(hidden, hidden);
@@ -55,7 +55,7 @@ public sealed class ChunkedLayerGenerator : Module<Tensor, Tensor>, ILayerGenera
     {
         using var scope = NewDisposeScope();
         var chunks = ChunkFeatures(codes).matmul(output);                     // [M, n, C]
-        var delta = chunks.flatten(1).narrow(1, 0, parameters) * gain;      // [M, P]
+        var delta = chunks.flatten(1).narrow(1, 0, layerParameterCount) * gain;      // [M, P]
         return (delta + baseParameters * rawPerWeightUnit).MoveToOuterDisposeScope();
     }
 
@@ -83,7 +83,7 @@ public sealed class ChunkedLayerGenerator : Module<Tensor, Tensor>, ILayerGenera
         output.normal_(0, codeStd / Math.Sqrt(output.shape[0] * meanSquare));
         // The chunks' code-independent part belongs to the shared network: subtract it from the base, so that base plus
         // that part is exactly the N(0, sharedStd²) draw (raw units; the base holds it in weight units).
-        var shared = randn(parameters).mul_(sharedStd).sub_(features.mean([0]).matmul(output).flatten().narrow(0, 0, parameters));
+        var shared = randn(layerParameterCount).mul_(sharedStd).sub_(features.mean([0]).matmul(output).flatten().narrow(0, 0, layerParameterCount));
         baseParameters.copy_(shared.div_(rawPerWeightUnit));
     }
 }

@@ -27,10 +27,8 @@ public sealed class Datasets(string repoData, string? sharedData)
     /// </summary>
     public Problem Mnist5000(ClassificationBudget budget, int seed)
     {
-        var mnist = MnistTestSet();
-        var (trainIdx, testIdx) = StratifiedSplit.Split(mnist.Labels, 5000, seed);
-        var train = Take(mnist.Subset(trainIdx), budget.TrainCount, seed);
-        var test = Take(mnist.Subset(testIdx), budget.TestCount, seed);
+        var (train, heldOut) = Mnist5000Split(budget.TrainCount, seed);
+        var test = Take(heldOut, budget.TestCount, seed);
         var letters = Take(Idx(Path.Combine(repoData, "notmnist"), "t10k"), budget.OutlierCount, seed);
         return new Problem("MNIST-5000", train, test, letters, "notMNIST",
             $"MNIST test set (data/mnist, see PROVENANCE.txt), seeded stratified split: {train.Count:N0} train / {test.Count:N0} test (seed {seed}); notMNIST sample (data/notmnist): {letters.Count:N0} letters",
@@ -45,10 +43,7 @@ public sealed class Datasets(string repoData, string? sharedData)
     /// </summary>
     public ValidationSplit Mnist5000WithValidation(int trainCount, int validationCount, int testOutliers, int seed)
     {
-        var mnist = MnistTestSet();
-        var (trainIdx, heldOutIdx) = StratifiedSplit.Split(mnist.Labels, 5000, seed);
-        var train = Take(mnist.Subset(trainIdx), trainCount, seed);
-        var heldOut = mnist.Subset(heldOutIdx);
+        var (train, heldOut) = Mnist5000Split(trainCount, seed);
         var (validationIdx, testIdx) = StratifiedSplit.Split(heldOut.Labels, validationCount, seed);
         var (letterVal, letterTest) = Disjoint(Idx(Path.Combine(repoData, "notmnist"), "t10k"), validationCount, testOutliers, seed);
         (LabeledImages Validation, LabeledImages Test)? fashion = sharedData is not null && Directory.Exists(Path.Combine(sharedData, "fashion-mnist"))
@@ -60,6 +55,15 @@ public sealed class Datasets(string repoData, string? sharedData)
             (fashion is { } f ? $"; Fashion-MNIST test images (fashion-mnist/ in the shared data): {f.Validation.Count:N0} validation / {f.Test.Count:N0} test, disjoint" : "; Fashion-MNIST not found (its columns are omitted)"),
             TargetNetworks.MnistCnn());
         return new ValidationSplit(problem, heldOut.Subset(validationIdx), letterVal, fashion?.Validation, fashion?.Test);
+    }
+
+    /// <summary>The seeded stratified 5,000 / 5,000 split of the vendored MNIST test set: <paramref name="trainCount"/> of
+    /// the first half (stratified) and the whole second half.</summary>
+    (LabeledImages Train, LabeledImages HeldOut) Mnist5000Split(int trainCount, int seed)
+    {
+        var mnist = MnistTestSet();
+        var (trainIdx, heldOutIdx) = StratifiedSplit.Split(mnist.Labels, 5000, seed);
+        return (Take(mnist.Subset(trainIdx), trainCount, seed), mnist.Subset(heldOutIdx));
     }
 
     static (LabeledImages First, LabeledImages Second) Disjoint(LabeledImages images, int first, int second, int seed)

@@ -35,16 +35,18 @@ public static class DiversityStudy
         output.Data(split.Problem.Provenance);
         var small = split.Problem.Train.Subset(StratifiedSplit.Split(split.Problem.Train.Labels, Math.Min(1000, split.Problem.Train.Count / 5), output.Seed).Train);
         var smallBudget = budget with { Epochs = budget.Epochs * split.Problem.Train.Count / small.Count };
-        var trainings = new (string Name, LabeledImages Images, ClassificationBudget Budget)[]
+        TrainingSet Examples(LabeledImages images) => TrainingSet.ForClassification(images.Pixels, images.Labels, images.Shape, split.Problem.Target.OutputSize);
+        using var mainData = Examples(split.Problem.Train); // the sweep's first training and the final's
+        using var sliceData = Examples(small);
+        var trainings = new (string Name, TrainingSet Data, ClassificationBudget Budget)[]
         {
-            ($"MNIST-5000 ({split.Problem.Train.Count:N0} images, {budget.Epochs} epochs)", split.Problem.Train, budget),
-            ($"slice ({small.Count:N0} images, {smallBudget.Epochs} epochs)", small, smallBudget),
+            ($"MNIST-5000 ({split.Problem.Train.Count:N0} images, {budget.Epochs} epochs)", mainData, budget),
+            ($"slice ({small.Count:N0} images, {smallBudget.Epochs} epochs)", sliceData, smallBudget),
         };
         var validation = new EvaluationSet(split.Validation, split.ValidationLetters, split.ValidationFashion, Calibration: null);
         var sweep = new List<Figures>();
-        foreach (var (name, images, trainBudget) in trainings)
+        foreach (var (name, data, trainBudget) in trainings)
         {
-            using var data = TrainingSet.ForClassification(images.Pixels, images.Labels, images.Shape, split.Problem.Target.OutputSize);
             sweep.Add(DeepEnsembleFigures(split.Problem, data, trainBudget, name, output.Seed, validation, output.Log));
             foreach (var recipe in recipes)
                 sweep.Add(HyperGanFigures(split.Problem, data, trainBudget with { Recipe = recipe }, recipe.Name, name, output.Seed, validation, output.Log));
@@ -57,14 +59,11 @@ public static class DiversityStudy
         // Final: test data, several training seeds, same split.
         var test = new EvaluationSet(split.Problem.Test, split.Problem.Outliers, split.TestFashion, Calibration: split.Validation);
         var final = new List<Figures>();
-        using (var data = TrainingSet.ForClassification(split.Problem.Train.Pixels, split.Problem.Train.Labels, split.Problem.Train.Shape, split.Problem.Target.OutputSize))
+        foreach (var seed in Enumerable.Range(output.Seed, finalSeeds))
         {
-            foreach (var seed in Enumerable.Range(output.Seed, finalSeeds))
-            {
-                final.Add(DeepEnsembleFigures(split.Problem, data, budget, trainings[0].Name, seed, test, output.Log));
-                foreach (var recipe in new[] { DiversityRecipe.Paper, chosen }.Distinct())
-                    final.Add(HyperGanFigures(split.Problem, data, budget with { Recipe = recipe }, recipe.Name, trainings[0].Name, seed, test, output.Log));
-            }
+            final.Add(DeepEnsembleFigures(split.Problem, mainData, budget, trainings[0].Name, seed, test, output.Log));
+            foreach (var recipe in new[] { DiversityRecipe.Paper, chosen }.Distinct())
+                final.Add(HyperGanFigures(split.Problem, mainData, budget with { Recipe = recipe }, recipe.Name, trainings[0].Name, seed, test, output.Log));
         }
         output.Result("final (test)", final);
 
@@ -86,11 +85,9 @@ public static class DiversityStudy
     static Figures DeepEnsembleFigures(Problem problem, TrainingSet data, ClassificationBudget budget, string training, int seed, EvaluationSet set, Action<string> log)
     {
         var clock = Stopwatch.StartNew();
-        var networks = new List<PlainNetwork>();
+        var networks = TrainedMethods.TrainDeepEnsemble(problem.Target, data, budget, seed);
         try
         {
-            for (int i = 0; i < budget.DeepEnsembleSize; i++)
-                networks.Add(NetworkTraining.Train(problem.Target, data, new TrainingBudget(budget.Epochs), seed * 1000 + i));
             double seconds = clock.Elapsed.TotalSeconds;
             var figures = Measure(new DeepEnsemble(networks), $"deep ensemble ({networks.Count})", training, seed, set, networks.Count, seconds);
             log($"{training}, {figures.Method}: accuracy {figures.Accuracy:F2} %, NLL {figures.Nll:F3}, letters AUROC {figures.AuRocLetters:F3} ({seconds:F0} s)");
@@ -119,8 +116,9 @@ public static class DiversityStudy
         using var inLogits = TrainedMethods.Logits(method, set.Inliers);
         using var letterLogits = TrainedMethods.Logits(method, set.Letters);
         using var fashionLogits = set.Fashion is null ? null : TrainedMethods.Logits(method, set.Fashion);
+        using var inScored = inLogits.narrow(0, 0, scored);
         EnsemblePrediction First(Tensor logits, long n) { using var part = logits.narrow(0, 0, n); return EnsemblePrediction.FromLogits(part); }
-        var inP = First(inLogits, scored);
+        var inP = EnsemblePrediction.FromLogits(inScored);
         var letters = First(letterLogits, scored);
         var fashion = fashionLogits is null ? null : First(fashionLogits, scored);
         var labels = set.Inliers.Labels;
@@ -131,7 +129,7 @@ public static class DiversityStudy
             using var calibrationLogits = TrainedMethods.Logits(method, calibration);
             using var calibrationPart = calibrationLogits.narrow(0, 0, scored);
             temperature = TemperatureScaling.Fit(calibrationPart, calibration.Labels);
-            using var scaled = inLogits.narrow(0, 0, scored).div(temperature);
+            using var scaled = inScored.div(temperature);
             var p = EnsemblePrediction.FromLogits(scaled);
             nllT = ClassificationMetrics.NegativeLogLikelihood(p.Probabilities, labels);
             eceT = ClassificationMetrics.ExpectedCalibrationError(p.Probabilities, labels);

@@ -40,13 +40,9 @@ public sealed class TrainedMethods : IDisposable
         times["HyperGAN"] = clock.Elapsed.TotalSeconds;
 
         var plain = new TrainingBudget(budget.Epochs);
-        var independent = new List<PlainNetwork>();
         clock.Restart();
-        for (int i = 0; i < budget.DeepEnsembleSize; i++)
-        {
-            independent.Add(NetworkTraining.Train(target, data, plain, seed * 1000 + i));
-            log($"trained independent network {i + 1}/{budget.DeepEnsembleSize} ({clock.Elapsed.TotalSeconds:F0} s)");
-        }
+        var independent = TrainDeepEnsemble(target, data, budget, seed,
+            i => log($"trained independent network {i}/{budget.DeepEnsembleSize} ({clock.Elapsed.TotalSeconds:F0} s)"));
         times[$"deep ensemble ({budget.DeepEnsembleSize})"] = clock.Elapsed.TotalSeconds;
         times["single network"] = clock.Elapsed.TotalSeconds / budget.DeepEnsembleSize;
         clock.Restart();
@@ -61,6 +57,30 @@ public sealed class TrainedMethods : IDisposable
                          (budget.Recipe is { } recipe ? $"recipe {recipe.Name}: " : "engine defaults: ") + DiversityRecipe.Describe(HyperGanOptions(budget, seed)) + ". " +
                          $"Baselines: {plain}; MC dropout p = {budget.DropoutRate} before every layer, {budget.DropoutSamples} samples.",
         };
+    }
+
+    /// <summary>
+    /// The <c>DeepEnsembleSize</c> independently trained networks of <paramref name="budget"/>: network i (from 0) with
+    /// seed <paramref name="seed"/> × 1000 + i, so every experiment's deep ensemble of one seed is the same.
+    /// <paramref name="trained"/> is called with the count trained so far. On failure the networks trained are disposed.
+    /// </summary>
+    public static List<PlainNetwork> TrainDeepEnsemble(TargetNetwork target, TrainingSet data, ClassificationBudget budget, int seed, Action<int>? trained = null)
+    {
+        var networks = new List<PlainNetwork>();
+        try
+        {
+            for (int i = 0; i < budget.DeepEnsembleSize; i++)
+            {
+                networks.Add(NetworkTraining.Train(target, data, new TrainingBudget(budget.Epochs), seed * 1000 + i));
+                trained?.Invoke(i + 1);
+            }
+            return networks;
+        }
+        catch
+        {
+            foreach (var n in networks) n.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The HyperGAN options of <paramref name="budget"/> (with its recipe, if any).</summary>

@@ -86,21 +86,9 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{_options.LabelColumnName}' not found. Set LabelColumnName.");
         var task = TaskOf(label);
 
+        SchemaShape.Column? keyValues = label.IsKey && TryFind(label.Annotations, "KeyValues", out var kv) ? kv : null;
         var columns = inputSchema.ToDictionary(c => c.Name);
-        if (task == TaskKind.Regression)
-        {
-            columns[_options.ScoreColumnName] = SchemaShapeColumns.Create(_options.ScoreColumnName, VectorKind.Scalar, NumberDataViewType.Single, false);
-            columns[_options.StdDevColumnName] = SchemaShapeColumns.Create(_options.StdDevColumnName, VectorKind.Scalar, NumberDataViewType.Single, false);
-            return new SchemaShape(columns.Values);
-        }
-        SchemaShape? keyAnnotations = label.IsKey && TryFind(label.Annotations, "KeyValues", out var kv)
-            ? new SchemaShape([kv]) : null;
-        SchemaShape? slotAnnotations = keyAnnotations is null ? null
-            : new SchemaShape([SchemaShapeColumns.Create("SlotNames", VectorKind.Vector, TextDataViewType.Instance, false)]);
-        columns[_options.ScoreColumnName] = SchemaShapeColumns.Create(_options.ScoreColumnName, VectorKind.Vector, NumberDataViewType.Single, false, slotAnnotations);
-        columns[_options.PredictedLabelColumnName] = SchemaShapeColumns.Create(_options.PredictedLabelColumnName, VectorKind.Scalar, NumberDataViewType.UInt32, true, keyAnnotations);
-        columns[_options.PredictiveEntropyColumnName] = SchemaShapeColumns.Create(_options.PredictiveEntropyColumnName, VectorKind.Scalar, NumberDataViewType.Single, false);
-        columns[_options.DisagreementColumnName] = SchemaShapeColumns.Create(_options.DisagreementColumnName, VectorKind.Scalar, NumberDataViewType.Single, false);
+        foreach (var output in OutputColumns.Of(_options, task == TaskKind.Regression)) columns[output.Name] = output.Shape(keyValues);
         return new SchemaShape(columns.Values);
     }
 

@@ -31,6 +31,8 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     internal HyperGanEnsembleOptions Options => _options;
     internal LabelKeyValues? KeyValues => _keyValues;
     internal int FeatureSize => _inputShape.Aggregate(1, (a, b) => a * b);
+    /// <summary>The output columns, in the order they follow the input columns.</summary>
+    internal IReadOnlyList<OutputColumn> Outputs { get; }
 
     internal HyperGanEnsembleTransformer(TrainedHyperGan model, HyperGanEnsembleOptions options, int[] inputShape, LabelKeyValues? keyValues, EnsembleScorer scorer)
     {
@@ -39,6 +41,7 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
         _inputShape = inputShape;
         _keyValues = keyValues;
         Scorer = scorer;
+        Outputs = OutputColumns.Of(options, IsRegression);
     }
 
     /// <inheritdoc/>
@@ -51,20 +54,7 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
         FeatureColumn(inputSchema);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
-        if (IsRegression)
-        {
-            builder.AddColumn(_options.ScoreColumnName, NumberDataViewType.Single);
-            builder.AddColumn(_options.StdDevColumnName, NumberDataViewType.Single);
-            return builder.ToSchema();
-        }
-        var scoreAnnotations = new DataViewSchema.Annotations.Builder();
-        var labelAnnotations = new DataViewSchema.Annotations.Builder();
-        _keyValues?.AddSlotNamesTo(scoreAnnotations);
-        _keyValues?.AddKeyValuesTo(labelAnnotations);
-        builder.AddColumn(_options.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, Classes), scoreAnnotations.ToAnnotations());
-        builder.AddColumn(_options.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), Classes), labelAnnotations.ToAnnotations());
-        builder.AddColumn(_options.PredictiveEntropyColumnName, NumberDataViewType.Single);
-        builder.AddColumn(_options.DisagreementColumnName, NumberDataViewType.Single);
+        foreach (var output in Outputs) builder.AddColumn(output.Name, output.Type(Classes), output.Annotations(_keyValues));
         return builder.ToSchema();
     }
 

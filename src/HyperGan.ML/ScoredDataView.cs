@@ -87,7 +87,7 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
         {
             if (!_active[column.Index]) throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
             if (column.Index < _inputCount) return _main.GetGetter<TValue>(_main.Schema[column.Index]);
-            return ScoredBlock.Cast<TValue>(ScoredBlock.Getter(_parent.IsRegression, column.Index - _inputCount, () => (_block, _row)), column);
+            return OutputColumns.Getter<TValue>(_parent.Outputs[column.Index - _inputCount], column, () => (_block, _row));
         }
 
         protected override void Dispose(bool disposing)
@@ -98,71 +98,6 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
                 _ahead?.Dispose();
             }
             base.Dispose(disposing);
-        }
-    }
-}
-
-/// <summary>Single-row scoring for <c>PredictionEngine</c>: all output getters of one row share one forward pass.</summary>
-internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSchema inputSchema, DataViewSchema outputSchema) : IRowToRowMapper
-{
-    public DataViewSchema InputSchema => inputSchema;
-    public DataViewSchema OutputSchema => outputSchema;
-
-    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
-    {
-        var needed = dependingColumns.Where(c => c.Index < inputSchema.Count).Select(c => inputSchema[c.Index]).ToList();
-        if (dependingColumns.Any(c => c.Index >= inputSchema.Count)) needed.Add(parent.FeatureColumn(inputSchema));
-        return needed.Distinct();
-    }
-
-    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(parent, input, outputSchema, activeColumns);
-
-    sealed class Row : DataViewRow
-    {
-        readonly HyperGanEnsembleTransformer _parent;
-        readonly DataViewRow _input;
-        readonly DataViewSchema _schema;
-        readonly bool[] _active;
-        readonly FeatureVectorReader? _features;
-        readonly float[] _buffer;
-        ScoredBlock _block = ScoredBlock.Empty;
-        long _scoredPosition = -1;
-
-        public Row(HyperGanEnsembleTransformer parent, DataViewRow input, DataViewSchema schema, IEnumerable<DataViewSchema.Column> active)
-        {
-            _parent = parent;
-            _input = input;
-            _schema = schema;
-            _active = new bool[schema.Count];
-            foreach (var c in active) _active[c.Index] = true;
-            var featureColumn = parent.FeatureColumn(input.Schema);
-            _buffer = new float[parent.FeatureSize];
-            if (_active.Skip(input.Schema.Count).Any(a => a)) _features = FeatureVectorReader.Of(input, featureColumn, parent.FeatureSize);
-        }
-
-        public override DataViewSchema Schema => _schema;
-        public override long Position => _input.Position;
-        public override long Batch => _input.Batch;
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
-
-        (ScoredBlock, int) Current()
-        {
-            if (_scoredPosition != _input.Position || _scoredPosition < 0)
-            {
-                _block = _parent.Scorer.Score(_buffer, 1, [_features!.Read(_buffer, _input.Position)]);
-                _scoredPosition = _input.Position;
-            }
-            _parent.CheckScored(_block, 0, _input.Position);
-            return (_block, 0);
-        }
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            int inputs = _input.Schema.Count;
-            if (column.Index < inputs) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            if (_features is null) throw new InvalidOperationException($"Column '{column.Name}' was not requested.");
-            return ScoredBlock.Cast<TValue>(ScoredBlock.Getter(_parent.IsRegression, column.Index - inputs, Current), column);
         }
     }
 }

@@ -25,7 +25,7 @@ var recipe = new Option<string?>("--recipe")
     Description = "HyperGAN's diversity recipe for table4/ood/adversarial/regression/calibration (default: the engine's defaults): "
         + string.Join(", ", DiversityRecipe.Sweep.Select(r => r.Name)) + "; diversity-study: a comma-separated subset to sweep.",
 };
-var seeds = new Option<int>("--final-seeds") { Description = "diversity-study: training seeds of the final comparison on test data.", DefaultValueFactory = _ => 3 };
+var seeds = new Option<int>("--final-seeds") { Description = "diversity-study: training seeds of the final comparison on test data; decisions: training seeds.", DefaultValueFactory = _ => 3 };
 var shared = new Option<DirectoryInfo?>("--shared-data") { Description = "Folder with fashion-mnist/ (default: ../shared/data next to the repository)." };
 
 var root = new RootCommand("HyperGAN experiments (Ratzlaff & Fuxin) with baselines: single network, deep ensembles, MC dropout.");
@@ -38,6 +38,7 @@ foreach (var (id, description) in new[]
     ("filters", "Fig. 6: the same 5×5 filter from 25 sampled networks (also writes the diversity table)."),
     ("regression", "Fig. 2: y = x³ + ε, mean ± 3σ of 10/100/1000 sampled nets over [−6, 6]."),
     ("calibration", "Reliability diagram and ECE on Fashion-MNIST, HyperGAN vs baselines."),
+    ("decisions", "Issue 15: calibrated probabilities, conformal prediction sets (90 %, 99 %) and a 5 % OOD flag fitted on held-out digits, HyperGAN vs deep ensemble over --final-seeds training seeds × 5 random splits (MNIST-5000 → notMNIST)."),
     ("diversity-study", "Issue 14's sweep of diversity recipes on validation data (MNIST-5000 and a 1,000-image slice), the selection, and the chosen recipe vs the paper's and the deep ensemble on test data over --final-seeds seeds."),
 })
 {
@@ -61,7 +62,7 @@ return root.Parse(args).Invoke();
 static class Report
 {
     // Order of the sections in docs/results.md.
-    static readonly string[] Order = ["table4", "ood", "diversity-study", "calibration", "adversarial", "diversity", "filters", "regression"];
+    static readonly string[] Order = ["table4", "ood", "decisions", "diversity-study", "calibration", "adversarial", "diversity", "filters", "regression"];
 
     public static int Write(string? folder)
     {
@@ -129,6 +130,7 @@ static class Experiments
             case "filters": DiversityExperiment.Run(output, datasets, filters: true); break;
             case "regression": RegressionExperiment.Run(output); break;
             case "diversity-study": DiversityStudy.Run(output, datasets, recipes, finalSeeds); break;
+            case "decisions": DecisionsExperiment.Run(output, datasets, finalSeeds); break;
             case "calibration":
                 CalibrationExperiment.Run(output, preset switch
                 {

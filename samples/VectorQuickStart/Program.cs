@@ -22,6 +22,9 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             [new LinearLayer(784, 64) { Activation = Activation.Relu }, new LinearLayer(64, classes) { Activation = Activation.None }]),
         // CPU-sized generator (the paper's 512 / 256 / 128 are GPU-sized; see docs/options.md).
         HiddenUnits = 64, NoiseDim = 32, CodeDim = 32, NetworksPerStep = 8, LearningRate = 1e-3, MixerLearningRate = 1e-3,
+        // Decisions, set on 10 % of the rows held out from training (docs/decisions.md): calibrated probabilities, a flag
+        // that fires on at most 5 % of rows like the training data, and label sets that hold the true label 90 % of the time.
+        ValidationFraction = 0.1, Calibrate = true, OutOfDistributionFalseAlarmRate = 0.05, Coverage = 0.9,
     }))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 var model = pipeline.Fit(train);
@@ -33,6 +36,16 @@ var outliers = ml.Data.CreateEnumerable<Prediction>(model.Transform(ml.Data.Load
 Console.WriteLine($"held-out digits: accuracy {heldOut.Zip(test).Count(p => p.First.PredictedLabel == p.Second.Label) / (double)test.Length:P1}, " +
                   $"mean entropy {heldOut.Average(p => p.PredictiveEntropy):F3}, mean disagreement {heldOut.Average(p => p.Disagreement):F3}");
 Console.WriteLine($"notMNIST letters: mean entropy {outliers.Average(p => p.PredictiveEntropy):F3}, mean disagreement {outliers.Average(p => p.Disagreement):F3}");
+// The decisions: measured here on rows the calibration never saw.
+VBuffer<ReadOnlyMemory<char>> setClasses = default;
+scored.Schema["PredictionSet"].GetSlotNames(ref setClasses);
+var setNames = setClasses.DenseValues().Select(v => v.ToString()).ToArray();
+Console.WriteLine($"flagged out-of-distribution: {heldOut.Average(p => p.IsOutOfDistribution ? 1.0 : 0):P1} of held-out digits (asked ≤ 5 %), {outliers.Average(p => p.IsOutOfDistribution ? 1.0 : 0):P1} of letters");
+var fitted = model.OfType<HyperGanEnsembleTransformer>().Single().Calibration!; // what Fit learned from the held-out rows
+Console.WriteLine($"90 % prediction sets: true label inside for {heldOut.Zip(test).Average(p => p.First.PredictionSet[Array.IndexOf(setNames, p.Second.Label)] ? 1.0 : 0):P1} of held-out digits, " +
+                  $"mean set size {heldOut.Average(p => p.PredictionSet.Count(b => b)):F2} (thresholds from {fitted.ThresholdRows} rows: expect 90 % ± {100 * Math.Sqrt(0.09 / fitted.ThresholdRows):F1} pt)");
+Console.WriteLine($"held out {fitted.Rows} rows: temperature {fitted.Temperature:F2}, NLL {fitted.NegativeLogLikelihood:F3} → {fitted.CalibratedNegativeLogLikelihood:F3}, " +
+                  $"ECE {fitted.ExpectedCalibrationError:F3} → {fitted.CalibratedExpectedCalibrationError:F3}");
 // Score's slots follow the label's key order (first seen first); the SlotNames annotation names them.
 VBuffer<ReadOnlyMemory<char>> classes = default;
 scored.Schema["Score"].GetSlotNames(ref classes);
@@ -62,4 +75,6 @@ public sealed class Prediction
     public string PredictedLabel { get; set; } = ""; // most probable class; empty when the row could not be scored (NaN input)
     public float PredictiveEntropy { get; set; }     // total uncertainty, nats (max ln classes)
     public float Disagreement { get; set; }          // mutual information: the part due to the networks disagreeing
+    public bool IsOutOfDistribution { get; set; }    // unlike the training data (at most 5 % of rows like it are flagged)
+    public bool[] PredictionSet { get; set; } = [];  // per class (Score's order): in the 90 % set
 }

@@ -24,6 +24,9 @@ internal sealed class EnsembleScorer
     public int Members { get; }
     /// <summary>Seed of the frozen ensemble or of the fresh-sampling generator.</summary>
     public int Seed { get; }
+    /// <summary>The temperature and thresholds fitted on held-out rows, applied to every block; null = raw scores only.
+    /// Set once, by Fit or when loading, before the transformer is handed out.</summary>
+    public HeldOutCalibration? Calibration { get; set; }
 
     EnsembleScorer(TrainedHyperGan model, int members, int[] inputShape, SampledEnsemble? frozen, int seed)
     {
@@ -38,6 +41,9 @@ internal sealed class EnsembleScorer
     /// <summary>A scorer that freezes <paramref name="members"/> networks drawn with <paramref name="seed"/>, or samples fresh ones per call.</summary>
     public static EnsembleScorer Create(TrainedHyperGan model, int members, bool freeze, int[] inputShape, int seed) =>
         new(model, members, inputShape, freeze ? model.Sample(members, seed) : null, seed);
+
+    /// <summary>A scorer over the same networks (the same frozen ensemble, or fresh ones drawn with the same seed), without calibration.</summary>
+    public EnsembleScorer WithSameNetworks() => new(_model, Members, _shape.Select(d => (int)d).ToArray(), Frozen, Seed);
 
     /// <summary>A scorer over an ensemble loaded from a file.</summary>
     public static EnsembleScorer FromFrozen(TrainedHyperGan model, SampledEnsemble frozen, int[] inputShape, int seed) =>
@@ -68,39 +74,72 @@ internal sealed class EnsembleScorer
             try
             {
                 var outputs = ensemble.Forward(x); // [M, B, outputs]
-                if (_model.Task == TaskKind.Regression)
-                {
-                    var values = outputs.squeeze(-1);
-                    // Population std (divide by M): one network has no spread, not an undefined one.
-                    var mean = values.mean([0]).cpu().data<float>().ToArray();
-                    var std = values.std(0, unbiased: false).cpu().data<float>().ToArray();
-                    for (int r = 0; r < rows; r++)
-                        if (MarkUnscorable(problems, r, float.IsFinite(mean[r]) && float.IsFinite(std[r])))
-                            mean[r] = std[r] = float.NaN;
-                    return ScoredBlock.Regression(mean, std, problems);
-                }
-                var prediction = EnsemblePrediction.FromLogits(outputs);
-                int classes = _model.Target.OutputSize;
-                var probabilities = new float[rows * classes];
-                Buffer.BlockCopy(prediction.Probabilities, 0, probabilities, 0, probabilities.Length * sizeof(float));
-                for (int r = 0; r < rows; r++)
-                {
-                    var p = probabilities.AsSpan(r * classes, classes);
-                    bool finite = float.IsFinite(prediction.Entropy[r]) && float.IsFinite(prediction.MutualInformation[r]);
-                    foreach (var v in p) finite &= float.IsFinite(v);
-                    if (MarkUnscorable(problems, r, finite))
-                    {
-                        p.Fill(float.NaN);
-                        prediction.Entropy[r] = prediction.MutualInformation[r] = float.NaN;
-                    }
-                }
-                return ScoredBlock.Classification(probabilities, prediction.Entropy, prediction.MutualInformation, classes, problems);
+                var block = _model.Task == TaskKind.Regression ? Regression(outputs, rows, problems) : Classification(outputs, rows, problems);
+                Calibration?.Apply(block, _model.Task == TaskKind.Regression);
+                return block;
             }
             finally
             {
                 if (Frozen is null) ensemble.Dispose();
             }
         }
+    }
+
+    /// <summary>The members' raw outputs (logits for classification) [M, rows, outputs] for rows held back to back in
+    /// <paramref name="features"/>, on the CPU; the caller disposes the tensor.</summary>
+    public Tensor MemberOutputs(float[] features, int rows)
+    {
+        lock (_gate)
+        {
+            using var scope = NewDisposeScope();
+            var x = tensor(features.AsSpan(0, rows * (int)_shape.Aggregate(1L, (a, b) => a * b)).ToArray(), [rows, .. _shape]).to(_model.Model.Device);
+            var ensemble = Frozen ?? _model.Sample(Members, _fresh!);
+            try { return ensemble.Forward(x).cpu().MoveToOuterDisposeScope(); }
+            finally
+            {
+                if (Frozen is null) ensemble.Dispose();
+            }
+        }
+    }
+
+    ScoredBlock Regression(Tensor outputs, int rows, string?[] problems)
+    {
+        var values = outputs.squeeze(-1);
+        // Population std (divide by M): one network has no spread, not an undefined one.
+        var mean = values.mean([0]).cpu().data<float>().ToArray();
+        var std = values.std(0, unbiased: false).cpu().data<float>().ToArray();
+        for (int r = 0; r < rows; r++)
+            if (MarkUnscorable(problems, r, float.IsFinite(mean[r]) && float.IsFinite(std[r])))
+                mean[r] = std[r] = float.NaN;
+        return ScoredBlock.Regression(mean, std, problems);
+    }
+
+    ScoredBlock Classification(Tensor logits, int rows, string?[] problems)
+    {
+        var prediction = EnsemblePrediction.FromLogits(logits);
+        int classes = _model.Target.OutputSize;
+        var probabilities = new float[rows * classes];
+        // Calibrated: Score and PredictiveEntropy come from p̄_T; Disagreement stays the networks' own mutual information.
+        // Temperature 1 skips it, so an uncalibrated model scores bit-identically to one without calibration.
+        if (Calibration is { Temperature: not 1.0 and var t })
+        {
+            var calibrated = TemperatureScaling.Calibrated(logits, t);
+            calibrated.cpu().data<float>().CopyTo(probabilities);
+            EnsemblePrediction.EntropyOf(calibrated).cpu().data<float>().CopyTo(prediction.Entropy);
+        }
+        else Buffer.BlockCopy(prediction.Probabilities, 0, probabilities, 0, probabilities.Length * sizeof(float));
+        for (int r = 0; r < rows; r++)
+        {
+            var p = probabilities.AsSpan(r * classes, classes);
+            bool finite = float.IsFinite(prediction.Entropy[r]) && float.IsFinite(prediction.MutualInformation[r]);
+            foreach (var v in p) finite &= float.IsFinite(v);
+            if (MarkUnscorable(problems, r, finite))
+            {
+                p.Fill(float.NaN);
+                prediction.Entropy[r] = prediction.MutualInformation[r] = float.NaN;
+            }
+        }
+        return ScoredBlock.Classification(probabilities, prediction.Entropy, prediction.MutualInformation, classes, problems);
     }
 
     // True when row r must get missing outputs: its features were not finite, or its outputs are not.

@@ -35,7 +35,8 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         foreach (var (name, value) in new[] { (nameof(o.FeatureColumnName), o.FeatureColumnName), (nameof(o.LabelColumnName), o.LabelColumnName),
                      (nameof(o.ScoreColumnName), o.ScoreColumnName), (nameof(o.PredictedLabelColumnName), o.PredictedLabelColumnName),
                      (nameof(o.PredictiveEntropyColumnName), o.PredictiveEntropyColumnName), (nameof(o.DisagreementColumnName), o.DisagreementColumnName),
-                     (nameof(o.StdDevColumnName), o.StdDevColumnName) })
+                     (nameof(o.StdDevColumnName), o.StdDevColumnName), (nameof(o.IsOutOfDistributionColumnName), o.IsOutOfDistributionColumnName),
+                     (nameof(o.PredictionSetColumnName), o.PredictionSetColumnName), (nameof(o.LowerColumnName), o.LowerColumnName), (nameof(o.UpperColumnName), o.UpperColumnName) })
             if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"{name} must name a column.", name);
         if (o.Target is not null && o.TargetFactory is not null)
             throw new ArgumentException("Set either Target (a fixed network) or TargetFactory (a network built from the number of classes), not both.", nameof(o.TargetFactory));
@@ -43,6 +44,14 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
             throw new ArgumentOutOfRangeException(nameof(o.Task), task, "Task must be TaskKind.Classification, TaskKind.Regression, or null to follow the label's type.");
         if (!Enum.IsDefined(o.UnscorableRows))
             throw new ArgumentOutOfRangeException(nameof(o.UnscorableRows), o.UnscorableRows, "UnscorableRows must be UnscorableRowHandling.Missing or Throw.");
+        if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(o.ValidationFraction), o.ValidationFraction, "ValidationFraction must be in [0, 1): the fraction of training rows held out (e.g. 0.1), or 0 for none.");
+        if (o.OutOfDistributionFalseAlarmRate is { } rate && !(rate > 0 && rate < 1))
+            throw new ArgumentOutOfRangeException(nameof(o.OutOfDistributionFalseAlarmRate), rate, "OutOfDistributionFalseAlarmRate must be in (0, 1), e.g. 0.05 to flag at most 5 % of rows like the training data; or null for no flag.");
+        if (o.Coverage is { } coverage && !(coverage > 0 && coverage < 1))
+            throw new ArgumentOutOfRangeException(nameof(o.Coverage), coverage, "Coverage must be in (0, 1), e.g. 0.9 for sets that hold the true label for 90 % of rows; or null for none.");
+        if (!Enum.IsDefined(o.OutOfDistributionScore))
+            throw new ArgumentOutOfRangeException(nameof(o.OutOfDistributionScore), o.OutOfDistributionScore, "OutOfDistributionScore must be PredictiveEntropy, Disagreement or MaxProbability.");
         try { o.Target?.CheckOutputLayer(); }
         catch (ArgumentException e) { throw new ArgumentException(e.Message, nameof(o.Target), e); }
         TrainingOptions(o, TaskKind.Classification, seed: 0).Validate();
@@ -125,23 +134,60 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         return false;
     }
 
-    /// <summary>Reads the features and labels, trains the HyperGAN (logging through the MLContext) and returns the transformer.</summary>
+    /// <summary>Reads the features and labels, trains the HyperGAN (logging through the MLContext) and returns the transformer.
+    /// With <see cref="HyperGanEnsembleOptions.ValidationFraction"/> &gt; 0 that fraction of the rows is held out for calibration and thresholds.</summary>
     /// <exception cref="ArgumentException">The data or options cannot be trained on (the message names the column or option and the fix).</exception>
     /// <exception cref="InvalidOperationException">MLContext.GpuDeviceId asks for a GPU that is not available and FallbackToCpu is false.</exception>
     /// <exception cref="OperationCanceledException"><see cref="HyperGanEnsembleOptions.CancellationToken"/> was cancelled.</exception>
-    public HyperGanEnsembleTransformer Fit(IDataView input)
+    public HyperGanEnsembleTransformer Fit(IDataView input) => Fit(input, null);
+
+    /// <summary>
+    /// Trains on <paramref name="input"/> and uses <paramref name="validation"/> (rows never trained on, with the same
+    /// columns) for <see cref="HyperGanEnsembleOptions.Calibrate"/>, the out-of-distribution threshold and the
+    /// prediction sets, and for the held-out metrics in <see cref="HyperGanEnsembleTransformer.Calibration"/>.
+    /// </summary>
+    /// <param name="input">Training rows.</param>
+    /// <param name="validation">Held-out rows; null = <see cref="HyperGanEnsembleOptions.ValidationFraction"/> of <paramref name="input"/> (or none).</param>
+    /// <exception cref="ArgumentException">The data or options cannot be trained on, or too few held-out rows for what the options ask (the message names the option and the minimum).</exception>
+    public HyperGanEnsembleTransformer Fit(IDataView input, IDataView? validation)
     {
         ArgumentNullException.ThrowIfNull(input);
         var shape = SchemaShapeColumns.FromSchema(input.Schema);
         GetOutputSchema(shape);
         TryFind(shape, _options.LabelColumnName, out var labelShape);
         var task = TaskOf(labelShape);
+        if (_options.Calibrate && task == TaskKind.Regression)
+            throw new ArgumentException("Calibrate (temperature scaling) applies to classification; for a regression label use Coverage for calibrated intervals (Lower, Upper).", nameof(HyperGanEnsembleOptions.Calibrate));
 
         var featureColumn = input.Schema[_options.FeatureColumnName];
         var inputShape = InputShape((VectorDataViewType)featureColumn.Type);
+        int featureSize = inputShape.Aggregate(1, (a, b) => a * b);
         var labelColumn = input.Schema[_options.LabelColumnName];
         var keyValues = task == TaskKind.Classification ? LabelKeyValues.Of(labelColumn) : null;
-        var examples = TrainingExamples.Read(input, featureColumn, inputShape.Aggregate(1, (a, b) => a * b), labelColumn, task);
+        var host = _env?.Register(nameof(HyperGanEnsembleEstimator));
+        int seed = _options.Seed ?? host?.Rand.Next() ?? 0;
+
+        var examples = TrainingExamples.Read(input, featureColumn, featureSize, labelColumn, task);
+        TrainingExamples? heldOut = null;
+        string heldOutSource = "";
+        if (validation is not null)
+        {
+            heldOut = TrainingExamples.ReadHeldOut(validation, "validation", _options, featureSize, task, examples.Classes, labelColumn.Type);
+            heldOutSource = $"the validation data view ({heldOut.Count} rows)";
+        }
+        else if (_options.ValidationFraction > 0)
+        {
+            int held = (int)Math.Round(_options.ValidationFraction * examples.Count);
+            heldOutSource = $"ValidationFraction {_options.ValidationFraction} of {examples.Count} rows";
+            if (held == 0 || held == examples.Count)
+                throw new ArgumentException($"{heldOutSource} holds out {held} rows; choose a fraction that leaves rows on both sides.", nameof(HyperGanEnsembleOptions.ValidationFraction));
+            (heldOut, examples) = examples.Split(held, seed ^ 0x5EED);
+        }
+        bool needsHeldOut = _options.Calibrate || _options.OutOfDistributionFalseAlarmRate is not null || _options.Coverage is not null;
+        if (needsHeldOut && heldOut is null)
+            throw new ArgumentException("Calibrate, OutOfDistributionFalseAlarmRate and Coverage are set on held-out rows: set ValidationFraction (e.g. 0.1) or call Fit(train, validation).", nameof(HyperGanEnsembleOptions.ValidationFraction));
+        if (heldOut is not null) HeldOutCalibrator.CheckCount(_options, heldOut.Count, heldOutSource);
+
         using var data = task == TaskKind.Classification
             ? TrainingSet.ForClassification(examples.Features, examples.ClassLabels!, inputShape, examples.Classes)
             : TrainingSet.ForRegression(examples.Features, examples.Targets!, inputShape);
@@ -154,17 +200,20 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
             throw new ArgumentException($"Target '{target.Name}' reads inputs of shape [{string.Join(", ", target.InputShape)}] but column '{_options.FeatureColumnName}' holds [{string.Join(", ", inputShape)}] per row. " +
                 "Build the target for that shape, or set ImageShape to the shape the target reads (with the same number of values).", nameof(HyperGanEnsembleOptions.Target));
 
-        var host = _env?.Register(nameof(HyperGanEnsembleEstimator));
-        int seed = _options.Seed ?? host?.Rand.Next() ?? 0;
         using var ch = host?.Start("Fit");
         var device = DeviceSelection.Resolve(_env, ch);
         ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {TaskChoice(task, labelColumn.Type, data.Classes)}");
-        ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {data.Count:N0} rows, target {target}, seed {seed}, device {device}");
+        ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {data.Count:N0} rows{(heldOut is null ? "" : $" ({heldOut.Count:N0} more held out)")}, target {target}, seed {seed}, device {device}");
         var progress = new ChannelProgress(ch);
         var model = HyperGanTrainer.Fit(target, data, TrainingOptions(_options, task, seed), progress, _options.CancellationToken, device);
         ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: trained in {progress.Elapsed.TotalSeconds:F1} s");
-        return new HyperGanEnsembleTransformer(model, _options, inputShape, keyValues,
-            EnsembleScorer.Create(model, _options.EnsembleSize, _options.FreezeEnsemble, inputShape, seed));
+        var scorer = EnsembleScorer.Create(model, _options.EnsembleSize, _options.FreezeEnsemble, inputShape, seed);
+        if (heldOut is not null)
+        {
+            scorer.Calibration = HeldOutCalibrator.Fit(scorer, heldOut, _options, task == TaskKind.Regression, seed ^ 0xCA1);
+            ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: held out {scorer.Calibration}");
+        }
+        return new HyperGanEnsembleTransformer(model, _options, inputShape, keyValues, scorer);
     }
 
     int[] InputShape(VectorDataViewType features)

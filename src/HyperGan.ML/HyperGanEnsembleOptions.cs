@@ -31,6 +31,42 @@ public sealed class HyperGanEnsembleOptions
     public string DisagreementColumnName { get; set; } = "Disagreement";
     /// <summary>Output column (regression only): standard deviation of the members' predictions.</summary>
     public string StdDevColumnName { get; set; } = "StdDev";
+    /// <summary>Output column (with <see cref="OutOfDistributionFalseAlarmRate"/>): Boolean, true when the row looks unlike the training data.</summary>
+    public string IsOutOfDistributionColumnName { get; set; } = "IsOutOfDistribution";
+    /// <summary>Output column (classification with <see cref="Coverage"/>): vector of Boolean [classes], true for the classes in the row's prediction set.</summary>
+    public string PredictionSetColumnName { get; set; } = "PredictionSet";
+    /// <summary>Output column (regression with <see cref="Coverage"/>): lower end of the conformal interval.</summary>
+    public string LowerColumnName { get; set; } = "Lower";
+    /// <summary>Output column (regression with <see cref="Coverage"/>): upper end of the conformal interval.</summary>
+    public string UpperColumnName { get; set; } = "Upper";
+
+    /// <summary>
+    /// Fraction of the training rows held out (stratified by class, seeded) and not trained on; Fit uses them for
+    /// <see cref="Calibrate"/>, <see cref="OutOfDistributionFalseAlarmRate"/> and <see cref="Coverage"/> and reports
+    /// held-out accuracy, NLL and ECE. 0 (default) = none. Ignored when Fit is given a validation data view.
+    /// </summary>
+    public double ValidationFraction { get; set; }
+    /// <summary>
+    /// Classification: fit a temperature on held-out rows (temperature scaling of every network's logits) so the Score
+    /// probabilities mean what they say; the entropy and disagreement columns use the calibrated networks too. Needs
+    /// held-out rows (<see cref="ValidationFraction"/> or a validation data view).
+    /// </summary>
+    public bool Calibrate { get; set; }
+    /// <summary>
+    /// Adds the <see cref="IsOutOfDistributionColumnName"/> column: true when <see cref="OutOfDistributionScore"/> (for
+    /// regression: StdDev) exceeds a threshold set on held-out rows so that at most this fraction of rows like the training
+    /// data is flagged (a conformal guarantee); rows that cannot be scored are flagged. Null (default) = no flag.
+    /// </summary>
+    public double? OutOfDistributionFalseAlarmRate { get; set; }
+    /// <summary>The classification score the out-of-distribution flag thresholds.</summary>
+    public OutOfDistributionScore OutOfDistributionScore { get; set; } = OutOfDistributionScore.PredictiveEntropy;
+    /// <summary>
+    /// Adds prediction sets with guaranteed marginal coverage (split conformal prediction on held-out rows): for
+    /// classification the <see cref="PredictionSetColumnName"/> column (every class whose probability is high enough,
+    /// chosen so the true class is in the set for this fraction of rows like the training data), for regression
+    /// <see cref="LowerColumnName"/>/<see cref="UpperColumnName"/> = Score ∓ q·StdDev. Null (default) = none.
+    /// </summary>
+    public double? Coverage { get; set; }
 
     /// <summary>
     /// Shape of one example: [channels, height, width] for images, [features] for flat vectors; must multiply to the

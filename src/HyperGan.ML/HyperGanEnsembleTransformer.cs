@@ -25,6 +25,8 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     public TaskKind Task => Model.Task;
     /// <summary>Number of classes (the Score vector's length); 1 for regression.</summary>
     public int Classes => Model.Target.OutputSize;
+    /// <summary>What Fit learned from held-out rows (temperature, thresholds, held-out metrics), or null when it had none.</summary>
+    public HeldOutCalibration? Calibration => Scorer.Calibration;
     /// <summary>Shape of one example as the networks read it, e.g. [1, 28, 28].</summary>
     public IReadOnlyList<int> InputShape => _inputShape;
     internal bool IsRegression => Task == TaskKind.Regression;
@@ -42,6 +44,24 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
         _keyValues = keyValues;
         Scorer = scorer;
         Outputs = OutputColumns.Of(options, IsRegression);
+    }
+
+    /// <summary>
+    /// A transformer with the same networks whose temperature and thresholds are fitted on <paramref name="heldOut"/>
+    /// (rows it was never trained on, with the training columns), following this transformer's
+    /// <see cref="HyperGanEnsembleOptions.Calibrate"/>, <see cref="HyperGanEnsembleOptions.OutOfDistributionFalseAlarmRate"/>
+    /// and <see cref="HyperGanEnsembleOptions.Coverage"/>. Use it to re-set the guarantees on fresh data from where the
+    /// model is used (the guarantees hold for rows exchangeable with <paramref name="heldOut"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is missing or of another type, or there are too few rows for what the options ask (the message names the minimum).</exception>
+    public HyperGanEnsembleTransformer CalibrateOn(IDataView heldOut)
+    {
+        ArgumentNullException.ThrowIfNull(heldOut);
+        var rows = TrainingExamples.ReadHeldOut(heldOut, nameof(heldOut), _options, FeatureSize, Task, Classes, labelType: null);
+        HeldOutCalibrator.CheckCount(_options, rows.Count, $"the held-out data view ({rows.Count} rows)");
+        var scorer = Scorer.WithSameNetworks();
+        scorer.Calibration = HeldOutCalibrator.Fit(scorer, rows, _options, IsRegression, Scorer.Seed ^ 0xCA1);
+        return new HyperGanEnsembleTransformer(Model, _options, _inputShape, _keyValues, scorer);
     }
 
     /// <inheritdoc/>

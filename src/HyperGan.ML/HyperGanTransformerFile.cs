@@ -13,14 +13,14 @@ namespace HyperGan.ML;
 /// </summary>
 internal static class HyperGanTransformerFile
 {
-    sealed record State(HyperGanEnsembleOptions Options, int[] InputShape, LabelKeyValues? KeyValues, int Seed, bool Frozen, int Members);
+    sealed record State(HyperGanEnsembleOptions Options, int[] InputShape, LabelKeyValues? KeyValues, int Seed, bool Frozen, int Members, HeldOutCalibration? Calibration = null);
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public static void Write(HyperGanEnsembleTransformer transformer, ZipArchive zip, string folder)
     {
         var scorer = transformer.Scorer;
-        var state = new State(transformer.Options, transformer.InputShape.ToArray(), transformer.KeyValues, scorer.Seed, scorer.Frozen is not null, scorer.Members);
+        var state = new State(transformer.Options, transformer.InputShape.ToArray(), transformer.KeyValues, scorer.Seed, scorer.Frozen is not null, scorer.Members, scorer.Calibration);
         using (var s = PipelineZip.CreateEntry(zip, folder + "transformer.json").Open()) JsonSerializer.Serialize(s, state, Json);
         using (var s = PipelineZip.CreateEntry(zip, folder + "model.hgan").Open()) s.Write(ModelFile.ToBytes(transformer.Model));
         if (scorer.Frozen is { } frozen)
@@ -55,6 +55,7 @@ internal static class HyperGanTransformerFile
                 scorer = EnsembleScorer.FromFrozen(model, frozen, state.InputShape, state.Seed);
             }
             else scorer = EnsembleScorer.Create(model, state.Members, freeze: false, state.InputShape, state.Seed);
+            scorer.Calibration = state.Calibration;
             return new HyperGanEnsembleTransformer(model, state.Options, state.InputShape, state.KeyValues, scorer);
         }
         catch
@@ -73,6 +74,11 @@ internal static class HyperGanTransformerFile
         catch (ArgumentException e) { throw new InvalidDataException($"'{source}': {folder}transformer.json holds invalid options: {e.Message}", e); }
         if (state.KeyValues is { } keys && !keys.IsReadable())
             throw new InvalidDataException($"'{source}': {folder}transformer.json holds label values that do not parse as their type '{keys.ItemType}'.");
+        var o = state.Options;
+        if ((o.Calibrate || o.OutOfDistributionFalseAlarmRate is not null || o.Coverage is not null) &&
+            (state.Calibration is not { } c || (o.OutOfDistributionFalseAlarmRate is not null) != (c.OutOfDistributionThreshold is not null)
+             || (o.Coverage is not null) != (c.ConformalThreshold is not null) || !(c.Temperature > 0)))
+            throw new InvalidDataException($"'{source}': {folder}transformer.json asks for calibration or thresholds its stored calibration does not hold.");
         if (state.Members != state.Options.EnsembleSize)
             throw new InvalidDataException($"'{source}': {folder}transformer.json says {state.Members} networks but EnsembleSize {state.Options.EnsembleSize}.");
     }

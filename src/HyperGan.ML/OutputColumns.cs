@@ -53,13 +53,40 @@ internal sealed record OutputColumn(string Name, VectorKind Kind, PrimitiveDataV
 /// <summary>The output columns, in schema order, for a task and a set of options: the one list of them.</summary>
 internal static class OutputColumns
 {
-    public static IReadOnlyList<OutputColumn> Of(HyperGanEnsembleOptions o, bool regression) => regression
-        ?
-        [
-            Single(o.ScoreColumnName, (b, r) => b.Scores[r]),
-            Single(o.StdDevColumnName, (b, r) => b.StdDev[r]),
-        ]
-        :
+    public static IReadOnlyList<OutputColumn> Of(HyperGanEnsembleOptions o, bool regression)
+    {
+        var columns = regression ? Regression(o) : Classification(o);
+        if (o.OutOfDistributionFalseAlarmRate is not null)
+            columns.Add(new(o.IsOutOfDistributionColumnName, VectorKind.Scalar, BooleanDataViewType.Instance, false, OutputAnnotation.None,
+                current => (ValueGetter<bool>)((ref bool value) =>
+                {
+                    var (b, r) = current();
+                    value = b.OutOfDistribution[r];
+                })));
+        if (o.Coverage is not null && regression)
+        {
+            columns.Add(Single(o.LowerColumnName, (b, r) => b.Lower[r]));
+            columns.Add(Single(o.UpperColumnName, (b, r) => b.Upper[r]));
+        }
+        if (o.Coverage is not null && !regression)
+            columns.Add(new(o.PredictionSetColumnName, VectorKind.Vector, BooleanDataViewType.Instance, false, OutputAnnotation.SlotNames,
+                current => (ValueGetter<VBuffer<bool>>)((ref VBuffer<bool> value) =>
+                {
+                    var (b, r) = current();
+                    var editor = VBufferEditor.Create(ref value, b.Width);
+                    b.PredictionSet.AsSpan(r * b.Width, b.Width).CopyTo(editor.Values);
+                    value = editor.Commit();
+                })));
+        return columns;
+    }
+
+    static List<OutputColumn> Regression(HyperGanEnsembleOptions o) =>
+    [
+        Single(o.ScoreColumnName, (b, r) => b.Scores[r]),
+        Single(o.StdDevColumnName, (b, r) => b.StdDev[r]),
+    ];
+
+    static List<OutputColumn> Classification(HyperGanEnsembleOptions o) =>
         [
             new(o.ScoreColumnName, VectorKind.Vector, NumberDataViewType.Single, false, OutputAnnotation.SlotNames, current => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {

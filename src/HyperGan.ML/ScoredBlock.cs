@@ -24,6 +24,11 @@ internal sealed class ScoredBlock
         new(probabilities, classes, problems, entropy, disagreement);
     public static ScoredBlock Regression(float[] mean, float[] stdDev, string?[] problems) => new(mean, 1, problems, stdDev: stdDev);
 
+    /// <summary>The blocks' rows in order, as one block (scores only, no decisions).</summary>
+    public static ScoredBlock Concat(IReadOnlyList<ScoredBlock> blocks) =>
+        new(blocks.SelectMany(b => b.Scores).ToArray(), blocks[0].Width, blocks.SelectMany(b => b._problems).ToArray(),
+            blocks.SelectMany(b => b.Entropy).ToArray(), blocks.SelectMany(b => b.Disagreement).ToArray(), blocks.SelectMany(b => b.StdDev).ToArray());
+
     /// <summary>Rows in the block.</summary>
     public int Count { get; }
     /// <summary>Values per row in <see cref="Scores"/>: the classes, or 1 for regression.</summary>
@@ -36,6 +41,24 @@ internal sealed class ScoredBlock
     public float[] Disagreement { get; }
     /// <summary>Per row: the members' standard deviation (regression).</summary>
     public float[] StdDev { get; }
+
+    /// <summary>Per row (with an out-of-distribution threshold): flagged as unlike the training data.</summary>
+    public bool[] OutOfDistribution { get; private set; } = [];
+    /// <summary>Rows × <see cref="Width"/> (classification with a coverage): the classes in each row's prediction set.</summary>
+    public bool[] PredictionSet { get; private set; } = [];
+    /// <summary>Per row (regression with a coverage): the conformal interval's ends.</summary>
+    public float[] Lower { get; private set; } = [];
+    /// <inheritdoc cref="Lower"/>
+    public float[] Upper { get; private set; } = [];
+
+    /// <summary>Stores the decisions made from this block's scores (see <see cref="HeldOutCalibration"/>).</summary>
+    public void SetDecisions(bool[]? outOfDistribution, bool[]? predictionSet, float[]? lower, float[]? upper)
+    {
+        OutOfDistribution = outOfDistribution ?? [];
+        PredictionSet = predictionSet ?? [];
+        Lower = lower ?? [];
+        Upper = upper ?? [];
+    }
 
     /// <summary>Why row <paramref name="row"/> could not be scored (its outputs are missing), or null when it was scored.</summary>
     public string? Problem(int row) => _problems[row];

@@ -25,6 +25,13 @@ public static class ChildProcess
                 File.WriteAllBytes(output, Scores.Dump(pipeline.Transform(ml.Data.LoadFromEnumerable(MlNetEstimatorTests.Digits(test)))));
                 return 0;
             }
+            case ["score-decisions", var model, var output]:
+            {
+                var ml = new MLContext(seed: 99);
+                var pipeline = ml.Model.LoadWithHyperGan(model, out _);
+                File.WriteAllBytes(output, Scores.Dump(pipeline.Transform(ml.Data.LoadFromEnumerable(DecisionTests.PersistenceRows()))));
+                return 0;
+            }
             case ["score-images", var model, var listFile, var output]:
             {
                 var ml = new MLContext(seed: 99);
@@ -37,7 +44,7 @@ public static class ChildProcess
                 Console.WriteLine(AllocatorTuning.Apply());
                 return 0;
             default:
-                Console.Error.WriteLine("usage: score-digits <pipeline> <out> | score-images <pipeline> <list.tsv> <out> | allocator-tuning");
+                Console.Error.WriteLine("usage: score-digits <pipeline> <out> | score-decisions <pipeline> <out> | score-images <pipeline> <list.tsv> <out> | allocator-tuning");
                 return 2;
         }
     }
@@ -75,12 +82,18 @@ internal static class Scores
     public static byte[] Dump(IDataView scored)
     {
         var values = new List<float>();
-        using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name is "Score" or "PredictiveEntropy" or "Disagreement"));
+        var flag = scored.Schema.GetColumnOrNull("IsOutOfDistribution");
+        var set = scored.Schema.GetColumnOrNull("PredictionSet");
+        using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name is "Score" or "PredictiveEntropy" or "Disagreement" or "IsOutOfDistribution" or "PredictionSet"));
         var score = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
         var entropy = cursor.GetGetter<float>(scored.Schema["PredictiveEntropy"]);
         var disagreement = cursor.GetGetter<float>(scored.Schema["Disagreement"]);
+        var flagged = flag is { } f ? cursor.GetGetter<bool>(f) : null;
+        var members = set is { } m ? cursor.GetGetter<VBuffer<bool>>(m) : null;
         VBuffer<float> s = default;
+        VBuffer<bool> inSet = default;
         float h = 0, mi = 0;
+        bool isOut = false;
         while (cursor.MoveNext())
         {
             score(ref s);
@@ -89,6 +102,8 @@ internal static class Scores
             values.AddRange(s.DenseValues());
             values.Add(h);
             values.Add(mi);
+            if (flagged is not null) { flagged(ref isOut); values.Add(isOut ? 1 : 0); }
+            if (members is not null) { members(ref inSet); values.AddRange(inSet.DenseValues().Select(b => b ? 1f : 0f)); }
         }
         return System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.ToArray().AsSpan()).ToArray();
     }

@@ -90,4 +90,57 @@ public class MetricsTests
         var votes = UncertaintyMetrics.VoteDisagreement([P([1f, 0f]), P([1f, 0f]), P([0f, 1f])]);
         Assert.Equal(2 / 3.0, votes[0], 9);
     }
+
+    [Fact]
+    public void Hand_computed_selective_classification_and_prediction_set_metrics()
+    {
+        // Confidence order: 0.9 (right), 0.8 (wrong), 0.5 (right), 0.1 (wrong).
+        double[] confidence = [0.5, 0.9, 0.1, 0.8];
+        bool[] correct = [true, true, false, false];
+        var curve = SelectiveClassification.RiskCoverage(confidence, correct);
+        Assert.Equal([0.0, 0.5, 1.0 / 3, 0.5], curve.Select(p => p.Risk), new ToleranceComparer(1e-12));
+        Assert.Equal([0.25, 0.5, 0.75, 1.0], curve.Select(p => p.Coverage));
+        Assert.Equal((0 + 0.5 + 1.0 / 3 + 0.5) / 4, SelectiveClassification.Aurc(confidence, correct), 12);
+        Assert.Equal(0.5, SelectiveClassification.AccuracyAtCoverage(confidence, correct, 0.5), 12);
+        Assert.Equal(1.0, SelectiveClassification.AccuracyAtCoverage(confidence, correct, 0.25), 12);
+        Assert.Throws<ArgumentException>(() => SelectiveClassification.Aurc([double.NaN], [true]));
+
+        var sets = new bool[3, 3] { { true, false, false }, { true, true, false }, { false, false, false } };
+        Assert.Equal(2.0 / 3, PredictionSetMetrics.Coverage(sets, [0, 1, 2]), 12);
+        Assert.Equal(1.0, PredictionSetMetrics.MeanSetSize(sets), 12);
+        Assert.Equal(0.5, PredictionSetMetrics.IntervalCoverage([0f, 0f], [1f, 1f], [0.5f, 2f]), 12);
+        Assert.Equal(1.5, PredictionSetMetrics.MeanIntervalWidth([0f, 0f], [1f, 2f]), 12);
+    }
+
+    [Fact]
+    public void Conformal_quantile_is_the_ceil_n_plus_1_times_level_smallest_score_and_refuses_too_few()
+    {
+        double[] scores = [5, 1, 4, 2, 3, 9, 8, 7, 6, 10]; // n = 10
+        Assert.Equal(9, HyperGan.ML.Engine.Decisions.ConformalQuantile.Of(scores, 0.8)); // ⌈11 × 0.8⌉ = 9th smallest
+        Assert.Equal(6, HyperGan.ML.Engine.Decisions.ConformalQuantile.Of(scores, 0.5)); // ⌈5.5⌉ = 6th
+        Assert.Equal(9, HyperGan.ML.Engine.Decisions.ConformalQuantile.MinimumCount(0.9));
+        Assert.Equal(19, HyperGan.ML.Engine.Decisions.ConformalQuantile.MinimumCount(0.95));
+        Assert.Equal(double.PositiveInfinity, HyperGan.ML.Engine.Decisions.ConformalQuantile.Of([1, 2, 3, 4, 5, 6, 7, 8, double.NaN], 0.9)); // NaN counts as +∞
+        var e = Assert.Throws<ArgumentException>(() => HyperGan.ML.Engine.Decisions.ConformalQuantile.Of(scores, 0.95));
+        Assert.Contains("at least 19", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => HyperGan.ML.Engine.Decisions.ConformalQuantile.MinimumCount(1));
+
+        // Coverage on exchangeable data: over many random calibration/test draws the mean coverage is within [level, level + 1/(n+1)].
+        var rng = new Random(3);
+        double covered = 0;
+        const int draws = 2000, n = 99;
+        for (int d = 0; d < draws; d++)
+        {
+            var calibration = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
+            double q = HyperGan.ML.Engine.Decisions.ConformalQuantile.Of(calibration, 0.9);
+            if (rng.NextDouble() <= q) covered++;
+        }
+        Assert.InRange(covered / draws, 0.88, 0.93); // expected exactly 0.9 (⌈100 × 0.9⌉ / 100); ±3 σ of 2,000 draws ≈ ±0.02
+    }
+
+    sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance;
+        public int GetHashCode(double value) => 0;
+    }
 }

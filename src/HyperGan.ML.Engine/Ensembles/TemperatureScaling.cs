@@ -5,21 +5,34 @@ using F = TorchSharp.torch.nn.functional;
 namespace HyperGan.ML.Engine.Ensembles;
 
 /// <summary>
-/// Post-hoc temperature scaling of an ensemble (Guo et al. 2017, applied per member): every member's logits are divided
-/// by one temperature T before the softmax and the average, p̄_T = mean_m softmax(z_m / T). T is fitted on held-out
-/// labelled data by minimising the ensemble's negative log-likelihood; it changes confidence, never the ranking of
-/// classes within a member.
+/// Post-hoc temperature scaling of an ensemble (Guo et al. 2017, applied to the ensemble's prediction): the mean
+/// log-probability ln p̄ (p̄ = mean_m softmax(z_m)) is divided by one temperature T before a softmax,
+/// p̄_T = softmax(ln p̄ / T). T is fitted on held-out labelled data by minimising the negative log-likelihood; it changes
+/// confidence, never the ranking of classes. Scaling the ensemble rather than each member corrects the miscalibration
+/// the averaging itself introduces (measured in docs/decisions.md).
 /// </summary>
 public static class TemperatureScaling
 {
+    /// <summary>The calibrated probabilities p̄_T [N, C] from member logits [M, N, C].</summary>
+    public static Tensor Calibrated(Tensor logits, double temperature)
+    {
+        using var scope = NewDisposeScope();
+        return LogCalibrated(logits, temperature).exp().MoveToOuterDisposeScope();
+    }
+
     /// <summary>Mean −ln p̄_T(true class) of member logits [M, N, C] at temperature <paramref name="temperature"/>.</summary>
     public static double NegativeLogLikelihood(Tensor logits, Tensor labels, double temperature)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var logP = F.log_softmax(logits.div(temperature), -1);                               // [M, N, C]
-        var logMean = logP.logsumexp(0) - Math.Log(logits.shape[0]);                         // ln p̄: [N, C]
-        return -logMean.gather(1, labels.view(-1, 1)).mean().item<float>();
+        return -LogCalibrated(logits, temperature).gather(1, labels.view(-1, 1)).mean().item<float>();
+    }
+
+    static Tensor LogCalibrated(Tensor logits, double temperature)
+    {
+        using var _ = no_grad();
+        var logMean = F.log_softmax(logits, -1).logsumexp(0) - Math.Log(logits.shape[0]);   // ln p̄: [N, C]
+        return F.log_softmax(logMean.div(temperature), -1);
     }
 
     /// <summary>

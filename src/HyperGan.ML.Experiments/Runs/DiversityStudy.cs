@@ -129,10 +129,12 @@ public static class DiversityStudy
             using var calibrationLogits = TrainedMethods.Logits(method, calibration);
             using var calibrationPart = calibrationLogits.narrow(0, 0, scored);
             temperature = TemperatureScaling.Fit(calibrationPart, calibration.Labels);
-            using var scaled = inScored.div(temperature);
-            var p = EnsemblePrediction.FromLogits(scaled);
-            nllT = ClassificationMetrics.NegativeLogLikelihood(p.Probabilities, labels);
-            eceT = ClassificationMetrics.ExpectedCalibrationError(p.Probabilities, labels);
+            using var scaled = TemperatureScaling.Calibrated(inScored, temperature);
+            var flat = scaled.contiguous().cpu().data<float>().ToArray();
+            var p = new float[scaled.shape[0], scaled.shape[1]];
+            Buffer.BlockCopy(flat, 0, p, 0, flat.Length * sizeof(float));
+            nllT = ClassificationMetrics.NegativeLogLikelihood(p, labels);
+            eceT = ClassificationMetrics.ExpectedCalibrationError(p, labels);
         }
         return new Figures(name, training, seed,
             100 * ClassificationMetrics.Accuracy(inP.Probabilities, labels), ClassificationMetrics.NegativeLogLikelihood(inP.Probabilities, labels),

@@ -128,7 +128,7 @@ public sealed class BatchedExecutor : IEnsembleExecutor
             var y = matmul(part, filters)                                     // [b, H·W, M·C]: channels last
                 .view(images, outH, outW, channels).permute(0, 3, 1, 2);    // as [b, M·C, H, W]
             var pooled = TargetOps.Pool(y, c);
-            if (bias is not null) pooled = pooled + bias; // bias commutes with max-pooling
+            if (bias is not null) pooled = pooled.add(bias, KeptScalars.One); // bias commutes with max-pooling
             var activated = TargetOps.Activate(pooled, c.Activation);
             blocks.Add(activated.reshape(images, members, c.OutChannels, activated.shape[2], activated.shape[3]).transpose(0, 1).MoveToOuterDisposeScope());
         }
@@ -146,7 +146,7 @@ public sealed class BatchedExecutor : IEnsembleExecutor
     static Tensor MemberLinear(GeneratedLayer gen, Tensor h)
     {
         var y = bmm(h, gen.Weight.transpose(1, 2)); // [M, B, in] × [M, in, out]
-        return gen.Bias is null ? y : y + gen.Bias.unsqueeze(1);
+        return gen.Bias is null ? y : y.add(gen.Bias.unsqueeze(1), KeptScalars.One);
     }
 
     Tensor MemberConv(Conv2dLayer c, GeneratedLayer gen, Tensor h, long members, long batch)

@@ -32,13 +32,13 @@ public sealed record EnsemblePrediction(float[,] Probabilities, float[] Entropy,
         var mean = p.mean([0]);                         // [B, C]
         var entropy = EntropyOf(mean);                   // [B]
         var memberEntropy = (-(p * logp).sum([2])).mean([0]);
-        var mi = (entropy - memberEntropy).clamp_min(0);
+        var mi = (entropy - memberEntropy).clamp_min(KeptScalars.Zero);
         return new EnsemblePrediction(ToMatrix(mean.cpu()), entropy.cpu().data<float>().ToArray(), mi.cpu().data<float>().ToArray());
     }
 
     /// <summary>Entropy (nats) of each row of a probability matrix [B, C]; 0·log 0 counts as 0.</summary>
     public static Tensor EntropyOf(Tensor probabilities) =>
-        -(probabilities * probabilities.clamp_min(1e-30f).log()).sum([1]);
+        -(probabilities * probabilities.clamp_min(KeptScalars.Tiny).log()).sum([1]);
 
     static float[,] ToMatrix(Tensor t)
     {

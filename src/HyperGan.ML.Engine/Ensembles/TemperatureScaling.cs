@@ -31,8 +31,9 @@ public static class TemperatureScaling
     static Tensor LogCalibrated(Tensor logits, double temperature)
     {
         using var _ = no_grad();
-        var logMean = F.log_softmax(logits, -1).logsumexp(0) - Math.Log(logits.shape[0]);   // ln p̄: [N, C]
-        return F.log_softmax(logMean.div(temperature), -1);
+        using Scalar logMembers = Math.Log(logits.shape[0]), t = temperature; // explicit: kept alive across the native calls (see KeptScalars)
+        var logMean = F.log_softmax(logits, -1).logsumexp(0).sub(logMembers);            // ln p̄: [N, C]
+        return F.log_softmax(logMean.div(t), -1);
     }
 
     /// <summary>

@@ -1,0 +1,20 @@
+using TorchSharp;
+
+namespace HyperGan.ML.Engine.Ensembles;
+
+/// <summary>
+/// Scalars the hot paths pass to libtorch explicitly. TorchSharp 0.107's <see cref="Scalar"/> holds a raw native
+/// pointer and frees it in its finalizer; an implicit one (<c>a + b</c> passes alpha = 1, <c>clamp_min(0)</c> its bound)
+/// becomes unreachable as soon as its pointer is read, so the GC may free it while the native call still reads it —
+/// seen here as "Expected false to be true … toFloat" from add_Tensor in a test that scores 1,100 batches. Static
+/// instances are never collected.
+/// </summary>
+internal static class KeptScalars
+{
+    /// <summary>1, the alpha of an addition or subtraction.</summary>
+    public static readonly Scalar One = 1.0f;
+    /// <summary>0.</summary>
+    public static readonly Scalar Zero = 0.0f;
+    /// <summary>1e-30, the floor under probabilities before a logarithm.</summary>
+    public static readonly Scalar Tiny = 1e-30f;
+}

@@ -38,7 +38,7 @@ foreach (var (id, description) in new[]
     ("filters", "Fig. 6: the same 5×5 filter from 25 sampled networks (also writes the diversity table)."),
     ("regression", "Fig. 2: y = x³ + ε, mean ± 3σ of 10/100/1000 sampled nets over [−6, 6]."),
     ("calibration", "Reliability diagram and ECE on Fashion-MNIST, HyperGAN vs baselines."),
-    ("decisions", "Issue 15: calibrated probabilities, conformal prediction sets (90 %, 99 %) and a 5 % OOD flag fitted on held-out digits, HyperGAN vs deep ensemble over --final-seeds training seeds × 5 random splits (MNIST-5000 → notMNIST)."),
+    ("decisions", "Issue 15: calibrated probabilities, conformal prediction sets (90 %, 99 %) and a 5 % OOD flag fitted on held-out digits, HyperGAN vs deep ensemble over --final-seeds training seeds × 5 random splits (MNIST-5000 → notMNIST; --fashion adds Fashion-MNIST → MNIST, --cifar CIFAR-10)."),
     ("diversity-study", "Issue 14's sweep of diversity recipes on validation data (MNIST-5000 and a 1,000-image slice), the selection, and the chosen recipe vs the paper's and the deep ensemble on test data over --final-seeds seeds."),
 })
 {
@@ -130,7 +130,7 @@ static class Experiments
             case "filters": DiversityExperiment.Run(output, datasets, filters: true); break;
             case "regression": RegressionExperiment.Run(output); break;
             case "diversity-study": DiversityStudy.Run(output, datasets, recipes, finalSeeds); break;
-            case "decisions": DecisionsExperiment.Run(output, datasets, finalSeeds); break;
+            case "decisions": DecisionsExperiment.Run(output, datasets, problems, finalSeeds); break;
             case "calibration":
                 CalibrationExperiment.Run(output, preset switch
                 {

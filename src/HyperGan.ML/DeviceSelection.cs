@@ -1,4 +1,3 @@
-using System.Reflection;
 using HyperGan.ML.Engine.Native;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -43,22 +42,5 @@ internal static class DeviceSelection
             "set GpuDeviceId to an existing device, clear it (null) to use the CPU, or set MLContext.FallbackToCpu = true.");
     }
 
-    // MLContext.GpuDeviceId / FallbackToCpu are stored on its (internal) environment, which is all a catalog exposes.
-    static (int? Gpu, bool Fallback) Settings(IHostEnvironment? env)
-    {
-        if (env is null) return (null, false);
-        var type = env.GetType();
-        return ((int?)Read(env, type, "GpuDeviceId"), Read(env, type, "FallbackToCpu") as bool? ?? false);
-    }
-
-    static object? Read(object env, Type type, string name)
-    {
-        const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
-        for (var t = type; t is not null; t = t.BaseType)
-        {
-            var property = t.GetProperties(flags).FirstOrDefault(p => p.Name == name || p.Name.EndsWith("." + name));
-            if (property is not null) return property.GetValue(env);
-        }
-        return null;
-    }
+    static (int? Gpu, bool Fallback) Settings(IHostEnvironment? env) => env is null ? (null, false) : MlNetInternals.DeviceSettings(env);
 }

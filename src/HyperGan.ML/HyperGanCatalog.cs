@@ -1,6 +1,4 @@
-using System.Reflection;
 using HyperGan.ML;
-using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML;
 
@@ -29,12 +27,7 @@ public static class HyperGanCatalog
         });
 
     /// <summary>HyperGAN ensemble with every option (see <see cref="HyperGanEnsembleOptions"/>).</summary>
+    /// <exception cref="NotSupportedException">The Microsoft.ML version loaded hides the MLContext's environment differently (the message names it).</exception>
     public static HyperGanEnsembleEstimator HyperGanEnsemble(this TransformsCatalog catalog, HyperGanEnsembleOptions options) =>
-        new(EnvironmentOf(catalog), options);
-
-    // ML.NET 5 keeps the catalog's environment private (field _env, exposed only through the internal IInternalCatalog);
-    // the MLContext behind it carries the seed and the log. Without it, Fit still works but logs nothing.
-    static readonly FieldInfo? EnvironmentField = typeof(TransformsCatalog).GetField("_env", BindingFlags.Instance | BindingFlags.NonPublic);
-
-    static IHostEnvironment? EnvironmentOf(TransformsCatalog catalog) => EnvironmentField?.GetValue(catalog) as IHostEnvironment;
+        new(MlNetInternals.EnvironmentOf(catalog ?? throw new ArgumentNullException(nameof(catalog))), options);
 }

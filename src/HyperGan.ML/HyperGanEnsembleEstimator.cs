@@ -62,6 +62,7 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         Architecture = new HyperGanArchitecture
         {
             NoiseDim = o.NoiseDim, CodeDim = o.CodeDim, HiddenUnits = o.HiddenUnits, Head = o.Head, ChunkSize = o.ChunkSize,
+            ChunkHiddenUnits = o.ChunkHiddenUnits, ChunkEmbeddingDim = o.ChunkEmbeddingDim,
             InitialSharedStd = o.InitialSharedStd, InitialCodeStd = o.InitialCodeStd,
         },
         Task = task,
@@ -75,7 +76,14 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         LearningRate = o.LearningRate,
         MixerLearningRate = o.MixerLearningRate,
         DiscriminatorLearningRate = o.DiscriminatorLearningRate,
+        AdamBeta1 = o.AdamBeta1,
+        AdamBeta2 = o.AdamBeta2,
+        WeightDecay = o.WeightDecay,
+        PriorStd = o.PriorStd,
         PretrainMixer = o.PretrainMixer,
+        PretrainSamples = o.PretrainSamples,
+        PretrainMaxSteps = o.PretrainMaxSteps,
+        PretrainTargetLoss = o.PretrainTargetLoss,
         Seed = seed,
     };
 
@@ -183,9 +191,9 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
                 throw new ArgumentException($"{heldOutSource} holds out {held} rows; choose a fraction that leaves rows on both sides.", nameof(HyperGanEnsembleOptions.ValidationFraction));
             (heldOut, examples) = examples.Split(held, seed ^ 0x5EED);
         }
-        bool needsHeldOut = _options.Calibrate || _options.OutOfDistributionFalseAlarmRate is not null || _options.Coverage is not null;
+        bool needsHeldOut = _options.KeepBestEpoch || _options.Calibrate || _options.OutOfDistributionFalseAlarmRate is not null || _options.Coverage is not null;
         if (needsHeldOut && heldOut is null)
-            throw new ArgumentException("Calibrate, OutOfDistributionFalseAlarmRate and Coverage are set on held-out rows: set ValidationFraction (e.g. 0.1) or call Fit(train, validation).", nameof(HyperGanEnsembleOptions.ValidationFraction));
+            throw new ArgumentException("KeepBestEpoch, Calibrate, OutOfDistributionFalseAlarmRate and Coverage use held-out rows: set ValidationFraction (e.g. 0.1) or call Fit(train, validation).", nameof(HyperGanEnsembleOptions.ValidationFraction));
         if (heldOut is not null) HeldOutCalibrator.CheckCount(_options, heldOut.Count, heldOutSource);
 
         using var data = task == TaskKind.Classification
@@ -205,15 +213,19 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {TaskChoice(task, labelColumn.Type, data.Classes)}");
         ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {data.Count:N0} rows{(heldOut is null ? "" : $" ({heldOut.Count:N0} more held out)")}, target {target}, seed {seed}, device {device}");
         var progress = new ChannelProgress(ch);
-        var model = HyperGanTrainer.Fit(target, data, TrainingOptions(_options, task, seed), progress, _options.CancellationToken, device);
+        var monitor = heldOut is null ? null
+            : new EpochValidation(heldOut, _options.EnsembleSize, seed ^ 0xE90C, _options.ScoringBatchSize, _options.KeepBestEpoch, line => ch?.Info(MessageSensitivity.Unknown, line));
+        var model = HyperGanTrainer.Fit(target, data, TrainingOptions(_options, task, seed), progress, _options.CancellationToken, device,
+            epochCompleted: monitor is null ? null : monitor.OnEpoch);
+        monitor?.RestoreBest(model);
         ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: trained in {progress.Elapsed.TotalSeconds:F1} s");
         var scorer = EnsembleScorer.Create(model, _options.EnsembleSize, _options.FreezeEnsemble, inputShape, seed);
         if (heldOut is not null)
         {
             scorer.Calibration = HeldOutCalibrator.Fit(scorer, heldOut, _options, task == TaskKind.Regression, seed ^ 0xCA1);
-            ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: held out {scorer.Calibration}");
+            ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {scorer.Calibration.Describe()}");
         }
-        return new HyperGanEnsembleTransformer(model, _options, inputShape, keyValues, scorer);
+        return new HyperGanEnsembleTransformer(model, _options, inputShape, keyValues, scorer, monitor?.History.ToArray() ?? []);
     }
 
     int[] InputShape(VectorDataViewType features)

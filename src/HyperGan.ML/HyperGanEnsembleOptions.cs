@@ -47,6 +47,11 @@ public sealed class HyperGanEnsembleOptions
     /// </summary>
     public double ValidationFraction { get; set; }
     /// <summary>
+    /// Keep the generator of the epoch with the lowest held-out NLL (regression: RMSE) instead of the last one; the held-out
+    /// metrics of every epoch are in <see cref="HyperGanEnsembleTransformer.TrainingHistory"/>. Needs held-out rows.
+    /// </summary>
+    public bool KeepBestEpoch { get; set; }
+    /// <summary>
     /// Classification: fit a temperature on held-out rows (temperature scaling of every network's logits) so the Score
     /// probabilities mean what they say; the entropy and disagreement columns use the calibrated networks too. Needs
     /// held-out rows (<see cref="ValidationFraction"/> or a validation data view).
@@ -141,8 +146,26 @@ public sealed class HyperGanEnsembleOptions
     public GeneratorHead Head { get; set; } = ArchitectureDefaults.Head;
     /// <summary>Chunked head: values per chunk.</summary>
     public int ChunkSize { get; set; } = ArchitectureDefaults.ChunkSize;
+    /// <summary>Chunked head: width of the per-chunk layer.</summary>
+    public int ChunkHiddenUnits { get; set; } = ArchitectureDefaults.ChunkHiddenUnits;
+    /// <summary>Chunked head: size of each chunk's learned position embedding.</summary>
+    public int ChunkEmbeddingDim { get; set; } = ArchitectureDefaults.ChunkEmbeddingDim;
+    /// <summary>Adam β1 of every optimiser.</summary>
+    public double AdamBeta1 { get; set; } = EngineDefaults.AdamBeta1;
+    /// <summary>Adam β2 of every optimiser.</summary>
+    public double AdamBeta2 { get; set; } = EngineDefaults.AdamBeta2;
+    /// <summary>L2 weight decay on the mixer's and generators' own parameters (not the generated weights: see <see cref="GeneratedWeightDecay"/>).</summary>
+    public double WeightDecay { get; set; } = EngineDefaults.WeightDecay;
+    /// <summary>Standard deviation σ of the Gaussian prior on codes the discriminator compares against.</summary>
+    public double PriorStd { get; set; } = EngineDefaults.PriorStd;
     /// <summary>Pretrain the mixer to match the prior's mean and covariance.</summary>
     public bool PretrainMixer { get; set; } = EngineDefaults.PretrainMixer;
+    /// <summary>Mixer pretraining: noise samples per step.</summary>
+    public int PretrainSamples { get; set; } = EngineDefaults.PretrainSamples;
+    /// <summary>Mixer pretraining: upper bound on steps.</summary>
+    public int PretrainMaxSteps { get; set; } = EngineDefaults.PretrainMaxSteps;
+    /// <summary>Mixer pretraining stops once the moment loss falls below this.</summary>
+    public double PretrainTargetLoss { get; set; } = EngineDefaults.PretrainTargetLoss;
     /// <summary>Seed; null = the MLContext's seed (or 0 when it has none).</summary>
     public int? Seed { get; set; }
     /// <summary>Cancels Fit between steps (throws <see cref="OperationCanceledException"/>). Not saved with a model.</summary>

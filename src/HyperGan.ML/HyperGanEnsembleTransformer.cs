@@ -27,6 +27,8 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     public int Classes => Model.Target.OutputSize;
     /// <summary>What Fit learned from held-out rows (temperature, thresholds, held-out metrics), or null when it had none.</summary>
     public HeldOutCalibration? Calibration => Scorer.Calibration;
+    /// <summary>Held-out metrics after every training epoch (empty when Fit had no held-out rows); saved with the model.</summary>
+    public IReadOnlyList<EpochMetrics> TrainingHistory { get; }
     /// <summary>Shape of one example as the networks read it, e.g. [1, 28, 28].</summary>
     public IReadOnlyList<int> InputShape => _inputShape;
     internal bool IsRegression => Task == TaskKind.Regression;
@@ -36,8 +38,10 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     /// <summary>The output columns, in the order they follow the input columns.</summary>
     internal IReadOnlyList<OutputColumn> Outputs { get; }
 
-    internal HyperGanEnsembleTransformer(TrainedHyperGan model, HyperGanEnsembleOptions options, int[] inputShape, LabelKeyValues? keyValues, EnsembleScorer scorer)
+    internal HyperGanEnsembleTransformer(TrainedHyperGan model, HyperGanEnsembleOptions options, int[] inputShape, LabelKeyValues? keyValues, EnsembleScorer scorer,
+        EpochMetrics[] history)
     {
+        TrainingHistory = history;
         Model = model;
         _options = options;
         _inputShape = inputShape;
@@ -61,7 +65,20 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
         HeldOutCalibrator.CheckCount(_options, rows.Count, $"the held-out data view ({rows.Count} rows)");
         var scorer = Scorer.WithSameNetworks();
         scorer.Calibration = HeldOutCalibrator.Fit(scorer, rows, _options, IsRegression, Scorer.Seed ^ 0xCA1);
-        return new HyperGanEnsembleTransformer(Model, _options, _inputShape, _keyValues, scorer);
+        return new HyperGanEnsembleTransformer(Model, _options, _inputShape, _keyValues, scorer, [.. TrainingHistory]);
+    }
+
+    /// <summary>
+    /// The same networks without the temperature and thresholds: raw scores, and no IsOutOfDistribution, PredictionSet,
+    /// Lower or Upper columns. Use it to compare calibrated with raw probabilities (e.g. reliability diagrams).
+    /// </summary>
+    public HyperGanEnsembleTransformer WithoutCalibration()
+    {
+        var options = _options.Clone();
+        options.Calibrate = false;
+        options.OutOfDistributionFalseAlarmRate = null;
+        options.Coverage = null;
+        return new HyperGanEnsembleTransformer(Model, options, _inputShape, _keyValues, Scorer.WithSameNetworks(), [.. TrainingHistory]);
     }
 
     /// <inheritdoc/>

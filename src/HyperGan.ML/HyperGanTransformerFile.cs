@@ -13,14 +13,14 @@ namespace HyperGan.ML;
 /// </summary>
 internal static class HyperGanTransformerFile
 {
-    sealed record State(HyperGanEnsembleOptions Options, int[] InputShape, LabelKeyValues? KeyValues, int Seed, bool Frozen, int Members, HeldOutCalibration? Calibration = null);
+    sealed record State(HyperGanEnsembleOptions Options, int[] InputShape, LabelKeyValues? KeyValues, int Seed, bool Frozen, int Members, HeldOutCalibration? Calibration = null, EpochMetrics[]? History = null);
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public static void Write(HyperGanEnsembleTransformer transformer, ZipArchive zip, string folder)
     {
         var scorer = transformer.Scorer;
-        var state = new State(transformer.Options, transformer.InputShape.ToArray(), transformer.KeyValues, scorer.Seed, scorer.Frozen is not null, scorer.Members, scorer.Calibration);
+        var state = new State(transformer.Options, transformer.InputShape.ToArray(), transformer.KeyValues, scorer.Seed, scorer.Frozen is not null, scorer.Members, scorer.Calibration, transformer.TrainingHistory.ToArray());
         using (var s = PipelineZip.CreateEntry(zip, folder + "transformer.json").Open()) JsonSerializer.Serialize(s, state, Json);
         using (var s = PipelineZip.CreateEntry(zip, folder + "model.hgan").Open()) s.Write(ModelFile.ToBytes(transformer.Model));
         if (scorer.Frozen is { } frozen)
@@ -56,7 +56,7 @@ internal static class HyperGanTransformerFile
             }
             else scorer = EnsembleScorer.Create(model, state.Members, freeze: false, state.InputShape, state.Seed);
             scorer.Calibration = state.Calibration;
-            return new HyperGanEnsembleTransformer(model, state.Options, state.InputShape, state.KeyValues, scorer);
+            return new HyperGanEnsembleTransformer(model, state.Options, state.InputShape, state.KeyValues, scorer, state.History ?? []);
         }
         catch
         {

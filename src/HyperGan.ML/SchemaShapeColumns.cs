@@ -1,19 +1,11 @@
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace HyperGan.ML;
 
-/// <summary>
-/// Builds <see cref="SchemaShape.Column"/> values. ML.NET keeps that constructor internal, so a third-party
-/// estimator has to reach it by reflection; a changed signature fails loudly here, not with a confusing error later.
-/// </summary>
+/// <summary>Builds <see cref="SchemaShape.Column"/> values (through <see cref="MlNetInternals.NewColumn"/>: the constructor is internal).</summary>
 internal static class SchemaShapeColumns
 {
-    static readonly ConstructorInfo? Constructor = typeof(SchemaShape.Column).GetConstructor(
-        BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null,
-        [typeof(string), typeof(SchemaShape.Column.VectorKind), typeof(DataViewType), typeof(bool), typeof(SchemaShape)], null);
-
     /// <summary>The shape of a full schema (what ML.NET's internal SchemaShape.Create does).</summary>
     public static SchemaShape FromSchema(DataViewSchema schema) => new(schema.Where(c => !c.IsHidden).Select(c =>
         Create(c.Name, c.Type, c.Annotations.Schema.Count == 0 ? null : new SchemaShape(c.Annotations.Schema.Select(a => Create(a.Name, a.Type)).ToArray()))).ToArray());
@@ -28,10 +20,6 @@ internal static class SchemaShapeColumns
         return Create(name, kind, item, isKey, annotations);
     }
 
-    public static SchemaShape.Column Create(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType, bool isKey, SchemaShape? annotations = null)
-    {
-        if (Constructor is null)
-            throw new NotSupportedException($"This version of Microsoft.ML ({typeof(SchemaShape).Assembly.GetName().Version}) changed SchemaShape.Column's constructor; HyperGan.ML supports Microsoft.ML 5.0.");
-        return (SchemaShape.Column)Constructor.Invoke([name, kind, itemType, isKey, annotations ?? new SchemaShape([])]);
-    }
+    public static SchemaShape.Column Create(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType, bool isKey, SchemaShape? annotations = null) =>
+        MlNetInternals.NewColumn(name, kind, itemType, isKey, annotations);
 }

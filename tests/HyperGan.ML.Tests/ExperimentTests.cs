@@ -76,6 +76,7 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(["mnist-5000", "fashion-mnist", "cifar-10", "cifar-5"], ProblemSelection.For("table4", null, true, true));
         Assert.Equal(["mnist-5000", "fashion-mnist", "cifar-5"], ProblemSelection.For("ood", [], true, true)); // CIFAR-10 has no outlier classes
         Assert.Equal(["mnist-5000", "fashion-mnist"], ProblemSelection.For("adversarial", null, true, true));
+        Assert.Equal(["mnist-5000", "fashion-mnist", "cifar-10"], ProblemSelection.For("decisions", null, true, true)); // the three data sets
         // --problems replaces the defaults; comma- and space-separated values, any case, duplicates once.
         Assert.Equal(["cifar-5", "mnist-5000"], ProblemSelection.For("ood", ["CIFAR-5,mnist-5000", "cifar-5"], false, false));
         Assert.Null(ProblemSelection.Error("table4", ["cifar-10", "cifar-5"]));

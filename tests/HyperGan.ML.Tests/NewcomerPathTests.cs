@@ -165,6 +165,28 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void The_decisions_sample_holds_its_rates_on_unseen_digits_flags_letters_and_draws_the_reliability_diagram()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var dll = Path.Combine(TestData.RepoRoot, "samples", "Decisions", "bin", testBin.Parent!.Name, testBin.Name, "Decisions.dll");
+        Assert.True(File.Exists(dll), $"{dll} was not built");
+        using var folder = new TempFolder("hg-decisions-sample-");
+        var stdout = ChildProcess.Dotnet(Path.GetDirectoryName(dll)!, TimeSpan.FromMinutes(5), dll, folder.Path);
+        output.WriteLine(stdout);
+        double Percent(string pattern)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(stdout, pattern);
+            Assert.True(m.Success, $"no match for {pattern}");
+            return double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        // Thresholds from 500 held-out digits, measured on 5,000 others: σ ≈ 1.0 pt (flag) and 1.4 pt (sets); ranges ≈ ±3 σ.
+        Assert.InRange(Percent(@"([\d.]+) % flagged \(false alarms\)"), 2, 8);
+        Assert.InRange(Percent(@"([\d.]+) % covered"), 86, 94);
+        Assert.True(Percent(@"([\d.]+) %\s*flagged \(detected\)") > 20, "the flag should catch far more letters than the 5 % of digits it flags");
+        Assert.True(new FileInfo(Path.Combine(folder.Path, "reliability.png")).Length > 10_000, "reliability.png missing or empty");
+    }
+
+    [Fact]
     public void Native_load_report_prints_its_weakened_versions()
     {
         var report = new HyperGan.ML.Engine.Native.NativeLoadReport(HyperGan.ML.Engine.Native.NativeLoadAction.LoadedPatchedCopy, "/a/lib.so", "/b/lib.so",

@@ -59,7 +59,7 @@ public class ScoringSafetyTests(ITestOutputHelper output, ScoringSafetyTests.Vec
     {
         var options = h.Options.Clone();
         edit(options);
-        return new HyperGanEnsembleTransformer(h.Model, options, h.InputShape.ToArray(), h.KeyValues, h.Scorer);
+        return new HyperGanEnsembleTransformer(h.Model, options, h.InputShape.ToArray(), h.KeyValues, h.Scorer, []);
     }
 
     static MlNetEstimatorTests.Digit With(MlNetEstimatorTests.Digit d, Func<float[], float[]> edit) => new() { Label = d.Label, Features = edit((float[])d.Features.Clone()) };

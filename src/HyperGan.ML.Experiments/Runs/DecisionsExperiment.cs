@@ -9,56 +9,60 @@ namespace HyperGan.ML.Experiments.Runs;
 
 /// <summary>
 /// Decisions with guarantees (issue 15), HyperGAN beside a deep ensemble with the same procedure as the ML.NET
-/// transformer's Calibrate + OutOfDistributionFalseAlarmRate + Coverage: MNIST-5000's 5,000 held-out digits are split at
-/// random into a held-out half (its first half fits the temperature, its second half sets the thresholds) and a test
-/// half the calibration never saw; repeated over random splits and training seeds. Reports raw and calibrated NLL/ECE,
-/// coverage and mean size of 90 % and 99 % prediction sets, the false-alarm rate of a 5 % entropy flag and the share of
-/// notMNIST letters it flags, and the area under the risk–coverage curve.
+/// transformer's Calibrate + OutOfDistributionFalseAlarmRate + Coverage: each problem's test images are split at random
+/// into a held-out half (its first half fits the temperature, its second half sets the thresholds) and a test half the
+/// calibration never saw; repeated over random splits and training seeds. Reports raw and calibrated NLL/ECE, coverage
+/// and mean size of 90 % and 99 % prediction sets, the false-alarm rate of a 5 % entropy flag and the share of the
+/// problem's outliers it flags, and the area under the risk–coverage curve.
 /// </summary>
 public static class DecisionsExperiment
 {
     /// <summary>One method on one random split.</summary>
-    public sealed record SplitResult(string Method, int TrainingSeed, int Split, double Temperature, double Accuracy, double RawNll, double Nll, double RawEce, double Ece,
-        double Coverage90, double SetSize90, double Coverage99, double SetSize99, double FalseAlarms, double LettersFlagged, double Aurc);
+    public sealed record SplitResult(string Problem, string Method, int TrainingSeed, int Split, double Temperature, double Accuracy, double RawNll, double Nll, double RawEce, double Ece,
+        double Coverage90, double SetSize90, double Coverage99, double SetSize99, double FalseAlarms, double OutliersFlagged, double Aurc);
 
     const double FalseAlarmRate = 0.05;
 
-    /// <summary>Trains HyperGAN and the deep ensemble for <paramref name="trainingSeeds"/> seeds and evaluates <paramref name="splits"/> random splits each.</summary>
-    public static List<SplitResult> Run(ExperimentOutput output, Datasets datasets, int trainingSeeds, int splits = 5)
+    /// <summary>Trains HyperGAN and the deep ensemble on each of <paramref name="problems"/> for <paramref name="trainingSeeds"/> seeds and evaluates <paramref name="splits"/> random splits each.</summary>
+    public static List<SplitResult> Run(ExperimentOutput output, Datasets datasets, IReadOnlyList<string> problems, int trainingSeeds, int splits = 5)
     {
         var budget = output.Budget;
         var results = new List<SplitResult>();
-        string budgetText = "";
-        for (int s = 0; s < trainingSeeds; s++)
+        foreach (var name in problems)
         {
-            int seed = output.Seed + s;
-            var problem = datasets.Mnist5000(budget, seed);
-            output.Data(problem.Provenance);
-            using var methods = TrainedMethods.Train(problem, budget, seed, output.Log);
-            budgetText = methods.BudgetText;
-            int members = budget.EnsembleSizes.Where(n => n <= budget.DeepEnsembleSize).Max();
-            foreach (var (method, owned) in methods.Methods(seed + 17))
+            string budgetText = "", outlierName = "", poolText = "";
+            for (int s = 0; s < trainingSeeds; s++)
             {
-                using var _ = owned;
-                if (!(method is HyperGanMembers && method.Members == members || method is DeepEnsemble && method.Members == budget.DeepEnsembleSize)) continue;
-                using var pool = TrainedMethods.Logits(method, problem.Test);
-                using var letters = TrainedMethods.Logits(method, problem.Outliers);
-                for (int split = 1; split <= splits; split++)
+                int seed = output.Seed + s;
+                var problem = ProblemSelection.Load([name], output.Preset, seed, datasets).Single();
+                output.Data(problem.Provenance);
+                (outlierName, poolText) = (problem.Outliers.Count == 0 ? "" : problem.OutlierName, $"{problem.Test.Count:N0} test images of {problem.Name}");
+                using var methods = TrainedMethods.Train(problem, budget, seed, output.Log);
+                budgetText = methods.BudgetText;
+                int members = budget.EnsembleSizes.Where(n => n <= budget.DeepEnsembleSize).Max();
+                foreach (var (method, owned) in methods.Methods(seed + 17))
                 {
-                    var r = Evaluate(method.Name, seed, split, pool, problem.Test.Labels, letters);
-                    results.Add(r);
-                    output.Log($"{r.Method} seed {seed} split {split}: T {r.Temperature:F3}, ECE {r.RawEce:F4} → {r.Ece:F4}, coverage90 {r.Coverage90:P2} (size {r.SetSize90:F3}), " +
-                               $"coverage99 {r.Coverage99:P2} (size {r.SetSize99:F3}), false alarms {r.FalseAlarms:P2}, letters flagged {r.LettersFlagged:P1}");
+                    using var _ = owned;
+                    if (!(method is HyperGanMembers && method.Members == members || method is DeepEnsemble && method.Members == budget.DeepEnsembleSize)) continue;
+                    using var pool = TrainedMethods.Logits(method, problem.Test);
+                    using var outliers = problem.Outliers.Count == 0 ? null : TrainedMethods.Logits(method, problem.Outliers);
+                    for (int split = 1; split <= splits; split++)
+                    {
+                        var r = Evaluate(problem.Name, method.Name, seed, split, pool, problem.Test.Labels, outliers);
+                        results.Add(r);
+                        output.Log($"{r.Problem} {r.Method} seed {seed} split {split}: T {r.Temperature:F3}, ECE {r.RawEce:F4} → {r.Ece:F4}, coverage90 {r.Coverage90:P2} (size {r.SetSize90:F3}), " +
+                                   $"coverage99 {r.Coverage99:P2} (size {r.SetSize99:F3}), false alarms {r.FalseAlarms:P2}, outliers flagged {r.OutliersFlagged:P1}");
+                    }
                 }
             }
+            output.Result($"budget {name}", budgetText);
+            output.Markdown(Table(results.Where(r => r.Problem == results[^1].Problem).ToList(), budgetText, trainingSeeds, splits, poolText, outlierName));
         }
-        output.Result("budget", budgetText);
         output.Result("splits", results);
-        output.Markdown(Table(results, budgetText, trainingSeeds, splits, budget.TestCount));
         return results;
     }
 
-    static SplitResult Evaluate(string method, int seed, int split, Tensor pool, int[] labels, Tensor letters)
+    static SplitResult Evaluate(string problem, string method, int seed, int split, Tensor pool, int[] labels, Tensor? outliers)
     {
         using var scope = NewDisposeScope();
         int n = labels.Length;
@@ -75,7 +79,7 @@ public static class DecisionsExperiment
         var thresholdP = Probabilities(TemperatureScaling.Calibrated(Pick(thresholdIdx), t));
         var testP = Probabilities(TemperatureScaling.Calibrated(Pick(test), t));
         var rawTestP = Probabilities(TemperatureScaling.Calibrated(Pick(test), 1));
-        var letterP = Probabilities(TemperatureScaling.Calibrated(letters, t));
+        var outlierP = outliers is null ? null : Probabilities(TemperatureScaling.Calibrated(outliers, t));
         var thresholdLabels = LabelsOf(thresholdIdx);
         var testLabels = LabelsOf(test);
 
@@ -94,10 +98,10 @@ public static class DecisionsExperiment
         var (coverage99, size99) = Sets(0.99);
         var confidence = Enumerable.Range(0, testLabels.Length).Select(i => (double)Enumerable.Range(0, testP.GetLength(1)).Max(c => testP[i, c])).ToArray();
         var correct = Enumerable.Range(0, testLabels.Length).Select(i => ClassificationMetrics.ArgMax(testP, i) == testLabels[i]).ToArray();
-        return new SplitResult(method, seed, split, t, ClassificationMetrics.Accuracy(testP, testLabels),
+        return new SplitResult(problem, method, seed, split, t, ClassificationMetrics.Accuracy(testP, testLabels),
             ClassificationMetrics.NegativeLogLikelihood(rawTestP, testLabels), ClassificationMetrics.NegativeLogLikelihood(testP, testLabels),
             ClassificationMetrics.ExpectedCalibrationError(rawTestP, testLabels), ClassificationMetrics.ExpectedCalibrationError(testP, testLabels),
-            coverage90, size90, coverage99, size99, FlaggedShare(testP), FlaggedShare(letterP), SelectiveClassification.Aurc(confidence, correct));
+            coverage90, size90, coverage99, size99, FlaggedShare(testP), outlierP is null ? double.NaN : FlaggedShare(outlierP), SelectiveClassification.Aurc(confidence, correct));
     }
 
     static float[,] Probabilities(Tensor p)
@@ -115,7 +119,7 @@ public static class DecisionsExperiment
         return flat;
     }
 
-    static string Table(List<SplitResult> results, string budgetText, int trainingSeeds, int splits, int pool)
+    static string Table(List<SplitResult> results, string budgetText, int trainingSeeds, int splits, string pool, string outlierName)
     {
         static string Pm(IEnumerable<double> values, string format, double scale = 1)
         {
@@ -125,11 +129,11 @@ public static class DecisionsExperiment
         }
         static string Range(IEnumerable<double> values) => $"{values.Min() * 100:F1}–{values.Max() * 100:F1}";
         var text = new System.Text.StringBuilder();
-        text.AppendLine($"**MNIST-5000 → notMNIST**, {trainingSeeds} training seed(s) × {splits} random splits of the {pool:N0} held-out digits: " +
-                        $"{pool / 2:N0} held out ({pool / 4:N0} fit the temperature, {pool / 2 - pool / 4:N0} set the thresholds) / {pool - pool / 2:N0} test. Mean ± std over all splits; ranges are min–max. " +
+        text.AppendLine($"**{results[0].Problem}{(outlierName.Length > 0 ? " → " + outlierName : "")}**, {trainingSeeds} training seed(s) × {splits} random splits of the {pool}: " +
+                        "half held out (a quarter fits the temperature, a quarter sets the thresholds) / half test. Mean ± std over all splits; ranges are min–max. " +
                         $"Budget: {budgetText}");
         text.AppendLine();
-        text.AppendLine("| method | accuracy % | NLL raw → calibrated | ECE raw → calibrated | T | coverage of 90 % sets (range) | mean set size | coverage of 99 % sets (range) | mean set size | false alarms of a 5 % flag (range) | letters flagged % | AURC ×100 |");
+        text.AppendLine($"| method | accuracy % | NLL raw → calibrated | ECE raw → calibrated | T | coverage of 90 % sets (range) | mean set size | coverage of 99 % sets (range) | mean set size | false alarms of a 5 % flag (range) | {(outlierName.Length > 0 ? outlierName : "outliers")} flagged % | AURC ×100 |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var group in results.GroupBy(r => r.Method))
         {
@@ -138,7 +142,7 @@ public static class DecisionsExperiment
                             $"{Pm(g.Select(r => r.RawEce), "F4")} → {Pm(g.Select(r => r.Ece), "F4")} | {Pm(g.Select(r => r.Temperature), "F2")} | " +
                             $"{Pm(g.Select(r => r.Coverage90), "F2", 100)} ({Range(g.Select(r => r.Coverage90))}) | {Pm(g.Select(r => r.SetSize90), "F3")} | " +
                             $"{Pm(g.Select(r => r.Coverage99), "F2", 100)} ({Range(g.Select(r => r.Coverage99))}) | {Pm(g.Select(r => r.SetSize99), "F3")} | " +
-                            $"{Pm(g.Select(r => r.FalseAlarms), "F2", 100)} ({Range(g.Select(r => r.FalseAlarms))}) | {Pm(g.Select(r => r.LettersFlagged), "F1", 100)} | {Pm(g.Select(r => r.Aurc), "F3", 100)} |");
+                            $"{Pm(g.Select(r => r.FalseAlarms), "F2", 100)} ({Range(g.Select(r => r.FalseAlarms))}) | {(double.IsNaN(g[0].OutliersFlagged) ? "—" : Pm(g.Select(r => r.OutliersFlagged), "F1", 100))} | {Pm(g.Select(r => r.Aurc), "F3", 100)} |");
         }
         text.AppendLine();
         text.AppendLine("Targets (issue 15): coverage and false-alarm means within ±1 pt of the requested level, every split within ±3 pt; " +

@@ -13,6 +13,7 @@ public static class ProblemSelection
         "table4" => ["mnist-5000", "fashion-mnist", "cifar-10", "cifar-5"],
         "ood" => ["mnist-5000", "fashion-mnist", "cifar-5"],
         "adversarial" => ["mnist-5000", "fashion-mnist"],
+        "decisions" => ["mnist-5000", "fashion-mnist", "cifar-10", "cifar-5"],
         _ => [],
     };
 
@@ -22,7 +23,7 @@ public static class ProblemSelection
         if (problems is { Length: > 0 }) return Names(problems);
         var implied = new List<string> { "mnist-5000" };
         if (withFashion) implied.Add("fashion-mnist");
-        if (withCifar) implied.AddRange(experiment == "table4" ? ["cifar-10", "cifar-5"] : ["cifar-5"]);
+        if (withCifar) implied.AddRange(experiment switch { "table4" => ["cifar-10", "cifar-5"], "decisions" => ["cifar-10"], _ => ["cifar-5"] });
         return implied.Where(Supported(experiment).Contains).ToList();
     }
 
@@ -32,7 +33,7 @@ public static class ProblemSelection
         var unsupported = Names(problems ?? []).Where(n => !Supported(experiment).Contains(n)).ToList();
         if (unsupported.Count == 0) return null;
         return Supported(experiment).Length == 0
-            ? $"--problems applies to table4, ood and adversarial; {experiment} has a fixed data set."
+            ? $"--problems applies to table4, ood, adversarial and decisions; {experiment} has a fixed data set."
             : $"--problems: '{string.Join("', '", unsupported)}' is not available for {experiment}; choose from {string.Join(", ", Supported(experiment))}.";
     }
 

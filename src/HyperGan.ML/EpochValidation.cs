@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Evaluation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HyperGan.ML;
+
+/// <summary>
+/// Measures held-out rows after every epoch (the trainer's epoch hook) and keeps the history. Draws its networks with its
+/// own generator, so training draws exactly what it would without it.
+/// </summary>
+internal sealed class EpochValidation(TrainingExamples heldOut, int members, int seed, int batch, bool keepBest, Action<string> log)
+{
+    readonly List<EpochMetrics> _history = [];
+    Dictionary<string, Tensor>? _best; // a copy of the generator's weights at the best epoch so far (keepBest)
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    TimeSpan _measuring;
+
+    /// <summary>The metrics of every epoch so far.</summary>
+    public IReadOnlyList<EpochMetrics> History => _history;
+
+    /// <summary>The epoch with the lowest held-out NLL (regression: RMSE); 0 before the first.</summary>
+    public int BestEpoch { get; private set; }
+
+    /// <summary>With keepBest, puts the weights of <see cref="BestEpoch"/> back into <paramref name="model"/> and logs it.</summary>
+    public void RestoreBest(TrainedHyperGan model)
+    {
+        if (_best is null) return;
+        if (BestEpoch != _history.Count)
+        {
+            model.Model.load_state_dict(_best);
+            log($"HyperGAN: kept epoch {BestEpoch} of {_history.Count} (lowest held-out {(heldOut.Targets is null ? "NLL" : "RMSE")})");
+        }
+        foreach (var t in _best.Values) t.Dispose();
+        _best = null;
+    }
+
+    static double Loss(EpochMetrics m) => m.NegativeLogLikelihood ?? m.RootMeanSquaredError ?? double.PositiveInfinity;
+
+    /// <summary>The trainer's epoch hook.</summary>
+    public void OnEpoch(int epoch, HyperGanModel model)
+    {
+        var started = _clock.Elapsed;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var rng = new Generator((ulong)seed, model.Device);
+        var ensemble = new SampledEnsemble(model.Target, model.Generate(model.Codes(model.SampleNoise(members, rng))));
+        int size = heldOut.FeatureSize;
+        var shape = model.Target.InputShape.Select(d => (long)d).ToArray();
+        var parts = new List<Tensor>();
+        for (int start = 0; start < heldOut.Count; start += batch)
+        {
+            int rows = Math.Min(batch, heldOut.Count - start);
+            parts.Add(ensemble.Forward(tensor(heldOut.Features.AsSpan(start * size, rows * size).ToArray(), [rows, .. shape]).to(model.Device)).cpu());
+        }
+        var outputs = cat(parts, 1); // [M, N, outputs]
+        double seconds = (started - _measuring).TotalSeconds;
+        EpochMetrics metrics;
+        if (heldOut.Targets is { } targets)
+        {
+            var mean = outputs.squeeze(-1).mean([0]).data<float>().ToArray();
+            metrics = new EpochMetrics(epoch, seconds, null, null, null, Math.Sqrt(mean.Select((m, i) => Math.Pow(m - targets[i], 2)).Average()));
+            log($"HyperGAN: epoch {epoch} held-out RMSE {metrics.RootMeanSquaredError:G4}");
+        }
+        else
+        {
+            var p = EnsemblePrediction.FromLogits(outputs).Probabilities;
+            var labels = heldOut.ClassLabels!;
+            metrics = new EpochMetrics(epoch, seconds, ClassificationMetrics.Accuracy(p, labels), ClassificationMetrics.NegativeLogLikelihood(p, labels),
+                ClassificationMetrics.ExpectedCalibrationError(p, labels), null);
+            log($"HyperGAN: epoch {epoch} held-out accuracy {metrics.Accuracy:P2}, NLL {metrics.NegativeLogLikelihood:F4}, ECE {metrics.ExpectedCalibrationError:F4}");
+        }
+        _history.Add(metrics);
+        if (BestEpoch == 0 || Loss(metrics) < Loss(_history[BestEpoch - 1]))
+        {
+            BestEpoch = epoch;
+            if (keepBest)
+            {
+                var copy = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope()); // outlives this epoch
+                if (_best is not null) foreach (var t in _best.Values) t.Dispose();
+                _best = copy;
+            }
+        }
+        _measuring += _clock.Elapsed - started;
+    }
+}

@@ -10,10 +10,10 @@ using HyperGanBench;
 using HyperGanBench.Figures;
 
 var outDir = new Option<DirectoryInfo?>("--out") { Description = "Folder for benchmark.json and benchmark.md (default: docs/benchmark in the repository)." };
-var only = new Option<string?>("--only") { Description = "Comma-separated figure ids to run (P0, P1, P2, P3, P4, P5, P6, P7, P8); default all." };
+var only = new Option<string?>("--only") { Description = "Comma-separated figure ids to run (P0, P1, P2, P3, P4, P5, P6, P7, P8, P9); default all." };
 var seed = new Option<int>("--seed") { Description = "Seed of the data split and of training in P2.", DefaultValueFactory = _ => 1 };
 var maxEpochs = new Option<int>("--max-epochs") { Description = "P2: most HyperGAN epochs before giving up on reaching the deep ensemble's accuracy.", DefaultValueFactory = _ => 12 };
-var root = new RootCommand("HyperGan.ML performance benchmark (P0–P8): scoring throughput and latency vs a per-member loop, training time vs a deep ensemble, memory, sampling, model size, ML.NET overhead, training-step profile.")
+var root = new RootCommand("HyperGan.ML performance benchmark (P0–P9): scoring throughput and latency vs a per-member loop, ONNX Runtime vs the engine, training time vs a deep ensemble, memory, sampling, model size, ML.NET overhead, training-step profile.")
 {
     outDir, only, seed, maxEpochs,
 };
@@ -33,6 +33,7 @@ root.SetAction(parse =>
     if (Run("P5")) ModelSize.Measure(report);
     if (Run("P6")) MlNetOverhead.Measure(report, repo);
     if (Run("P7")) ManyMembers.Measure(report);
+    if (Run("P9")) OnnxScoring.Measure(report, repo);
     if (Run("P8")) StepTimeProfile.Measure(report, repo);
     if (Run("P3")) FitMemory.Measure(report, images: 3200);
     if (Run("P2")) TimeToAccuracy.Measure(report, repo, parse.GetValue(seed), parse.GetValue(maxEpochs));

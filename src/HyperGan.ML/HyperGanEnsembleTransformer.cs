@@ -81,6 +81,23 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
         return new HyperGanEnsembleTransformer(Model, options, _inputShape, _keyValues, Scorer.WithSameNetworks(), [.. TrainingHistory]);
     }
 
+    /// <summary>
+    /// Writes the frozen ensemble as one ONNX model (opset 13) that computes the score columns without TorchSharp or
+    /// libtorch; score it with <c>mlContext.Transforms.ApplyOnnxModel</c> (package Microsoft.ML.OnnxTransformer), whose
+    /// pipeline <c>mlContext.Model.Save</c> can store. Input: the features column, float [batch, features]. Outputs:
+    /// classification Score [batch, classes] (calibrated when <see cref="Calibration"/> has a temperature),
+    /// PredictiveEntropy and Disagreement [batch, 1]; regression Score and StdDev [batch, 1]. The decision columns
+    /// (IsOutOfDistribution, PredictionSet, Lower, Upper) are not exported: apply <see cref="Calibration"/>'s thresholds
+    /// to these outputs. See docs/persistence.md.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The ensemble is not frozen (FreezeEnsemble = false): there are no fixed networks to write.</exception>
+    /// <exception cref="NotSupportedException">The target network has a layer order ONNX export does not support (a convolution after a linear layer).</exception>
+    public void ExportToOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        OnnxExport.Write(this, path);
+    }
+
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
 

@@ -31,7 +31,7 @@ public class NuGetPackageTests(ITestOutputHelper output)
             var packages = Directory.GetFiles(feed, "*.nupkg").Select(p => Path.GetFileName(p)!).Order().ToArray();
             Assert.Equal([$"HyperGan.ML.{version}.nupkg", $"HyperGan.ML.Engine.{version}.nupkg", $"HyperGan.ML.Evaluation.{version}.nupkg"], packages);
             Assert.Equal(3, Directory.GetFiles(feed, "*.snupkg").Length);
-            CheckPackage(Path.Combine(feed, $"HyperGan.ML.{version}.nupkg"), version, ["HyperGan.ML.Engine", "HyperGan.ML.Evaluation", "Microsoft.ML", "System.IO.Hashing"]); // Evaluation: the held-out report's NLL and ECE
+            CheckPackage(Path.Combine(feed, $"HyperGan.ML.{version}.nupkg"), version, ["HyperGan.ML.Engine", "HyperGan.ML.Evaluation", "Microsoft.ML", "OnnxSharp", "System.IO.Hashing"]); // Evaluation: the held-out report's NLL and ECE; OnnxSharp: ONNX export
             CheckPackage(Path.Combine(feed, $"HyperGan.ML.Engine.{version}.nupkg"), version, ["TorchSharp"]); // managed TorchSharp only: the app picks the backend
 
             Run(consumer, "build", "-c", "Release", $"--property:HyperGanMLVersion={version}", $"--property:RestoreAdditionalProjectSources={feed}");

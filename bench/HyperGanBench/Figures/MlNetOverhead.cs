@@ -15,12 +15,6 @@ namespace HyperGanBench.Figures;
 /// </summary>
 public static class MlNetOverhead
 {
-    sealed class DigitRow
-    {
-        [VectorType(784)] public float[] Features { get; set; } = [];
-        public uint Label { get; set; }
-    }
-
     /// <summary>Adds P6.</summary>
     public static void Measure(BenchmarkReport report, string repo, int rows = 2048, int members = 10)
     {

@@ -1,0 +1,190 @@
+using HyperGan.ML.Engine.Targets;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace HyperGan.ML.Tests;
+
+/// <summary>
+/// A fitted transformer exported to ONNX and scored by ONNX Runtime through ML.NET's ApplyOnnxModel gives the
+/// transformer's own columns (1e-5 on probabilities, 1e-4 on entropy and disagreement), and the ApplyOnnxModel pipeline
+/// is an ordinary ML.NET model that mlContext.Model.Save / Load round-trip.
+/// </summary>
+public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained calibrated)
+    : IClassFixture<DecisionTests.Trained>
+{
+    public sealed class Vector
+    {
+        [VectorType(784)] public float[] Features { get; set; } = [];
+        public string Label { get; set; } = "";
+    }
+
+    public sealed class Point
+    {
+        [VectorType(1)] public float[] Features { get; set; } = [];
+        public float Label { get; set; }
+    }
+
+    static readonly string[] ClassOutputs = ["Score", "PredictiveEntropy", "Disagreement"];
+
+    /// <summary>Columns <paramref name="names"/> of <paramref name="data"/> as flat float arrays per row.</summary>
+    static List<float[]> Read(IDataView data, string[] names)
+    {
+        var rows = new List<float[]>();
+        using var cursor = data.GetRowCursor(names.Select(n => data.Schema[n]));
+        var getters = names.Select(n => data.Schema[n].Type is VectorDataViewType
+            ? (Func<float[]>)Vector(cursor.GetGetter<VBuffer<float>>(data.Schema[n]))
+            : Scalar(cursor.GetGetter<float>(data.Schema[n]))).ToArray();
+        while (cursor.MoveNext()) rows.Add(getters.SelectMany(g => g()).ToArray());
+        return rows;
+
+        static Func<float[]> Vector(ValueGetter<VBuffer<float>> g) => () => { VBuffer<float> v = default; g(ref v); return v.DenseValues().ToArray(); };
+        static Func<float[]> Scalar(ValueGetter<float> g) => () => { float v = 0; g(ref v); return [v]; };
+    }
+
+    /// <summary>Exports <paramref name="model"/>, scores <paramref name="data"/> both ways and returns the largest differences per output.</summary>
+    double[] Compare(MLContext ml, HyperGanEnsembleTransformer model, IDataView data, string[] outputs, int[] widths, string path)
+    {
+        model.ExportToOnnx(path);
+        var onnx = ml.Transforms.ApplyOnnxModel(outputs, ["Features"], path).Fit(data);
+        var expected = Read(model.Transform(data), outputs);
+        var actual = Read(onnx.Transform(data), outputs);
+        Assert.Equal(expected.Count, actual.Count);
+        var worst = new double[outputs.Length];
+        for (int r = 0; r < expected.Count; r++)
+        {
+            Assert.Equal(expected[r].Length, actual[r].Length);
+            for (int o = 0, at = 0; o < outputs.Length; at += widths[o], o++)
+                for (int i = at; i < at + widths[o]; i++) worst[o] = Math.Max(worst[o], Math.Abs(expected[r][i] - actual[r][i]));
+        }
+        output.WriteLine($"{model.Model.Target.Name}, {model.Scorer.Members} networks, {new FileInfo(path).Length:N0} bytes: largest |ONNX − TorchSharp| " +
+                         string.Join(", ", outputs.Select((n, o) => $"{n} {worst[o]:E1}")));
+        return worst;
+    }
+
+    [Fact]
+    public void The_calibrated_MNIST_CNN_exports_to_ONNX_scores_the_same_through_ApplyOnnxModel_and_the_pipeline_saves_with_Model_Save()
+    {
+        using var dir = new TempFolder("hg-onnx-");
+        var path = dir.File("mnist.onnx");
+        var data = calibrated.View(calibrated.Pool.Subset(Enumerable.Range(0, 300).ToArray()));
+        var worst = Compare(calibrated.Ml, calibrated.Model, data, ClassOutputs, [10, 1, 1], path);
+        Assert.True(worst[0] <= 1e-5 && worst[1] <= 1e-4 && worst[2] <= 1e-4, $"differences {string.Join(", ", worst)}");
+        Assert.NotEqual(1, calibrated.Model.Calibration!.Temperature); // the calibrated Score is what was compared
+
+        // An ordinary ML.NET pipeline: Model.Save and Model.Load round-trip it, scores identical.
+        var onnx = calibrated.Ml.Transforms.ApplyOnnxModel(ClassOutputs, ["Features"], path).Fit(data);
+        var saved = dir.File("onnx-pipeline.zip");
+        calibrated.Ml.Model.Save(onnx, data.Schema, saved);
+        var loaded = new MLContext(seed: 3).Model.Load(saved, out _);
+        Assert.Equal(Read(onnx.Transform(data), ClassOutputs).SelectMany(r => r), Read(loaded.Transform(data), ClassOutputs).SelectMany(r => r));
+    }
+
+    [Fact]
+    public void An_app_without_TorchSharp_scores_the_exported_model_and_its_saved_ML_NET_pipeline_identically_and_loads_no_libtorch()
+    {
+        using var dir = new TempFolder("hg-onnx-consumer-");
+        var images = calibrated.Pool.Subset(Enumerable.Range(0, 300).ToArray());
+        var data = calibrated.View(images);
+        var modelPath = dir.File("mnist.onnx");
+        calibrated.Model.ExportToOnnx(modelPath);
+        var expected = Read(calibrated.Ml.Transforms.ApplyOnnxModel(ClassOutputs, ["Features"], modelPath).Fit(data).Transform(data), ClassOutputs).SelectMany(r => r).ToArray();
+        var rows = dir.File("rows.bin");
+        File.WriteAllBytes(rows, System.Runtime.InteropServices.MemoryMarshal.AsBytes(images.Pixels.AsSpan()).ToArray());
+
+        var consumer = Path.Combine(TestData.RepoRoot, "samples", "OnnxConsumer");
+        ChildProcess.Dotnet(consumer, TimeSpan.FromMinutes(5), "build", "-c", "Release");
+        var app = Path.Combine(consumer, "bin", "Release", "net10.0", "OnnxConsumer.dll");
+        foreach (var model in new[] { modelPath, modelPath + ".zip" }) // the .onnx first: it saves the ML.NET pipeline the second run loads
+        {
+            var scores = dir.File(Path.GetFileName(model) + ".scores");
+            var stdout = ChildProcess.Dotnet(consumer, TimeSpan.FromMinutes(2), app, model, rows, "784", scores);
+            output.WriteLine(stdout);
+            Assert.Contains("libtorch libraries loaded: none", stdout);
+            Assert.Equal(expected, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scores)).ToArray()); // bit for bit
+        }
+        Assert.DoesNotContain(Directory.GetFiles(Path.GetDirectoryName(app)!, "*", SearchOption.AllDirectories), f => Path.GetFileName(f).Contains("torch", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(100)]
+    public void An_MLP_classifier_of_N_networks_exports_to_ONNX_and_scores_the_same(int networks)
+    {
+        var ml = new MLContext(seed: 2);
+        var (train, test) = Fixtures.MnistSlice(600, 200, seed: 2);
+        IDataView View(Engine.Data.LabeledImages images) => ml.Data.LoadFromEnumerable(Enumerable.Range(0, images.Count)
+            .Select(i => new Vector { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = images.Labels[i].ToString() }));
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(View(train));
+        var model = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
+        {
+            EnsembleSize = networks, Epochs = 1, BatchSize = 64, NetworksPerStep = 4, NoiseDim = 16, CodeDim = 16, HiddenUnits = 32,
+            LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = 2,
+            TargetFactory = classes => new TargetNetwork("mlp-2", [784], [new LinearLayer(784, 32) { Activation = Activation.Tanh },
+                new LinearLayer(32, 16) { Activation = Activation.Elu }, new LinearLayer(16, classes) { Activation = Activation.None }]),
+        }).Fit(keys.Transform(View(train)));
+        using var dir = new TempFolder("hg-onnx-");
+        var worst = Compare(ml, model, keys.Transform(View(test)), ClassOutputs, [10, 1, 1], dir.File("mlp.onnx"));
+        Assert.True(worst[0] <= 1e-5 && worst[1] <= 1e-4 && worst[2] <= 1e-4, $"differences {string.Join(", ", worst)}");
+    }
+
+    public sealed class Image
+    {
+        [VectorType(3 * 32 * 32)] public float[] Features { get; set; } = [];
+        public uint Label { get; set; }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(100)]
+    public void The_CIFAR_CNN_of_N_networks_exports_to_ONNX_and_scores_the_same(int networks)
+    {
+        var ml = new MLContext(seed: 5);
+        var cifar = new HyperGan.ML.Experiments.Runs.Datasets(TestData.Data(), null).CifarSlice(seed: 5); // real JPEGs, 2 classes
+        IDataView View(Engine.Data.LabeledImages images) => ml.Data.LoadFromEnumerable(Enumerable.Range(0, images.Count)
+            .Select(i => new Image { Features = images.Pixels.AsSpan(i * 3072, 3072).ToArray(), Label = (uint)images.Labels[i] }));
+        var model = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
+        {
+            ImageShape = [3, 32, 32], EnsembleSize = networks, Epochs = 1, BatchSize = 32, NetworksPerStep = 4, NoiseDim = 16, CodeDim = 16,
+            HiddenUnits = 32, LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = 5,
+        }).Fit(ml.Transforms.Conversion.MapValueToKey("Label").Fit(View(cifar.Train)).Transform(View(cifar.Train)));
+        Assert.Equal("cifar-cnn", model.Model.Target.Name);
+        using var dir = new TempFolder("hg-onnx-");
+        var test = View(cifar.Test.Subset(Enumerable.Range(0, 100).ToArray()));
+        var worst = Compare(ml, model, test, ClassOutputs, [2, 1, 1], dir.File("cifar.onnx"));
+        Assert.True(worst[0] <= 1e-5 && worst[1] <= 1e-4 && worst[2] <= 1e-4, $"differences {string.Join(", ", worst)}");
+    }
+
+    [Fact]
+    public void A_regressor_exports_to_ONNX_with_the_same_mean_and_spread()
+    {
+        var ml = new MLContext(seed: 3);
+        var (x, y) = Fixtures.CubicRegression(seed: 1, count: 200);
+        var train = ml.Data.LoadFromEnumerable(x.Zip(y, (a, b) => new Point { Features = [a], Label = b / 30 }));
+        var model = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
+        {
+            EnsembleSize = 20, Epochs = 5, BatchSize = 32, NetworksPerStep = 8, NoiseDim = 16, CodeDim = 16, HiddenUnits = 32, Seed = 3,
+        }).Fit(train);
+        var grid = ml.Data.LoadFromEnumerable(Fixtures.RegressionGrid.Select(g => new Point { Features = [g] }));
+        using var dir = new TempFolder("hg-onnx-");
+        var worst = Compare(ml, model, grid, ["Score", "StdDev"], [1, 1], dir.File("regression.onnx"));
+        Assert.True(worst[0] <= 1e-5 && worst[1] <= 1e-5, $"differences {string.Join(", ", worst)}");
+    }
+
+    [Fact]
+    public void A_fresh_sampling_transformer_cannot_be_exported_and_says_why()
+    {
+        var ml = new MLContext(seed: 4);
+        var (x, y) = Fixtures.CubicRegression(seed: 1, count: 50);
+        var model = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
+        {
+            EnsembleSize = 3, Epochs = 1, NoiseDim = 8, CodeDim = 8, HiddenUnits = 16, FreezeEnsemble = false, Seed = 4,
+        }).Fit(ml.Data.LoadFromEnumerable(x.Zip(y, (a, b) => new Point { Features = [a], Label = b / 30 })));
+        using var dir = new TempFolder("hg-onnx-");
+        Expect.Fails<InvalidOperationException>(output, "export of a fresh-sampling ensemble", () => model.ExportToOnnx(dir.File("x.onnx")), "FreezeEnsemble");
+        Assert.Empty(Directory.GetFiles(dir.Path)); // nothing half-written
+    }
+}

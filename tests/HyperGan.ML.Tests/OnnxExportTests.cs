@@ -158,20 +158,85 @@ public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained cal
         Assert.True(worst[0] <= 1e-5 && worst[1] <= 1e-4 && worst[2] <= 1e-4, $"differences {string.Join(", ", worst)}");
     }
 
-    [Fact]
-    public void A_regressor_exports_to_ONNX_with_the_same_mean_and_spread()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(100)]
+    public void A_regressor_of_N_networks_exports_to_ONNX_with_the_same_mean_and_spread(int networks)
     {
         var ml = new MLContext(seed: 3);
         var (x, y) = Fixtures.CubicRegression(seed: 1, count: 200);
         var train = ml.Data.LoadFromEnumerable(x.Zip(y, (a, b) => new Point { Features = [a], Label = b / 30 }));
         var model = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
         {
-            EnsembleSize = 20, Epochs = 5, BatchSize = 32, NetworksPerStep = 8, NoiseDim = 16, CodeDim = 16, HiddenUnits = 32, Seed = 3,
+            EnsembleSize = networks, Epochs = 5, BatchSize = 32, NetworksPerStep = 8, NoiseDim = 16, CodeDim = 16, HiddenUnits = 32, Seed = 3,
         }).Fit(train);
         var grid = ml.Data.LoadFromEnumerable(Fixtures.RegressionGrid.Select(g => new Point { Features = [g] }));
         using var dir = new TempFolder("hg-onnx-");
         var worst = Compare(ml, model, grid, ["Score", "StdDev"], [1, 1], dir.File("regression.onnx"));
         Assert.True(worst[0] <= 1e-5 && worst[1] <= 1e-5, $"differences {string.Join(", ", worst)}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(100)]
+    public void The_MNIST_CNN_of_N_networks_exports_to_ONNX_and_scores_the_same(int networks)
+    {
+        var ml = new MLContext(seed: 6);
+        var (train, test) = Fixtures.MnistSlice(600, 100, seed: 6);
+        IDataView View(Engine.Data.LabeledImages images) => ml.Data.LoadFromEnumerable(Enumerable.Range(0, images.Count)
+            .Select(i => new Vector { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = images.Labels[i].ToString() }));
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(View(train));
+        var model = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
+        {
+            ImageShape = [1, 28, 28], EnsembleSize = networks, Epochs = 1, BatchSize = 32, NetworksPerStep = 4, NoiseDim = 16, CodeDim = 16,
+            HiddenUnits = 32, LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = 6,
+        }).Fit(keys.Transform(View(train)));
+        Assert.Equal("mnist-cnn", model.Model.Target.Name);
+        using var dir = new TempFolder("hg-onnx-");
+        var worst = Compare(ml, model, keys.Transform(View(test)), ClassOutputs, [10, 1, 1], dir.File("mnist.onnx"));
+        Assert.True(worst[0] <= 1e-5 && worst[1] <= 1e-4 && worst[2] <= 1e-4, $"differences {string.Join(", ", worst)}");
+    }
+
+    [Fact]
+    public void A_custom_CNN_with_stride_padding_no_bias_and_every_activation_exports_to_ONNX_and_scores_the_same()
+    {
+        var ml = new MLContext(seed: 7);
+        var (train, test) = Fixtures.MnistSlice(400, 100, seed: 7);
+        IDataView View(Engine.Data.LabeledImages images) => ml.Data.LoadFromEnumerable(Enumerable.Range(0, images.Count)
+            .Select(i => new Vector { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = images.Labels[i].ToString() }));
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(View(train));
+        var model = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
+        {
+            ImageShape = [1, 28, 28], EnsembleSize = 7, Epochs = 1, BatchSize = 32, NetworksPerStep = 4, NoiseDim = 16, CodeDim = 16,
+            HiddenUnits = 32, LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = 7,
+            TargetFactory = classes => new TargetNetwork("custom-cnn", [1, 28, 28],
+            [
+                new Conv2dLayer(1, 4, 3) { Stride = 2, Padding = 1, Activation = Activation.Relu },             // 28 → 14
+                new Conv2dLayer(4, 6, 3) { Padding = 1, MaxPool = 2, Activation = Activation.Tanh, HasBias = false }, // 14 → 7
+                new Conv2dLayer(6, 6, 2) { Activation = Activation.Elu },                                       // 7 → 6
+                new LinearLayer(6 * 6 * 6, 16) { Activation = Activation.LeakyRelu, HasBias = false },
+                new LinearLayer(16, classes) { Activation = Activation.None },
+            ]),
+        }).Fit(keys.Transform(View(train)));
+        using var dir = new TempFolder("hg-onnx-");
+        var worst = Compare(ml, model, keys.Transform(View(test)), ClassOutputs, [10, 1, 1], dir.File("custom.onnx"));
+        Assert.True(worst[0] <= 1e-5 && worst[1] <= 1e-4 && worst[2] <= 1e-4, $"differences {string.Join(", ", worst)}");
+    }
+
+    [Fact]
+    public void A_damaged_ONNX_file_fails_with_ONNX_Runtimes_own_error()
+    {
+        using var dir = new TempFolder("hg-onnx-");
+        var path = dir.File("mnist.onnx");
+        calibrated.Model.ExportToOnnx(path);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length / 2).ToArray()); // truncated
+        var data = calibrated.View(calibrated.Pool.Subset([0, 1]));
+        var e = Assert.ThrowsAny<Exception>(() => calibrated.Ml.Transforms.ApplyOnnxModel(ClassOutputs, ["Features"], path).Fit(data).Transform(data).Preview());
+        output.WriteLine($"{e.GetType().Name}: {e.Message}");
+        Assert.Contains("onnx", (e.Message + e.InnerException?.Message).ToLowerInvariant());
     }
 
     [Fact]

@@ -12,6 +12,7 @@ namespace HyperGan.ML.Tests;
 /// at a requested false-alarm rate, temperature scaling; each measured on rows the calibration never saw, over five
 /// random calibration/test splits of 8,000 digits (4,000 / 4,000) around one trained model.
 /// </summary>
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : IClassFixture<DecisionTests.Trained>
 {
     public sealed class Decided

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace HyperGan.ML.Tests;
 
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class DeterminismAndPersistenceTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("hypergan-tests-").FullName;

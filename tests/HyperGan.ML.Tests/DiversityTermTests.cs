@@ -11,6 +11,7 @@ namespace HyperGan.ML.Tests;
 
 /// <summary>The function-space diversity terms and the prior on generated weights: their formulas, and that each changes
 /// what it should when trained on real digits (the same seed with the term off is the reference).</summary>
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class DiversityTermTests(ITestOutputHelper output)
 {
     [Fact]

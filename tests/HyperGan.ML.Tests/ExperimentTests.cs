@@ -14,6 +14,7 @@ using static TorchSharp.torch;
 namespace HyperGan.ML.Tests;
 
 /// <summary>Each experiment's pipeline end to end at the tiny preset (seconds), the baselines' semantics, and the attacks.</summary>
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class ExperimentTests(ITestOutputHelper output) : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("hypergan-experiments-").FullName;
@@ -92,6 +93,21 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(["MNIST-5000", "CIFAR-2 slice"], problems.Select(p => p.Name));
         Assert.Equal(0, problems[1].Outliers.Count);
         Assert.Equal((300, 200), (problems[0].Train.Count, problems[0].Test.Count));
+    }
+
+    [Fact]
+    public void Decisions_evaluates_both_methods_on_every_split_with_and_without_outliers()
+    {
+        var run = Output("decisions");
+        var results = DecisionsExperiment.Run(run, _datasets, ["mnist-5000", "cifar-10"], trainingSeeds: 1, splits: 2);
+        run.Finish();
+        Assert.Equal(2 * 2 * 2, results.Count); // 2 problems × 2 methods × 2 splits
+        Assert.All(results, r => Assert.InRange(r.Coverage90, 0, 1));
+        Assert.All(results.Where(r => r.Problem == "MNIST-5000"), r => Assert.InRange(r.OutliersFlagged, 0, 1));
+        Assert.All(results.Where(r => r.Problem != "MNIST-5000"), r => Assert.True(double.IsNaN(r.OutliersFlagged))); // the CIFAR slice has no outliers
+        var markdown = File.ReadAllText(Path.Combine(run.Folder, "result.md"));
+        Assert.Contains("notMNIST flagged %", markdown);
+        Assert.Contains("| — |", markdown);
     }
 
     [Fact]

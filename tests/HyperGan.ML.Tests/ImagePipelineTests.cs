@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace HyperGan.ML.Tests;
 
 /// <summary>Image files through ML.NET ImageAnalytics (LoadImages → ResizeImages → ExtractPixels) into the HyperGAN estimator.</summary>
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class ImagePipelineTests(ITestOutputHelper output) : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("hypergan-png-").FullName;

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace HyperGan.ML.Tests;
 
 /// <summary>ML.NET's estimator checklist, re-implemented with public APIs, on real MNIST digits.</summary>
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.Trained t) : IClassFixture<MlNetEstimatorTests.Trained>
 {
     public sealed class Digit

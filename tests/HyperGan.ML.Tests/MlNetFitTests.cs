@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace HyperGan.ML.Tests;
 
 /// <summary>Fit-time behaviour through ML.NET: regression, device selection, cancellation, fresh vs frozen ensembles.</summary>
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class MlNetFitTests(ITestOutputHelper output)
 {
     public sealed class Point

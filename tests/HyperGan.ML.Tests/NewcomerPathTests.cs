@@ -13,6 +13,7 @@ namespace HyperGan.ML.Tests;
 /// layer's activation, targets sized from the class count, byte-identical pipeline files, a readable loader report,
 /// and no tensor left to the finalizer by Fit.
 /// </summary>
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
 {
     readonly TempFolder _dir = new("hypergan-newcomer-");

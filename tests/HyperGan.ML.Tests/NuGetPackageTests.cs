@@ -10,6 +10,7 @@ namespace HyperGan.ML.Tests;
 /// Packs the three libraries with a unique pre-release version, restores them into samples/NuGetConsumer (a project
 /// outside the solution, with its own nuget.config) and runs it: what a user on a fresh machine gets from NuGet.
 /// </summary>
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class NuGetPackageTests(ITestOutputHelper output)
 {
 #if DEBUG

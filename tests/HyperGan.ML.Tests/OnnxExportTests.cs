@@ -11,6 +11,7 @@ namespace HyperGan.ML.Tests;
 /// transformer's own columns (1e-5 on probabilities, 1e-4 on entropy and disagreement), and the ApplyOnnxModel pipeline
 /// is an ordinary ML.NET model that mlContext.Model.Save / Load round-trip.
 /// </summary>
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained calibrated)
     : IClassFixture<DecisionTests.Trained>
 {

@@ -11,6 +11,7 @@ namespace HyperGan.ML.Tests;
 /// LoadWithHyperGan over seeded random corruptions of a small saved pipeline: every load either succeeds and scores
 /// bit-identically or throws <see cref="InvalidDataException"/> — never another exception, a hang, or unbounded memory.
 /// </summary>
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class PipelineFuzzTests(ITestOutputHelper output) : IDisposable
 {
     readonly TempFolder _dir = new("hypergan-fuzz-");

@@ -57,3 +57,13 @@ internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
 {
     public void Report(T value) => report(value);
 }
+
+/// <summary>
+/// The trait that splits the suite: classes that train networks, build or run apps carry <c>[Trait(Speed.Trait, Speed.Slow)]</c>.
+/// Fast inner loop: <c>dotnet test tests/HyperGan.ML.Tests -c Release --filter "Speed!=Slow"</c>; <c>.ci/run</c> runs everything.
+/// </summary>
+internal static class Speed
+{
+    public const string Trait = "Speed";
+    public const string Slow = "Slow";
+}

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace HyperGan.ML.Tests;
 
+[Trait(Speed.Trait, Speed.Slow)] // trains networks or runs apps: left out of the fast inner loop (CONTRIBUTING.md)
 public class TrainingTests(ITestOutputHelper output)
 {
     static HyperGanTrainingOptions SmallMnist => new()

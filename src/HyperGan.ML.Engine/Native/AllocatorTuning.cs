@@ -20,17 +20,17 @@ public enum AllocatorTuningResult
 /// <summary>
 /// Keeps libtorch's large CPU buffers in the heap between steps instead of returning them to the OS and faulting
 /// fresh zeroed pages back in on the next step. With glibc's defaults (dynamic mmap threshold, 128 KB trim
-/// threshold) every multi-megabyte activation, gradient and Adam temporary is a new mapping, and on the 2-core CI
-/// machine that doubled training time: one epoch of the quick MNIST configuration took 10.7–17.6 s by default and
-/// 7.0–8.3 s with the thresholds below, at the same peak RSS (~480 MB). PyTorch users get the same effect from
-/// jemalloc/tcmalloc; this is the dependency-free equivalent.
+/// threshold) every multi-megabyte activation, gradient and Adam temporary is a new mapping, faulted back in zeroed on
+/// the next step; on a 2-core machine that about doubled training time at the same peak memory (figures in
+/// docs/performance.md, "The allocator"). PyTorch users get the same effect from jemalloc/tcmalloc; this is the
+/// dependency-free equivalent.
 /// </summary>
 /// <remarks>
 /// Sets M_MMAP_THRESHOLD = 32 MB (glibc's maximum; larger blocks are still mapped) and M_TRIM_THRESHOLD = 1 GB
 /// (freed memory at the top of the heap is kept up to that size). Both are process-wide. Applied once by
 /// <see cref="TorchBackend"/>; skipped when the process sets its own malloc configuration, and switched off by
-/// the environment variable <c>HYPERGAN_MALLOC_TUNING=0</c>. Setting only one of the two makes things worse
-/// (measured: trim alone 75 s per epoch, mmap alone 21 s), so both are set or neither.
+/// the environment variable <c>HYPERGAN_MALLOC_TUNING=0</c>. Setting only one of the two makes things worse than
+/// neither (docs/performance.md), so both are set or neither.
 /// </remarks>
 public static class AllocatorTuning
 {

@@ -37,8 +37,11 @@ public sealed record ClassificationBudget(int TrainCount, int TestCount, int Out
     /// <summary>The budget for <paramref name="preset"/> on an MNIST-sized problem.</summary>
     public static ClassificationBudget For(Preset preset) => preset switch
     {
-        Preset.Tiny => new(300, 200, 200, 1, 64, 16, 1e-3, 4, 32, [1, 2], 2, 4),
-        Preset.Quick => new(5000, 5000, 2000, 5, 128, 32, 1e-3, 8, 32, [1, 5, 10, 100], 10, 50),
-        _ => new(5000, 5000, 5000, 10, 512, 128, 3e-4, 16, 64, [1, 5, 10, 100], 10, 100),
+        Preset.Tiny => new(TrainCount: 300, TestCount: 200, OutlierCount: 200, Epochs: 1, HyperGanHidden: 64, HyperGanCodes: 16,
+            HyperGanLearningRate: 1e-3, NetworksPerStep: 4, HyperGanBatch: 32, EnsembleSizes: [1, 2], DeepEnsembleSize: 2, DropoutSamples: 4),
+        Preset.Quick => new(TrainCount: 5000, TestCount: 5000, OutlierCount: 2000, Epochs: 5, HyperGanHidden: 128, HyperGanCodes: 32,
+            HyperGanLearningRate: 1e-3, NetworksPerStep: 8, HyperGanBatch: 32, EnsembleSizes: [1, 5, 10, 100], DeepEnsembleSize: 10, DropoutSamples: 50),
+        _ => new(TrainCount: 5000, TestCount: 5000, OutlierCount: 5000, Epochs: 10, HyperGanHidden: 512, HyperGanCodes: 128,
+            HyperGanLearningRate: 3e-4, NetworksPerStep: 16, HyperGanBatch: 64, EnsembleSizes: [1, 5, 10, 100], DeepEnsembleSize: 10, DropoutSamples: 100),
     };
 }

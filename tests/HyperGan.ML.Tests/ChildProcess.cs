@@ -25,6 +25,9 @@ public static class ChildProcess
                 File.WriteAllBytes(output, Scores.Dump(pipeline.Transform(ml.Data.LoadFromEnumerable(MlNetEstimatorTests.Digits(test)))));
                 return 0;
             }
+            case ["score-batches", var model, var report]:
+                MlNetEstimatorTests.ScoreBatches(model, report);
+                return 0;
             case ["score-decisions", var model, var output]:
             {
                 var ml = new MLContext(seed: 99);
@@ -44,7 +47,7 @@ public static class ChildProcess
                 Console.WriteLine(AllocatorTuning.Apply());
                 return 0;
             default:
-                Console.Error.WriteLine("usage: score-digits <pipeline> <out> | score-decisions <pipeline> <out> | score-images <pipeline> <list.tsv> <out> | allocator-tuning");
+                Console.Error.WriteLine("usage: score-digits <pipeline> <out> | score-decisions <pipeline> <out> | score-batches <pipeline> <report> | score-images <pipeline> <list.tsv> <out> | allocator-tuning");
                 return 2;
         }
     }

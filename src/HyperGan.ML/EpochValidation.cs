@@ -47,15 +47,8 @@ internal sealed class EpochValidation(TrainingExamples heldOut, int members, int
         using var _ = no_grad();
         using var rng = new Generator((ulong)seed, model.Device);
         var ensemble = new SampledEnsemble(model.Target, model.Generate(model.Codes(model.SampleNoise(members, rng))));
-        int size = heldOut.FeatureSize;
-        var shape = model.Target.InputShape.Select(d => (long)d).ToArray();
-        var parts = new List<Tensor>();
-        for (int start = 0; start < heldOut.Count; start += batch)
-        {
-            int rows = Math.Min(batch, heldOut.Count - start);
-            parts.Add(ensemble.Forward(tensor(heldOut.Features.AsSpan(start * size, rows * size).ToArray(), [rows, .. shape]).to(model.Device)).cpu());
-        }
-        var outputs = cat(parts, 1); // [M, N, outputs]
+        var x = tensor(heldOut.Features, [heldOut.Count, .. model.Target.InputShape.Select(d => (long)d)]).to(model.Device);
+        var outputs = ensemble.Forward(x, batchSize: batch).cpu(); // [M, N, outputs], in batches of ScoringBatchSize rows
         double seconds = (started - _measuring).TotalSeconds;
         EpochMetrics metrics;
         if (heldOut.Targets is { } targets)

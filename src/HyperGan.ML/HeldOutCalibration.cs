@@ -16,7 +16,8 @@ public sealed record HeldOutCalibration
     /// <summary>Rows the thresholds were set on and the metrics below measured on. When the temperature is fitted too,
     /// these are the other half of the held-out rows, so the thresholds' guarantees do not depend on the temperature's fit.</summary>
     public int ThresholdRows { get; init; }
-    /// <summary>The temperature every network's logits are divided by (1 = not calibrated).</summary>
+    /// <summary>The temperature the ensemble's mean log-probability is divided by before a softmax (1 = not calibrated; see
+    /// <see cref="Engine.Ensembles.TemperatureScaling"/>).</summary>
     public double Temperature { get; init; } = 1;
 
     /// <summary>Classification: accuracy on <see cref="ThresholdRows"/>.</summary>

@@ -41,7 +41,7 @@ internal static class HeldOutCalibrator
         double temperature = 1;
         if (temperatureRows is not null)
         {
-            using var logits = MemberOutputs(scorer, temperatureRows, o.ScoringBatchSize);
+            using var logits = scorer.MemberOutputs(temperatureRows.Features, temperatureRows.Count);
             temperature = TemperatureScaling.Fit(logits, temperatureRows.ClassLabels!);
         }
 
@@ -52,9 +52,9 @@ internal static class HeldOutCalibrator
             OutOfDistributionScore = o.OutOfDistributionFalseAlarmRate is null || regression ? null : o.OutOfDistributionScore,
         };
         scorer.Calibration = calibration with { Temperature = 1 };
-        var raw = Score(scorer, thresholdRows, o.ScoringBatchSize);
+        var raw = Score(scorer, thresholdRows);
         scorer.Calibration = calibration;
-        var calibrated = temperature == 1 ? raw : Score(scorer, thresholdRows, o.ScoringBatchSize);
+        var calibrated = temperature == 1 ? raw : Score(scorer, thresholdRows);
         scorer.Calibration = null;
         int n = thresholdRows.Count;
 
@@ -101,25 +101,9 @@ internal static class HeldOutCalibrator
         if (o.Coverage is { } coverage) yield return (nameof(o.Coverage), coverage);
     }
 
-    static ScoredBlock Score(EnsembleScorer scorer, TrainingExamples rows, int batch) =>
-        ScoredBlock.Concat(Batches(rows, batch).Select(b => scorer.Score(b.Features, b.Count, Enumerable.Repeat(-1, b.Count).ToArray())).ToList());
-
-    static TorchSharp.torch.Tensor MemberOutputs(EnsembleScorer scorer, TrainingExamples rows, int batch)
-    {
-        var parts = Batches(rows, batch).Select(b => scorer.MemberOutputs(b.Features, b.Count)).ToList();
-        try { return TorchSharp.torch.cat(parts, 1); }
-        finally { foreach (var p in parts) p.Dispose(); }
-    }
-
-    static IEnumerable<(float[] Features, int Count)> Batches(TrainingExamples rows, int batch)
-    {
-        int size = rows.FeatureSize;
-        for (int start = 0; start < rows.Count; start += batch)
-        {
-            int count = Math.Min(batch, rows.Count - start);
-            yield return (rows.Features.AsSpan(start * size, count * size).ToArray(), count);
-        }
-    }
+    // All rows in one call: the ensemble's forward pass already runs them in batches (SampledEnsemble.Forward).
+    static ScoredBlock Score(EnsembleScorer scorer, TrainingExamples rows) =>
+        scorer.Score(rows.Features, rows.Count, Enumerable.Repeat(-1, rows.Count).ToArray());
 
     static float[,] Matrix(ScoredBlock block)
     {

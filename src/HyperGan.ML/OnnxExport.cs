@@ -26,7 +26,7 @@ internal static class OnnxExport
         var frozen = transformer.Scorer.Frozen ?? throw new InvalidOperationException(
             "ONNX export needs a frozen ensemble (the networks are written into the file), but this transformer samples fresh networks per batch (FreezeEnsemble = false). Fit with FreezeEnsemble = true to export.");
         var o = transformer.Options;
-        var model = new Builder(frozen, transformer.Options.FeatureColumnName, transformer.FeatureSize).Build(transformer.Task, transformer.Calibration?.Temperature ?? 1, o);
+        var model = new Builder(frozen, o.FeatureColumnName, transformer.FeatureSize).Build(transformer.Task, transformer.Calibration?.Temperature ?? 1, o);
         Engine.Model.AtomicFile.Write(path, stream => model.WriteTo(stream));
     }
 

@@ -24,11 +24,6 @@ internal sealed class ScoredBlock
         new(probabilities, classes, problems, entropy, disagreement);
     public static ScoredBlock Regression(float[] mean, float[] stdDev, string?[] problems) => new(mean, 1, problems, stdDev: stdDev);
 
-    /// <summary>The blocks' rows in order, as one block (scores only, no decisions).</summary>
-    public static ScoredBlock Concat(IReadOnlyList<ScoredBlock> blocks) =>
-        new(blocks.SelectMany(b => b.Scores).ToArray(), blocks[0].Width, blocks.SelectMany(b => b._problems).ToArray(),
-            blocks.SelectMany(b => b.Entropy).ToArray(), blocks.SelectMany(b => b.Disagreement).ToArray(), blocks.SelectMany(b => b.StdDev).ToArray());
-
     /// <summary>Rows in the block.</summary>
     public int Count { get; }
     /// <summary>Values per row in <see cref="Scores"/>: the classes, or 1 for regression.</summary>

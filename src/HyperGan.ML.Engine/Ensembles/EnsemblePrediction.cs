@@ -33,16 +33,17 @@ public sealed record EnsemblePrediction(float[,] Probabilities, float[] Entropy,
         var entropy = EntropyOf(mean);                   // [B]
         var memberEntropy = (-(p * logp).sum([2])).mean([0]);
         var mi = (entropy - memberEntropy).clamp_min(KeptScalars.Zero);
-        return new EnsemblePrediction(ToMatrix(mean.cpu()), entropy.cpu().data<float>().ToArray(), mi.cpu().data<float>().ToArray());
+        return new EnsemblePrediction(ToMatrix(mean), entropy.cpu().data<float>().ToArray(), mi.cpu().data<float>().ToArray());
     }
 
     /// <summary>Entropy (nats) of each row of a probability matrix [B, C]; 0·log 0 counts as 0.</summary>
     public static Tensor EntropyOf(Tensor probabilities) =>
         -(probabilities * probabilities.clamp_min(KeptScalars.Tiny).log()).sum([1]);
 
-    static float[,] ToMatrix(Tensor t)
+    /// <summary>A probability matrix [B, C] (on any device) as a .NET array, e.g. for <c>HyperGan.ML.Evaluation</c>.</summary>
+    public static float[,] ToMatrix(Tensor t)
     {
-        var flat = t.contiguous().data<float>().ToArray();
+        var flat = t.contiguous().cpu().data<float>().ToArray();
         int rows = (int)t.shape[0], cols = (int)t.shape[1];
         var m = new float[rows, cols];
         Buffer.BlockCopy(flat, 0, m, 0, flat.Length * sizeof(float));

@@ -76,10 +76,11 @@ public static class DecisionsExperiment
         var thresholdIdx = Rows(heldOut, thresholdRows);
 
         double t = TemperatureScaling.Fit(Pick(temperatureIdx), LabelsOf(temperatureIdx));
-        var thresholdP = Probabilities(TemperatureScaling.Calibrated(Pick(thresholdIdx), t));
-        var testP = Probabilities(TemperatureScaling.Calibrated(Pick(test), t));
-        var rawTestP = Probabilities(TemperatureScaling.Calibrated(Pick(test), 1));
-        var outlierP = outliers is null ? null : Probabilities(TemperatureScaling.Calibrated(outliers, t));
+        var thresholdP = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(Pick(thresholdIdx), t));
+        var testLogits = Pick(test);
+        var testP = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(testLogits, t));
+        var rawTestP = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(testLogits, 1));
+        var outlierP = outliers is null ? null : EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(outliers, t));
         var thresholdLabels = LabelsOf(thresholdIdx);
         var testLabels = LabelsOf(test);
 
@@ -102,14 +103,6 @@ public static class DecisionsExperiment
             ClassificationMetrics.NegativeLogLikelihood(rawTestP, testLabels), ClassificationMetrics.NegativeLogLikelihood(testP, testLabels),
             ClassificationMetrics.ExpectedCalibrationError(rawTestP, testLabels), ClassificationMetrics.ExpectedCalibrationError(testP, testLabels),
             coverage90, size90, coverage99, size99, FlaggedShare(testP), outlierP is null ? double.NaN : FlaggedShare(outlierP), SelectiveClassification.Aurc(confidence, correct));
-    }
-
-    static float[,] Probabilities(Tensor p)
-    {
-        var flat = p.contiguous().cpu().data<float>().ToArray();
-        var m = new float[p.shape[0], p.shape[1]];
-        Buffer.BlockCopy(flat, 0, m, 0, flat.Length * sizeof(float));
-        return m;
     }
 
     static float[] Flat(float[,] m)

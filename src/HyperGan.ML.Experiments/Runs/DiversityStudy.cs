@@ -130,9 +130,7 @@ public static class DiversityStudy
             using var calibrationPart = calibrationLogits.narrow(0, 0, scored);
             temperature = TemperatureScaling.Fit(calibrationPart, calibration.Labels);
             using var scaled = TemperatureScaling.Calibrated(inScored, temperature);
-            var flat = scaled.contiguous().cpu().data<float>().ToArray();
-            var p = new float[scaled.shape[0], scaled.shape[1]];
-            Buffer.BlockCopy(flat, 0, p, 0, flat.Length * sizeof(float));
+            var p = EnsemblePrediction.ToMatrix(scaled);
             nllT = ClassificationMetrics.NegativeLogLikelihood(p, labels);
             eceT = ClassificationMetrics.ExpectedCalibrationError(p, labels);
         }

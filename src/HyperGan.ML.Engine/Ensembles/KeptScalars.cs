@@ -4,10 +4,10 @@ namespace HyperGan.ML.Engine.Ensembles;
 
 /// <summary>
 /// Scalars the hot paths pass to libtorch explicitly. TorchSharp 0.107's <see cref="Scalar"/> holds a raw native
-/// pointer and frees it in its finalizer; an implicit one (<c>a + b</c> passes alpha = 1, <c>clamp_min(0)</c> its bound)
-/// becomes unreachable as soon as its pointer is read, so the GC may free it while the native call still reads it —
-/// seen here as "Expected false to be true … toFloat" from add_Tensor in a test that scores 1,100 batches. Static
-/// instances are never collected.
+/// pointer and frees it in its finalizer; an implicit one (<c>a + b</c> passes alpha = 1, <c>clamp_min(0)</c> its bound,
+/// <c>F.leaky_relu(x, 0.01)</c> its slope) becomes unreachable as soon as its pointer is read, so the GC may free it
+/// while the native call still reads it — seen here as "Expected false to be true … toFloat" from add_Tensor and from
+/// leaky_relu in the test that scores thousands of batches. Static instances are never collected.
 /// </summary>
 internal static class KeptScalars
 {
@@ -15,6 +15,8 @@ internal static class KeptScalars
     public static readonly Scalar One = 1.0f;
     /// <summary>0.</summary>
     public static readonly Scalar Zero = 0.0f;
+    /// <summary>0.01, the leaky-ReLU slope of <see cref="Targets.Activation.LeakyRelu"/> (PyTorch's default).</summary>
+    public static readonly Scalar LeakySlope = 0.01;
     /// <summary>1e-30, the floor under probabilities before a logarithm.</summary>
     public static readonly Scalar Tiny = 1e-30f;
 }

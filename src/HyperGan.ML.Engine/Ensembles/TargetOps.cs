@@ -15,9 +15,9 @@ public static class TargetOps
     public static Tensor Activate(Tensor x, Activation activation) => activation switch
     {
         Activation.None => x,
-        Activation.LeakyRelu => F.leaky_relu(x, 0.01),
+        Activation.LeakyRelu => x.leaky_relu(KeptScalars.LeakySlope),   // F.leaky_relu / F.elu would pass implicit Scalars (see KeptScalars)
         Activation.Relu => F.relu(x),
-        Activation.Elu => F.elu(x, 1.0),
+        Activation.Elu => x.elu(KeptScalars.One, KeptScalars.One, KeptScalars.One), // alpha, scale, input scale
         Activation.Tanh => x.tanh(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -29,23 +30,25 @@ public sealed class BenchmarkReport(MachineInfo machine)
     /// <summary>Adds a line under the table (protocol details, caveats).</summary>
     public void Note(string text) => _notes.Add(text);
 
+    static readonly JsonSerializerOptions ReadableJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Writes both files into <paramref name="folder"/>.</summary>
     public void Write(string folder, TimeSpan wall)
     {
         Directory.CreateDirectory(folder);
         var figures = _figures.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(); // run order differs (slow figures last)
         var json = JsonSerializer.Serialize(new { machine, wallSeconds = Math.Round(wall.TotalSeconds), figures, notes = _notes },
-            new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            ReadableJson);
         File.WriteAllText(Path.Combine(folder, "benchmark.json"), json);
         var md = new StringBuilder();
-        md.AppendLine($"Machine: {machine}. Wall time of the run: {wall.TotalSeconds:F0} s.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine}. Wall time of the run: {wall.TotalSeconds:F0} s.");
         md.AppendLine();
         md.AppendLine("| id | measure | result | target | met |");
         md.AppendLine("|---|---|---|---|---|");
         foreach (var f in figures)
-            md.AppendLine($"| {f.Id} | {f.Measure} | {f.Result} | {f.Target} | {(f.Met is bool met ? met ? "yes" : "**no**" : "—")} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {f.Id} | {f.Measure} | {f.Result} | {f.Target} | {(f.Met is bool met ? met ? "yes" : "**no**" : "—")} |");
         md.AppendLine();
-        foreach (var note in _notes) md.AppendLine($"- {note}");
+        foreach (var note in _notes) md.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
         File.WriteAllText(Path.Combine(folder, "benchmark.md"), md.ToString());
     }
 }

@@ -11,7 +11,7 @@ public sealed record MachineInfo(string Cpu, int Cores, int TorchThreads, string
     public static MachineInfo Current()
     {
         string cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "unknown"
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"
             : RuntimeInformation.ProcessArchitecture.ToString();
         return new MachineInfo(cpu, Environment.ProcessorCount, get_num_threads(), RuntimeInformation.OSDescription,
             RuntimeInformation.FrameworkDescription, typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",

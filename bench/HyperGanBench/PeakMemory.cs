@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 
 namespace HyperGanBench;
@@ -14,16 +15,16 @@ public static class PeakMemory
     {
         const string path = "/proc/self/status";
         if (!File.Exists(path)) return null;
-        var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmHWM:"));
-        return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 
     /// <summary>Runs <c>this-program child &lt;args&gt;</c>, streams its stderr, and parses the JSON object it prints last on stdout.</summary>
     public static JsonElement RunChild(params string[] args)
     {
         var entry = Environment.GetCommandLineArgs()[0]; // the .dll when started by `dotnet`
-        var start = new ProcessStartInfo(entry.EndsWith(".dll") ? "dotnet" : entry) { RedirectStandardOutput = true };
-        if (entry.EndsWith(".dll")) start.ArgumentList.Add(entry);
+        var start = new ProcessStartInfo(entry.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : entry) { RedirectStandardOutput = true };
+        if (entry.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(entry);
         start.ArgumentList.Add("child");
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;

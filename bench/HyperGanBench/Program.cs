@@ -4,6 +4,7 @@
 // this machine; compare ratios, not absolute times, with other machines or runs.
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using HyperGan.ML.Engine.Native;
 using HyperGan.ML.Experiments.Runs;
 using HyperGanBench;
@@ -52,8 +53,8 @@ child.SetAction(parse =>
     var a = parse.GetValue(childArgs)!;
     switch (a[0])
     {
-        case "fit-memory": FitMemory.Child(RepositoryFolder.Find(), int.Parse(a[1])); break;
-        case "many-members": ManyMembers.Child(int.Parse(a[1])); break;
+        case "fit-memory": FitMemory.Child(RepositoryFolder.Find(), int.Parse(a[1], CultureInfo.InvariantCulture)); break;
+        case "many-members": ManyMembers.Child(int.Parse(a[1], CultureInfo.InvariantCulture)); break;
         default: throw new ArgumentException($"Unknown child task '{a[0]}'.");
     }
 });

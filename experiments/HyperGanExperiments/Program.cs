@@ -112,8 +112,8 @@ static class Experiments
             : [];
         var single = id != "diversity-study" && recipe is not null ? DiversityRecipe.Named(recipe) : null;
         var folderName = $"{id}-{preset.ToString().ToLowerInvariant()}{(head == GeneratorHead.Full ? "" : "-" + head.ToString().ToLowerInvariant())}{(single is null ? "" : "-" + single.Name)}";
-        var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", folderName),
-            line => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}")) { Head = head, Recipe = single };
+        static void Print(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
+        var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", folderName), Print) { Head = head, Recipe = single };
         var budget = output.Budget;
         switch (id)
         {

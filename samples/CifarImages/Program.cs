@@ -61,7 +61,7 @@ static class CifarSample
         AnsiConsole.MarkupLine($"CIFAR-10 JPEGs from [blue]{Markup.Escape(dataDir)}[/]: {trainFiles.Count:N0} training, {testFiles.Count:N0} test images, {classes.Length} classes; seed {seed}.");
 
         var ml = new MLContext(seed);
-        ml.Log += (_, e) => { if (e.RawMessage.StartsWith("HyperGAN:")) AnsiConsole.WriteLine($"  {e.RawMessage}"); };
+        ml.Log += (_, e) => { if (e.RawMessage.StartsWith("HyperGAN:", StringComparison.Ordinal)) AnsiConsole.WriteLine($"  {e.RawMessage}"); };
         var train = ml.Data.LoadFromEnumerable(trainFiles);
         var test = ml.Data.LoadFromEnumerable(testFiles);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("LabelKey", "Label")
@@ -88,9 +88,9 @@ static class CifarSample
         foreach (var c in classes)
         {
             var of = rows.Where(r => r.Label == c).ToList();
-            perClass.AddRow(c!, of.Count.ToString(), $"{of.Count(r => r.PredictedClass == c) / (double)of.Count:P1}", $"{of.Average(r => r.PredictiveEntropy):F3}");
+            perClass.AddRow(c!, $"{of.Count}", $"{of.Count(r => r.PredictedClass == c) / (double)of.Count:P1}", $"{of.Average(r => r.PredictiveEntropy):F3}");
         }
-        perClass.AddRow("[bold]all[/]", rows.Count.ToString(), $"[bold]{metrics.MicroAccuracy:P1}[/]", $"{rows.Average(r => r.PredictiveEntropy):F3}");
+        perClass.AddRow("[bold]all[/]", $"{rows.Count}", $"[bold]{metrics.MicroAccuracy:P1}[/]", $"{rows.Average(r => r.PredictiveEntropy):F3}");
         AnsiConsole.Write(perClass);
         AnsiConsole.MarkupLine($"{ensembleSize} sampled networks; log-loss {metrics.LogLoss:F3}; chance is {1.0 / classes.Length:P0}.");
 

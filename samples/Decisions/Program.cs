@@ -20,7 +20,7 @@ var letters = LabeledImages.LoadIdx(Path.Combine(data, "notmnist", "t10k-images-
 var (trainIdx, testIdx) = StratifiedSplit.Split(mnist.Labels, 5000, seed: 1);
 
 var ml = new MLContext(seed: 1);
-ml.Log += (_, e) => { if (e.RawMessage.StartsWith("HyperGAN: ") && !e.RawMessage.Contains("task loss")) AnsiConsole.WriteLine($"  {e.RawMessage}"); };
+ml.Log += (_, e) => { if (e.RawMessage.StartsWith("HyperGAN: ", StringComparison.Ordinal) && !e.RawMessage.Contains("task loss")) AnsiConsole.WriteLine($"  {e.RawMessage}"); };
 var train = ml.Data.LoadFromEnumerable(Rows(mnist.Subset(trainIdx)));
 var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train);
 var estimator = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
@@ -66,7 +66,7 @@ File.WriteAllBytes(png, Charts.Lines("Reliability on 5,000 unseen digits", "mean
 AnsiConsole.MarkupLine($"Reliability diagram: {Markup.Escape(png)}");
 
 static IEnumerable<Digit> Rows(LabeledImages images) => Enumerable.Range(0, images.Count)
-    .Select(i => new Digit { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = images.Labels[i].ToString() });
+    .Select(i => new Digit { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = $"{images.Labels[i]}" });
 
 static float[,] Matrix(IEnumerable<float[]> rows)
 {

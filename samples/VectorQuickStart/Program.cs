@@ -59,7 +59,7 @@ using var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(reloaded);
 Console.WriteLine($"reloaded, PredictionEngine on the first digit: predicted {engine.Predict(test[0]).PredictedLabel}");
 
 static Row[] Rows(LabeledImages images) => Enumerable.Range(0, images.Count)
-    .Select(i => new Row { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = images.Labels[i].ToString() }).ToArray();
+    .Select(i => new Row { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = $"{images.Labels[i]}" }).ToArray();
 
 /// <summary>One input row: a fixed-length feature vector (its size must be declared) and a label.</summary>
 public sealed class Row

@@ -11,6 +11,7 @@ namespace HyperGan.ML;
 /// ensemble (reproducible scores, saved with the model) or fresh networks per call. Not disposable, like the
 /// transformer that owns it: its tensors are released by TorchSharp's finalizers.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Lives as long as the transformer, which ML.NET does not dispose; finalizers release the generator.")]
 internal sealed class EnsembleScorer
 {
     readonly TrainedHyperGan _model;
@@ -102,7 +103,7 @@ internal sealed class EnsembleScorer
         }
     }
 
-    ScoredBlock Regression(Tensor outputs, int rows, string?[] problems)
+    static ScoredBlock Regression(Tensor outputs, int rows, string?[] problems)
     {
         var values = outputs.squeeze(-1);
         // Population std (divide by M): one network has no spread, not an undefined one.

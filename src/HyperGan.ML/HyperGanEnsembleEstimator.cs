@@ -215,8 +215,8 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         var progress = new ChannelProgress(ch);
         var monitor = heldOut is null ? null
             : new EpochValidation(heldOut, _options.EnsembleSize, seed ^ 0xE90C, _options.ScoringBatchSize, _options.KeepBestEpoch, line => ch?.Info(MessageSensitivity.Unknown, line));
-        var model = HyperGanTrainer.Fit(target, data, TrainingOptions(_options, task, seed), progress, _options.CancellationToken, device,
-            epochCompleted: monitor is null ? null : monitor.OnEpoch);
+        var model = HyperGanTrainer.Fit(target, data, TrainingOptions(_options, task, seed), progress, device,
+            epochCompleted: monitor is null ? null : monitor.OnEpoch, cancellationToken: _options.CancellationToken);
         monitor?.RestoreBest(model);
         ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: trained in {progress.Elapsed.TotalSeconds:F1} s");
         var scorer = EnsembleScorer.Create(model, _options.EnsembleSize, _options.FreezeEnsemble, inputShape, seed);
@@ -248,7 +248,7 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         return target;
     }
 
-    TargetNetwork DefaultTarget(int[] shape, TaskKind task, int outputs)
+    static TargetNetwork DefaultTarget(int[] shape, TaskKind task, int outputs)
     {
         if (shape.Length == 1) return TargetNetworks.Mlp(shape[0], outputs);
         if (task == TaskKind.Classification && shape.SequenceEqual([1, 28, 28])) return TargetNetworks.MnistCnn(outputs);

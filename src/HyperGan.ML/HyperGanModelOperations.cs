@@ -20,6 +20,7 @@ public static class HyperGanModelOperations
 {
     const string Format = "hypergan-ml-pipeline";
     const int FormatVersion = 1;
+    static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
     sealed record Manifest(string Format, int Version, string Library, List<Part> Parts);
     sealed record Part(string Kind, string Entry);
@@ -68,7 +69,7 @@ public static class HyperGanModelOperations
             using var zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
             if (zip.GetEntry("manifest.json") is { } manifestEntry) return LoadPipeline(catalog, zip, manifestEntry, filePath, out inputSchema);
         }
-        catch (InvalidDataException e) when (e.Message.StartsWith($"'{filePath}'")) { throw; } // names the file and the part already
+        catch (InvalidDataException e) when (e.Message.StartsWith($"'{filePath}'", StringComparison.Ordinal)) { throw; } // names the file and the part already
         catch (Exception e) when (IsDamage(e))
         {
             throw new InvalidDataException($"'{filePath}' is not a model file this library can read ({e.Message}). " +
@@ -92,7 +93,7 @@ public static class HyperGanModelOperations
         or KeyNotFoundException or InvalidCastException or NullReferenceException
         && e is not HyperGan.ML.Engine.Native.TorchNativeLoadException;
 
-    static ITransformer LoadPipeline(ModelOperationsCatalog catalog, ZipArchive zip, ZipArchiveEntry manifestEntry, string filePath, out DataViewSchema? inputSchema)
+    static TransformerChain<ITransformer> LoadPipeline(ModelOperationsCatalog catalog, ZipArchive zip, ZipArchiveEntry manifestEntry, string filePath, out DataViewSchema? inputSchema)
     {
         var manifest = JsonSerializer.Deserialize<Manifest>(PipelineZip.ReadAll(manifestEntry, filePath, MaxManifestBytes))
             ?? throw new InvalidDataException($"'{filePath}' has an empty manifest.");
@@ -142,7 +143,7 @@ public static class HyperGanModelOperations
         }
         var library = typeof(HyperGanEnsembleTransformer).Assembly.GetName().Version?.ToString() ?? "unknown";
         using var s = PipelineZip.CreateEntry(zip, "manifest.json").Open();
-        JsonSerializer.Serialize(s, new Manifest(Format, FormatVersion, library, parts), new JsonSerializerOptions { WriteIndented = true });
+        JsonSerializer.Serialize(s, new Manifest(Format, FormatVersion, library, parts), IndentedJson);
     }
 
     static void SaveMlNet(ModelOperationsCatalog catalog, ZipArchive zip, string name, ITransformer[] run, DataViewSchema? schema)

@@ -53,7 +53,7 @@ internal static class MlNetInternals
     static PropertyInfo? Property(Type type, string name)
     {
         for (var t = type; t is not null; t = t.BaseType)
-            if (t.GetProperties(Instance).FirstOrDefault(p => p.Name == name || p.Name.EndsWith("." + name)) is { } property) return property;
+            if (t.GetProperties(Instance).FirstOrDefault(p => p.Name == name || p.Name.EndsWith("." + name, StringComparison.Ordinal)) is { } property) return property;
         return null;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Xunit;
@@ -13,7 +14,7 @@ public class BadInputTallyTests(ITestOutputHelper output)
     {
         var rows = File.ReadAllLines(Path.Combine(TestData.RepoRoot, "docs", "bad-input.md"))
             .Select(l => Regex.Match(l, @"^\| (\d+) \|.*\| `([A-Za-z0-9_]+)` \|$")).Where(m => m.Success)
-            .Select(m => (Number: int.Parse(m.Groups[1].Value), Test: m.Groups[2].Value)).ToList();
+            .Select(m => (Number: int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Test: m.Groups[2].Value)).ToList();
         var tests = typeof(BadInputTallyTests).Assembly.GetTypes().SelectMany(t => t.GetMethods())
             .Where(m => m.GetCustomAttributes<FactAttribute>().Any()).Select(m => m.Name).ToHashSet();
         output.WriteLine($"{rows.Count} cases, checked by {rows.Select(r => r.Test).Distinct().Count()} tests");

@@ -59,7 +59,7 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
 
     static IEnumerable<MlNetEstimatorTests.Digit> Digits(LabeledImages images) => MlNetEstimatorTests.Digits(images);
 
-    Decided[] Score(ITransformer model, LabeledImages images) =>
+    Decided[] Score(HyperGanEnsembleTransformer model, LabeledImages images) =>
         t.Ml.Data.CreateEnumerable<Decided>(model.Transform(t.View(images)), reuseRowObject: false).ToArray();
 
     [Fact]
@@ -161,7 +161,7 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
     /// <summary>The 300 digits the persistence test scores, in this process and in a child process.</summary>
     internal static IEnumerable<MlNetEstimatorTests.Digit> PersistenceRows() => Digits(Fixtures.MnistSlice(1500, 8500).Test.Subset(Enumerable.Range(500, 300).ToArray()));
 
-    public sealed class Single
+    public sealed class Unlabelled
     {
         [VectorType(784)] public float[] Features { get; set; } = [];
     }
@@ -196,12 +196,12 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
         ChildProcess.Run("score-decisions", path, child);
         Assert.Equal(expected, File.ReadAllBytes(child));
 
-        var batch = t.Ml.Data.CreateEnumerable<Flagged>(t.Model.Transform(t.Ml.Data.LoadFromEnumerable(PersistenceRows().Take(20).Select(d => new Single { Features = d.Features }))), reuseRowObject: false).ToArray();
-        using var engine = t.Ml.Model.CreatePredictionEngine<Single, Flagged>(t.Model);
+        var batch = t.Ml.Data.CreateEnumerable<Flagged>(t.Model.Transform(t.Ml.Data.LoadFromEnumerable(PersistenceRows().Take(20).Select(d => new Unlabelled { Features = d.Features }))), reuseRowObject: false).ToArray();
+        using var engine = t.Ml.Model.CreatePredictionEngine<Unlabelled, Flagged>(t.Model);
         int i = 0;
         foreach (var digit in PersistenceRows().Take(20))
         {
-            var one = engine.Predict(new Single { Features = digit.Features });
+            var one = engine.Predict(new Unlabelled { Features = digit.Features });
             Assert.Equal(batch[i].IsOutOfDistribution, one.IsOutOfDistribution);
             Assert.Equal(batch[i].PredictionSet, one.PredictionSet);
             for (int c = 0; c < one.Score.Length; c++) Assert.Equal(batch[i].Score[c], one.Score[c], 1e-5);
@@ -232,7 +232,7 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
     {
         var features = PersistenceRows().First().Features.ToArray();
         features[10] = float.NaN;
-        var rows = t.Ml.Data.CreateEnumerable<Flagged>(t.Model.Transform(t.Ml.Data.LoadFromEnumerable(new[] { new Single { Features = features } })), reuseRowObject: false).Single();
+        var rows = t.Ml.Data.CreateEnumerable<Flagged>(t.Model.Transform(t.Ml.Data.LoadFromEnumerable(new[] { new Unlabelled { Features = features } })), reuseRowObject: false).Single();
         Assert.True(rows.IsOutOfDistribution);
         Assert.All(rows.PredictionSet, Assert.False);
         Assert.All(rows.Score, v => Assert.True(float.IsNaN(v)));

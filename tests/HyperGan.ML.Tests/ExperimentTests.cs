@@ -23,7 +23,7 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
     ExperimentOutput Output(string id) => new(id, Preset.Tiny, 1, Path.Combine(_dir, id), output.WriteLine);
 
     /// <summary>result.json parses and says tiny; result.md exists; every PNG decodes to a real image.</summary>
-    void CheckFolder(ExperimentOutput run, int expectedFigures)
+    static void CheckFolder(ExperimentOutput run, int expectedFigures)
     {
         run.Finish();
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Folder, "result.json")));

@@ -36,7 +36,7 @@ public class ImagePipelineTests(ITestOutputHelper output) : IDisposable
             var name = $"{prefix}-{i:D4}.png";
             using (var png = bitmap.Encode(SKEncodedImageFormat.Png, 100))
                 File.WriteAllBytes(Path.Combine(_dir, name), png.ToArray());
-            rows.Add(new ImageRow { ImagePath = name, Label = images.Labels[i].ToString() });
+            rows.Add(new ImageRow { ImagePath = name, Label = $"{images.Labels[i]}" });
         }
         return rows;
     }

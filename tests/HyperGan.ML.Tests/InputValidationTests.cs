@@ -69,7 +69,7 @@ public class InputValidationTests
         });
         var options = new HyperGanTrainingOptions { Architecture = Fixtures.SmallArchitecture, Epochs = 50, BatchSize = 32, NetworksPerStep = 4 };
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Assert.ThrowsAny<OperationCanceledException>(() => HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, options, progress, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, options, progress, cancellationToken: cts.Token));
         Assert.Equal(0, reportsAfterCancel); // no further step ran after the cancel
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60));
     }

@@ -36,7 +36,7 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
     }
 
     internal static IEnumerable<Digit> Digits(HyperGan.ML.Engine.Data.LabeledImages images) =>
-        Enumerable.Range(0, images.Count).Select(i => new Digit { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = images.Labels[i].ToString() });
+        Enumerable.Range(0, images.Count).Select(i => new Digit { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = $"{images.Labels[i]}" });
 
     /// <summary>One pipeline trained once for the class: MapValueToKey → HyperGanEnsemble → MapKeyToValue.</summary>
     public sealed class Trained : IDisposable
@@ -192,7 +192,7 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
             void EditEntry(string file, string suffix, Func<byte[], byte[]> edit)
             {
                 using var zip = System.IO.Compression.ZipFile.Open(file, System.IO.Compression.ZipArchiveMode.Update);
-                var entry = zip.Entries.Single(e => e.FullName.EndsWith(suffix));
+                var entry = zip.Entries.Single(e => e.FullName.EndsWith(suffix, StringComparison.Ordinal));
                 byte[] content;
                 using (var s = entry.Open()) { using var m = new MemoryStream(); s.CopyTo(m); content = m.ToArray(); }
                 var name = entry.FullName;
@@ -270,7 +270,7 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
         var batch = ml.Data.LoadFromEnumerable(Digits(Fixtures.MnistSlice(1500, 300).Test).Take(64).ToList());
         var hypergan = ((IEnumerable<ITransformer>)pipeline).OfType<HyperGanEnsembleTransformer>().Single();
         var keyed = ((IEnumerable<ITransformer>)pipeline).First().Transform(batch); // the fitted MapValueToKey
-        void Score(int times) { for (int i = 0; i < times; i++) hypergan.Transform(keyed).GetColumn<float[]>("Score").ToArray(); }
+        void Score(int times) { for (int i = 0; i < times; i++) _ = hypergan.Transform(keyed).GetColumn<float[]>("Score").ToArray(); }
         long Resident()
         {
             GC.Collect();

@@ -56,7 +56,7 @@ public class NativeLoaderTests
         {
             Assert.Equal(NativeLoadAction.LoadedPatchedCopy, report.Action);
             Assert.Equal(["libstdc++.so.6:GLIBCXX_3.4.32"], report.WeakenedVersions);
-            Assert.False(report.LoadedPath!.StartsWith(TestData.RepoRoot), "the patched copy must live in the cache, not the app folder");
+            Assert.False(report.LoadedPath!.StartsWith(TestData.RepoRoot, StringComparison.Ordinal), "the patched copy must live in the cache, not the app folder");
             Assert.DoesNotContain("/.nuget/", report.LoadedPath);
         }
         using var a = torch.arange(6, dtype: torch.float32).view(2, 3);

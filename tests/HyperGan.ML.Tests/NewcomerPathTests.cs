@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
@@ -24,7 +25,7 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
     static IDataView Digits(MLContext ml, int count, params int[] classes)
     {
         var (train, _) = Fixtures.MnistSlice(count, 10);
-        var rows = MlNetEstimatorTests.Digits(train).Where(d => classes.Length == 0 || classes.Contains(int.Parse(d.Label)));
+        var rows = MlNetEstimatorTests.Digits(train).Where(d => classes.Length == 0 || classes.Contains(int.Parse(d.Label, CultureInfo.InvariantCulture)));
         return ml.Data.LoadFromEnumerable(rows.ToList());
     }
 
@@ -134,7 +135,7 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
         foreach (var entry in zip.Entries)
         {
             Assert.Equal(2000, entry.LastWriteTime.Year);
-            if (!entry.FullName.EndsWith(".zip")) continue;
+            if (!entry.FullName.EndsWith(".zip", StringComparison.Ordinal)) continue;
             using var inner = new ZipArchive(new MemoryStream(PipelineZip.ReadAll(entry, "test")));
             Assert.All(inner.Entries, e => Assert.Equal(2000, e.LastWriteTime.Year)); // ML.NET's own stream, re-packed
         }

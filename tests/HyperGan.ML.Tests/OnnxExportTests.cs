@@ -69,7 +69,7 @@ public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained cal
     {
         var (train, test) = Fixtures.MnistSlice(trainCount, testCount, seed);
         IDataView View(Engine.Data.LabeledImages images) => ml.Data.LoadFromEnumerable(Enumerable.Range(0, images.Count)
-            .Select(i => new Vector { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = images.Labels[i].ToString() }));
+            .Select(i => new Vector { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = $"{images.Labels[i]}" }));
         var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(View(train));
         options.Seed = seed;
         return (ml.Transforms.HyperGanEnsemble(options).Fit(keys.Transform(View(train))), keys.Transform(View(test)));

@@ -51,7 +51,12 @@ public class TrainingTests(ITestOutputHelper output)
         var options = HyperGanTrainingOptions.Paper with
         {
             Architecture = new HyperGanArchitecture { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128, Head = GeneratorHead.Chunked },
-            Epochs = 5, BatchSize = 32, NetworksPerStep = 8, LearningRate = 1e-3, MixerLearningRate = 2e-3, Seed = 1,
+            Epochs = 5,
+            BatchSize = 32,
+            NetworksPerStep = 8,
+            LearningRate = 1e-3,
+            MixerLearningRate = 2e-3,
+            Seed = 1,
         };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var model = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, options);

@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
-using HyperGan.ML.Experiments.Runs;
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
+using HyperGan.ML.Experiments.Runs;
 
 namespace HyperGanBench.Figures;
 
@@ -13,7 +14,7 @@ public static class FitMemory
     /// <summary>Runs <see cref="Child"/> in a fresh process and adds P3.</summary>
     public static void Measure(BenchmarkReport report, int images)
     {
-        var r = PeakMemory.RunChild("fit-memory", images.ToString());
+        var r = PeakMemory.RunChild("fit-memory", images.ToString(CultureInfo.InvariantCulture));
         double peak = r.GetProperty("peakMb").GetDouble(), before = r.GetProperty("beforeFitMb").GetDouble();
         report.Add(new Figure("P3", $"peak resident memory of Fit, MNIST target, paper sizes (noise 256, code 128, width 512, 32 nets × 32 images per step), {images:N0} images = {images / 32} steps + mixer pretraining",
             $"{peak:F0} MB peak ({before:F0} MB before Fit: runtime, libtorch, data); {r.GetProperty("seconds").GetDouble():F0} s",

@@ -1,7 +1,7 @@
 using HyperGan.ML;
-using HyperGan.ML.Experiments.Runs;
 using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Targets;
+using HyperGan.ML.Experiments.Runs;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using static TorchSharp.torch;

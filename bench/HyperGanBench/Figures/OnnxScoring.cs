@@ -66,7 +66,7 @@ public static class OnnxScoring
                         {
                             var input = new DenseTensor<float>(features.AsMemory(start * 784, batch * 784), [batch, 784]);
                             using var results = session.Run([NamedOnnxValue.CreateFromTensor("Features", input)]);
-                            GC.KeepAlive(results.First().AsTensor<float>()[0, 0]);
+                            GC.KeepAlive(results[0].AsTensor<float>()[0, 0]);
                         }
                     }
                     var t = Timing.Interleaved(5, Engine, Onnx);

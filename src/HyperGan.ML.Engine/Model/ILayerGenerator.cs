@@ -6,7 +6,9 @@ namespace HyperGan.ML.Engine.Model;
 public interface ILayerGenerator
 {
     /// <summary>The raw parameters of the layer for each code: [M, P_k].</summary>
+#pragma warning disable IDE1006 // named like TorchSharp's Module.forward, which every generator implements it with
     Tensor forward(Tensor codes);
+#pragma warning restore IDE1006
 
     /// <summary>
     /// Initialises the output so that, for codes like <paramref name="sampleCodes"/>, every network shares a part of

@@ -26,15 +26,15 @@ public sealed class Mlp : Module<Tensor, Tensor>, ILayerGenerator
 
     /// <summary>
     /// As the paper's layer generator (the <see cref="GeneratorHead.Full"/> head), re-initialises the output layer: its bias ~ N(0, <paramref name="sharedStd"/>²) is the part of every output that
-    /// all inputs share, and its weights are scaled so that, for inputs like <paramref name="sampleInputs"/>, the
-    /// input-dependent part has standard deviation <paramref name="inputStd"/>. Uses torch's global RNG.
+    /// all inputs share, and its weights are scaled so that, for inputs like <paramref name="sampleCodes"/>, the
+    /// input-dependent part has standard deviation <paramref name="codeStd"/>. Uses torch's global RNG.
     /// </summary>
-    public void InitialiseOutput(double sharedStd, double inputStd, Tensor sampleInputs)
+    public void InitialiseOutput(double sharedStd, double codeStd, Tensor sampleCodes)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var meanSquare = Hidden(sampleInputs).pow(2).mean().item<float>();
-        fc3.weight!.normal_(0, inputStd / Math.Sqrt(fc3.weight.shape[1] * meanSquare));
+        var meanSquare = Hidden(sampleCodes).pow(2).mean().item<float>();
+        fc3.weight!.normal_(0, codeStd / Math.Sqrt(fc3.weight.shape[1] * meanSquare));
         fc3.bias!.normal_(0, sharedStd);
     }
 }

@@ -28,7 +28,7 @@ public sealed record NativeLoadReport(NativeLoadAction Action, string? OriginalP
     // The compiler's record printer would show the list's type name instead of its items.
     bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Action = {Action}, OriginalPath = {OriginalPath}, LoadedPath = {LoadedPath}, WeakenedVersions = [{string.Join(", ", WeakenedVersions)}]");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Action = {Action}, OriginalPath = {OriginalPath}, LoadedPath = {LoadedPath}, WeakenedVersions = [{string.Join(", ", WeakenedVersions)}]");
         return true;
     }
 }

@@ -22,16 +22,16 @@ public static class HyperGanTrainer
     /// <param name="data">Training examples; must fit the target's input shape and output size.</param>
     /// <param name="options">Training knobs (paper defaults).</param>
     /// <param name="progress">Receives a report after every step.</param>
-    /// <param name="cancellationToken">Checked before every step; cancellation throws <see cref="OperationCanceledException"/>
-    /// and releases all tensors.</param>
     /// <param name="device">Where to train; CPU when null.</param>
     /// <param name="epochCompleted">Called after each epoch with the epoch number (from 1) and the model being trained,
     /// e.g. to measure held-out accuracy over time. It must not change the model; it runs on the training thread.</param>
     /// <param name="profile">When given, receives the time of each phase of every training step (benchmarks).</param>
+    /// <param name="cancellationToken">Checked before every step; cancellation throws <see cref="OperationCanceledException"/>
+    /// and releases all tensors.</param>
     /// <exception cref="ArgumentException">Options or data are invalid (the message names which and why).</exception>
     public static TrainedHyperGan Fit(TargetNetwork target, TrainingSet data, HyperGanTrainingOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Device? device = null,
-        Action<int, HyperGanModel>? epochCompleted = null, StepProfile? profile = null)
+        IProgress<TrainingProgress>? progress = null, Device? device = null,
+        Action<int, HyperGanModel>? epochCompleted = null, StepProfile? profile = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
         options = options.WithResolvedDiversity();

@@ -96,11 +96,11 @@ public static class AdversarialExperiment
         output.Result($"{problem.Name}: agreement", agreement);
         foreach (var attack in new[] { "FGSM", "PGD" })
             output.Figure($"adversarial-detection-{attack.ToLowerInvariant()}-{slug}.png", Plots.Charts.Lines($"{attack} on {problem.Name}: detection rate at 5% false positives", "ε", "detected %",
-                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.DetectionRate).ToArray(), Dashed: g.Key.StartsWith("deep"))), 0, 100),
+                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.DetectionRate).ToArray(), Dashed: g.Key.StartsWith("deep", StringComparison.Ordinal))), 0, 100),
                 $"{attack} detection rate vs ε on {problem.Name} (entropy threshold at 5% FPR on clean data).");
         foreach (var attack in new[] { "FGSM", "PGD" })
             output.Figure($"adversarial-entropy-{attack.ToLowerInvariant()}-{slug}.png", Plots.Charts.Lines($"{attack} on {problem.Name}: mean predictive entropy on adversarial images", "ε", "mean entropy (nats)",
-                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.MeanEntropy).ToArray(), Dashed: g.Key.StartsWith("deep"))), 0, Math.Log(problem.Target.OutputSize)),
+                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.MeanEntropy).ToArray(), Dashed: g.Key.StartsWith("deep", StringComparison.Ordinal))), 0, Math.Log(problem.Target.OutputSize)),
                 $"Like the paper's Fig. 5: the judging ensemble's mean predictive entropy on {attack} images vs ε (max ln {problem.Target.OutputSize} = {Math.Log(problem.Target.OutputSize):F2}).");
         output.Figure($"adversarial-member-agreement-{slug}.png", Plots.Charts.Lines($"{problem.Name}: members voting with the ensemble ({agreementNetworks} fresh sampled nets)", "members agreeing", "images %",
             agreement.Select(a => new Plots.Series(a.Key, Enumerable.Range(0, agreementNetworks + 1).Select(k => (double)k).ToArray(),

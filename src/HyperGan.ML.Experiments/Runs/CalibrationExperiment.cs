@@ -24,7 +24,7 @@ public static class CalibrationExperiment
         foreach (var (method, owned) in methods.Methods(output.Seed + 17))
         {
             using var _ = owned;
-            if (method.Name.StartsWith("HyperGAN") && method.Members != budget.EnsembleSizes.Max() && method.Members != 1) continue;
+            if (method.Name.StartsWith("HyperGAN", StringComparison.Ordinal) && method.Members != budget.EnsembleSizes.Max() && method.Members != 1) continue;
             using var logits = TrainedMethods.Logits(method, problem.Test);
             var p = EnsemblePrediction.FromLogits(logits);
             var labels = problem.Test.Labels;

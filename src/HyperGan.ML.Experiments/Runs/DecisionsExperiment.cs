@@ -1,3 +1,4 @@
+using System.Globalization;
 using HyperGan.ML.Engine.Data;
 using HyperGan.ML.Engine.Decisions;
 using HyperGan.ML.Engine.Ensembles;
@@ -118,20 +119,20 @@ public static class DecisionsExperiment
         {
             var v = values.Select(x => x * scale).ToArray();
             double mean = v.Average(), std = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, v.Length - 1));
-            return $"{mean.ToString(format)} ± {std.ToString(format)}";
+            return $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {std.ToString(format, CultureInfo.InvariantCulture)}";
         }
         static string Range(IEnumerable<double> values) => $"{values.Min() * 100:F1}–{values.Max() * 100:F1}";
         var text = new System.Text.StringBuilder();
-        text.AppendLine($"**{results[0].Problem}{(outlierName.Length > 0 ? " → " + outlierName : "")}**, {trainingSeeds} training seed(s) × {splits} random splits of the {pool}: " +
-                        "half held out (a quarter fits the temperature, a quarter sets the thresholds) / half test. Mean ± std over all splits; ranges are min–max. " +
+        text.AppendLine(CultureInfo.InvariantCulture, $"**{results[0].Problem}{(outlierName.Length > 0 ? " → " + outlierName : "")}**, {trainingSeeds} training seed(s) × {splits} random splits of the {pool}: " +
+                        $"half held out (a quarter fits the temperature, a quarter sets the thresholds) / half test. Mean ± std over all splits; ranges are min–max. " +
                         $"Budget: {budgetText}");
         text.AppendLine();
-        text.AppendLine($"| method | accuracy % | NLL raw → calibrated | ECE raw → calibrated | T | coverage of 90 % sets (range) | mean set size | coverage of 99 % sets (range) | mean set size | false alarms of a 5 % flag (range) | {(outlierName.Length > 0 ? outlierName : "outliers")} flagged % | AURC ×100 |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| method | accuracy % | NLL raw → calibrated | ECE raw → calibrated | T | coverage of 90 % sets (range) | mean set size | coverage of 99 % sets (range) | mean set size | false alarms of a 5 % flag (range) | {(outlierName.Length > 0 ? outlierName : "outliers")} flagged % | AURC ×100 |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var group in results.GroupBy(r => r.Method))
         {
             var g = group.ToList();
-            text.AppendLine($"| {group.Key} | {Pm(g.Select(r => r.Accuracy), "F2", 100)} | {Pm(g.Select(r => r.RawNll), "F3")} → {Pm(g.Select(r => r.Nll), "F3")} | " +
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} | {Pm(g.Select(r => r.Accuracy), "F2", 100)} | {Pm(g.Select(r => r.RawNll), "F3")} → {Pm(g.Select(r => r.Nll), "F3")} | " +
                             $"{Pm(g.Select(r => r.RawEce), "F4")} → {Pm(g.Select(r => r.Ece), "F4")} | {Pm(g.Select(r => r.Temperature), "F2")} | " +
                             $"{Pm(g.Select(r => r.Coverage90), "F2", 100)} ({Range(g.Select(r => r.Coverage90))}) | {Pm(g.Select(r => r.SetSize90), "F3")} | " +
                             $"{Pm(g.Select(r => r.Coverage99), "F2", 100)} ({Range(g.Select(r => r.Coverage99))}) | {Pm(g.Select(r => r.SetSize99), "F3")} | " +

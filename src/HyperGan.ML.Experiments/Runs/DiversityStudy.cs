@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using HyperGan.ML.Engine.Data;
 using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Training;
@@ -172,7 +173,7 @@ public static class DiversityStudy
         $"|---|---|{(withSeed ? "---|" : "")}---|---|---|---|---|---|---|---|---|\n" +
         string.Join("\n", rows.Select(f =>
             $"| {f.Training} | {f.Method} |{(withSeed ? $" {f.Seed} |" : "")} {f.Accuracy:F2} | {f.Nll:F3} | {f.Ece:F3} | {f.LettersBelow08:F1} % | {f.AuRocLetters:F3} | {f.AuRocLettersMutualInformation:F3} | " +
-            $"{(double.IsNaN(f.AuRocFashion) ? "—" : f.AuRocFashion.ToString("F3"))} | {f.LetterEntropyOne:F2} → {f.LetterEntropyAll:F2} (N = {f.AllMembers}) | {f.TrainSeconds:F0} |")) + "\n";
+            $"{(double.IsNaN(f.AuRocFashion) ? "—" : f.AuRocFashion.ToString("F3", CultureInfo.InvariantCulture))} | {f.LetterEntropyOne:F2} → {f.LetterEntropyAll:F2} (N = {f.AllMembers}) | {f.TrainSeconds:F0} |")) + "\n";
 
     static string Summary(List<Figures> final)
     {
@@ -180,7 +181,7 @@ public static class DiversityStudy
         {
             var v = values.ToArray();
             double mean = v.Average(), std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
-            return $"{mean.ToString(format)} ± {std.ToString(format)}";
+            return $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {std.ToString(format, CultureInfo.InvariantCulture)}";
         }
         var text = "| method | seeds | accuracy % | NLL | ECE | temperature (fitted on validation) | NLL, scaled | ECE, scaled | letters H < 0.8 % | AUROC letters | AUROC letters (MI) | AUROC Fashion | letter H gain 1 → N | train s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
         foreach (var group in final.GroupBy(f => f.Method))

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -76,7 +77,7 @@ public sealed class ExperimentOutput
             ["seed"] = Seed,
             ["data"] = _data,
             ["machine"] = $"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, libtorch threads {TorchSharp.torch.get_num_threads()}, .NET {Environment.Version}",
-            ["finishedUtc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm"),
+            ["finishedUtc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
             ["wallSeconds"] = Math.Round(elapsed.TotalSeconds, 1),
             ["figures"] = _figures,
         };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Evaluation;
@@ -67,7 +68,7 @@ public static class Table4Experiment
 
         output.Markdown($"**{problem.Name}** — budget: {methods.BudgetText}\n");
         output.Markdown("| method | accuracy % | paper reports % | NLL | ECE | Brier | train s |\n|---|---|---|---|---|---|---|\n" + string.Join("\n", rows.Select(r =>
-            $"| {r.Method} | {r.Accuracy:F2} | {(r.Paper is { } v ? v.ToString("F2") : "")} | {r.Nll:F3} | {r.Ece:F3} | {r.Brier:F3} | {trainSeconds[r.Method]:F0} |")) + "\n");
+            $"| {r.Method} | {r.Accuracy:F2} | {(r.Paper is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) : "")} | {r.Nll:F3} | {r.Ece:F3} | {r.Brier:F3} | {trainSeconds[r.Method]:F0} |")) + "\n");
         output.Markdown("NLL: mean −ln p̄(true class); ECE: 15 equal-width confidence bins; Brier: mean squared error of p̄ against the one-hot label (sum over classes). " +
                         "Paper column: ICML 2019 Table 2 — MNIST-5000 there is 5,000 training images and the full test set, CIFAR-5/CIFAR-10 the full CIFAR training and test sets, so indicative only where our data differ. " +
                         "HyperGAN rows with n networks are the first n of one sample; single network = the first independent network; deep ensemble (5) = the first five.\n");
@@ -75,10 +76,10 @@ public static class Table4Experiment
         {
             output.Markdown($"Out-of-distribution: {problem.Test.Count:N0} held-out {problem.Name} images (inliers) vs {problem.Outliers.Count:N0} {problem.OutlierName} images (outliers = positive class), score = predictive entropy (natural log).\n");
             output.Markdown("| method | mean H inliers | mean H outliers | outliers with H < 0.8 | AUROC | AUPR | FPR@95%TPR | AUROC (mutual information) |\n|---|---|---|---|---|---|---|---|\n" + string.Join("\n", rows.Select(r =>
-                $"| {r.Method} | {r.EntropyInliers:F3} | {r.EntropyOutliers:F3} | {r.OutliersBelow08:F1} % | {r.AuRoc:F3} | {r.AuPr:F3} | {r.FprAt95:F1} % | {(double.IsNaN(r.AuRocMutualInformation) ? "—" : r.AuRocMutualInformation.ToString("F3"))} |")) + "\n");
+                $"| {r.Method} | {r.EntropyInliers:F3} | {r.EntropyOutliers:F3} | {r.OutliersBelow08:F1} % | {r.AuRoc:F3} | {r.AuPr:F3} | {r.FprAt95:F1} % | {(double.IsNaN(r.AuRocMutualInformation) ? "—" : r.AuRocMutualInformation.ToString("F3", CultureInfo.InvariantCulture))} |")) + "\n");
             output.Markdown("The paper claims no HyperGAN outlier gets entropy below 0.8 (its Fig. 3); the column above tests that.\n");
-            var hyper = rows.Where(r => r.Method.StartsWith("HyperGAN")).MaxBy(r => r.Members)!.Method;
-            var deep = rows.Where(r => r.Method.StartsWith("deep ensemble")).MaxBy(r => r.Members)!.Method;
+            var hyper = rows.Where(r => r.Method.StartsWith("HyperGAN", StringComparison.Ordinal)).MaxBy(r => r.Members)!.Method;
+            var deep = rows.Where(r => r.Method.StartsWith("deep ensemble", StringComparison.Ordinal)).MaxBy(r => r.Members)!.Method;
             output.Figure($"ood-entropy-ecdf-{problem.Name.ToLowerInvariant()}.png", Plots.Charts.Ecdf($"Predictive entropy, {problem.Name} (dashed) vs {problem.OutlierName} (solid)", "entropy (nats)",
             [
                 ($"{hyper}, inliers", entropies[hyper].In, true), ($"{hyper}, outliers", entropies[hyper].Out, false),

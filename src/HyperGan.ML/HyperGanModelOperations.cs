@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using HyperGan.ML;
 using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Persistence;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML;
@@ -19,7 +20,7 @@ namespace Microsoft.ML;
 public static class HyperGanModelOperations
 {
     const string Format = "hypergan-ml-pipeline";
-    const int FormatVersion = 1;
+    static readonly FormatVersions Versions = new("pipeline", Current: 1, OldestReadable: 1);
     static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
     sealed record Manifest(string Format, int Version, string Library, List<Part> Parts);
@@ -98,8 +99,7 @@ public static class HyperGanModelOperations
         var manifest = JsonSerializer.Deserialize<Manifest>(PipelineZip.ReadAll(manifestEntry, filePath, MaxManifestBytes))
             ?? throw new InvalidDataException($"'{filePath}' has an empty manifest.");
         if (manifest.Format != Format) throw new InvalidDataException($"'{filePath}' is not a HyperGan.ML pipeline file (format '{manifest.Format}').");
-        if (manifest.Version != FormatVersion)
-            throw new InvalidDataException($"'{filePath}' has pipeline format version {manifest.Version} (written by HyperGan.ML {manifest.Library}); this library reads version {FormatVersion}. Load it with the HyperGan.ML version that wrote it.");
+        Versions.CheckReadable(manifest.Version, $"'{filePath}'", manifest.Library);
         if (manifest.Parts is null || manifest.Parts.Count == 0) throw new InvalidDataException($"'{filePath}' lists no parts in its manifest.");
 
         inputSchema = null;
@@ -143,7 +143,7 @@ public static class HyperGanModelOperations
         }
         var library = typeof(HyperGanEnsembleTransformer).Assembly.GetName().Version?.ToString() ?? "unknown";
         using var s = PipelineZip.CreateEntry(zip, "manifest.json").Open();
-        JsonSerializer.Serialize(s, new Manifest(Format, FormatVersion, library, parts), IndentedJson);
+        JsonSerializer.Serialize(s, new Manifest(Format, Versions.Current, library, parts), IndentedJson);
     }
 
     static void SaveMlNet(ModelOperationsCatalog catalog, ZipArchive zip, string name, ITransformer[] run, DataViewSchema? schema)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Native;
+using HyperGan.ML.Engine.Persistence;
 
 namespace HyperGan.ML;
 

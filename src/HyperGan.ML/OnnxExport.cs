@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Persistence;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
 using Onnx;
@@ -27,7 +28,7 @@ internal static class OnnxExport
             "ONNX export needs a frozen ensemble (the networks are written into the file), but this transformer samples fresh networks per batch (FreezeEnsemble = false). Fit with FreezeEnsemble = true to export.");
         var o = transformer.Options;
         var model = new Builder(frozen, o.FeatureColumnName, transformer.FeatureSize).Build(transformer.Task, transformer.Calibration?.Temperature ?? 1, o);
-        Engine.Model.AtomicFile.Write(path, stream => model.WriteTo(stream));
+        AtomicFile.Write(path, stream => model.WriteTo(stream));
     }
 
     sealed class Builder(SampledEnsemble ensemble, string inputName, int featureSize)

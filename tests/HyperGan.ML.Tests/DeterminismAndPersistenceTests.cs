@@ -1,4 +1,5 @@
 using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Persistence;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
 using TorchSharp;
@@ -110,7 +111,13 @@ public class DeterminismAndPersistenceTests : IDisposable
         var bytes = ModelFile.ToBytes(model);
         Assert.NotNull(ModelFile.FromBytes(Rewrite(bytes, v => v, h => h))); // the rewriter itself is faithful
         var future = Assert.Throws<InvalidDataException>(() => ModelFile.FromBytes(Rewrite(bytes, v => v + 1, h => h)));
-        Assert.Contains("format version", future.Message);
+        Assert.Contains($"model format version {ModelFile.Versions.Current + 1}; this library reads version", future.Message);
+        Assert.Contains("the HyperGan.ML version that wrote it", future.Message);
+        var past = Assert.Throws<InvalidDataException>(() => ModelFile.FromBytes(Rewrite(bytes, v => ModelFile.Versions.OldestReadable - 1, h => h)));
+        Assert.Contains("save it again with this one", past.Message);
+        var range = new FormatVersions("demo", Current: 3, OldestReadable: 2); // a format that still reads its previous version
+        range.CheckReadable(2, "x");
+        Assert.Contains("reads versions 2–3", Assert.Throws<InvalidDataException>(() => range.CheckReadable(4, "'x'")).Message);
         var otherTarget = Assert.Throws<InvalidDataException>(() => ModelFile.FromBytes(Rewrite(bytes, v => v, h =>
         {
             var key = h.Select(p => p.Key).Single(k => k.Equals("Target", StringComparison.OrdinalIgnoreCase));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HyperGan.ML.Engine.Persistence;
 using HyperGan.ML.Engine.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -136,6 +137,6 @@ public class MlNetFitTests(ITestOutputHelper output)
         Assert.NotEqual(Scores.Dump(fresh.Transform(data)), Scores.Dump(fresh.Transform(data)));
         Assert.Equal(Scores.Dump(frozen.Transform(data)), Scores.Dump(frozen.Transform(data)));
         // Same seed, same training: the two generators are identical; only the scoring differs.
-        Assert.Equal(HyperGan.ML.Engine.Model.ModelFile.ToBytes(fresh.Model), HyperGan.ML.Engine.Model.ModelFile.ToBytes(frozen.Model));
+        Assert.Equal(ModelFile.ToBytes(fresh.Model), ModelFile.ToBytes(frozen.Model));
     }
 }

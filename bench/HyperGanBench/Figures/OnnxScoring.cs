@@ -1,6 +1,7 @@
 using HyperGan.ML;
 using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
+using HyperGan.ML.Engine.Persistence;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Experiments.Runs;
 using Microsoft.ML;

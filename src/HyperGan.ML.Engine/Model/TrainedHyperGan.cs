@@ -1,4 +1,5 @@
 using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Persistence;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
 using TorchSharp;

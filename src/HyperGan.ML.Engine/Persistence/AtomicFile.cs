@@ -1,4 +1,4 @@
-namespace HyperGan.ML.Engine.Model;
+namespace HyperGan.ML.Engine.Persistence;
 
 /// <summary>
 /// Writes a file under a temporary name in the same folder and renames it over the target, so an interrupted or

@@ -1,9 +1,10 @@
 using System.Text;
 using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using static TorchSharp.torch;
 
-namespace HyperGan.ML.Engine.Model;
+namespace HyperGan.ML.Engine.Persistence;
 
 /// <summary>
 /// Stores the generated weights of a <see cref="SampledEnsemble"/> so that a frozen ensemble scores bit-identically
@@ -14,14 +15,15 @@ namespace HyperGan.ML.Engine.Model;
 public static class EnsembleFile
 {
     static readonly byte[] Magic = "HGENSMBL"u8.ToArray();
-    const int FormatVersion = 1;
+    /// <summary>The versions of the ensemble format this library writes and reads.</summary>
+    public static FormatVersions Versions { get; } = new("ensemble", Current: 1, OldestReadable: 1);
 
     /// <summary>Writes <paramref name="ensemble"/>'s weights to <paramref name="stream"/>.</summary>
     public static void Write(SampledEnsemble ensemble, Stream stream)
     {
         using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         writer.Write(Magic);
-        writer.Write(FormatVersion);
+        writer.Write(Versions.Current);
         writer.Write(ensemble.Count);
         writer.Write(ensemble.Layers.Count);
         foreach (var layer in ensemble.Layers)
@@ -43,8 +45,7 @@ public static class EnsembleFile
             if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
                 throw new InvalidDataException("Not a HyperGan.ML ensemble (missing 'HGENSMBL' signature).");
             int version = reader.ReadInt32();
-            if (version != FormatVersion)
-                throw new InvalidDataException($"Ensemble format version {version}; this library reads version {FormatVersion}.");
+            Versions.CheckReadable(version, "The stored ensemble");
             int members = reader.ReadInt32(), layerCount = reader.ReadInt32();
             if (members <= 0 || layerCount != target.Layers.Count)
                 throw new InvalidDataException($"The stored ensemble has {layerCount} layers and {members} members; target '{target.Name}' has {target.Layers.Count} layers.");

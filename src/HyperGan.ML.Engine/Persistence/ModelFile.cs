@@ -2,12 +2,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace HyperGan.ML.Engine.Model;
+namespace HyperGan.ML.Engine.Persistence;
 
 /// <summary>
 /// The on-disk format of a trained HyperGAN. Layout: ASCII magic <c>HYPERGAN</c>, int32 format version, int32
@@ -17,8 +18,8 @@ namespace HyperGan.ML.Engine.Model;
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>Format version written by this library.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The versions of the model file this library writes and reads.</summary>
+    public static FormatVersions Versions { get; } = new("model", Current: 1, OldestReadable: 1);
     static readonly byte[] Magic = "HYPERGAN"u8.ToArray();
 
     internal static readonly JsonSerializerOptions Json = new()
@@ -36,7 +37,7 @@ public static class ModelFile
         using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
-            writer.Write(FormatVersion);
+            writer.Write(Versions.Current);
             var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.Target, model.Options,
                 typeof(ModelFile).Assembly.GetName().Version?.ToString() ?? "unknown"), Json);
             writer.Write(header.Length);
@@ -83,8 +84,7 @@ public static class ModelFile
         using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - hashSize), Encoding.UTF8);
         reader.ReadBytes(Magic.Length);
         int version = reader.ReadInt32();
-        if (version != FormatVersion)
-            throw new InvalidDataException($"'{source}' has model format version {version}; this library reads version {FormatVersion}. Use the HyperGan.ML version that wrote it.");
+        Versions.CheckReadable(version, $"'{source}'");
         var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(reader.ReadInt32()), Json)
                      ?? throw new InvalidDataException($"'{source}' has an empty header.");
         long stateLength = reader.ReadInt64();

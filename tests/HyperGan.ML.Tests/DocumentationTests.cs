@@ -56,4 +56,14 @@ public class DocumentationTests(ITestOutputHelper output)
             Assert.Contains(essential, package);
         Assert.DoesNotContain("docs/` folder", package); // a NuGet user cannot follow the repository's docs from the package
     }
+
+    [Fact]
+    public void Src_holds_only_the_three_packed_libraries()
+    {
+        var projects = Directory.EnumerateFiles(Path.Combine(Repo, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Select(p => Path.GetFileNameWithoutExtension(p)!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { "HyperGan.ML", "HyperGan.ML.Engine", "HyperGan.ML.Evaluation" }, projects);
+        foreach (var project in projects)
+            Assert.DoesNotContain("<IsPackable>false", File.ReadAllText(Path.Combine(Repo, "src", project, project + ".csproj")));
+    }
 }

@@ -1,0 +1,86 @@
+using HyperGan.ML.Engine.Training;
+
+namespace HyperGan.ML.Experiments.Runs;
+
+/// <summary>
+/// One setting of the knobs that make sampled networks differ (issue 14): the function-space term and its weight, β,
+/// a prior on the generated weights, and the generators' initial shared / per-network spread. Null fields keep the
+/// engine's defaults.
+/// </summary>
+/// <param name="Name">Short name in tables and on the command line.</param>
+/// <param name="Term">Function-space term.</param>
+/// <param name="Weight">γ (mutual information) or α (SVGD).</param>
+/// <param name="Beta">Weight of the discriminator's term; null = the engine's default.</param>
+/// <param name="GeneratedWeightDecay">λ of the prior on generated weights.</param>
+/// <param name="SharedStd">Initial shared spread (He units); null = default.</param>
+/// <param name="CodeStd">Initial per-network spread (He units); null = default.</param>
+public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double? Beta = null,
+    double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null)
+{
+    /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
+    public static DiversityRecipe Paper { get; } = new("paper");
+
+    /// <summary>What the study sweeps (selected on validation data; see DiversityStudy).</summary>
+    public static IReadOnlyList<DiversityRecipe> Sweep { get; } =
+    [
+        Paper,
+        new("beta0", Beta: 0),
+        new("perNetInit", SharedStd: 0, CodeStd: 1),
+        new("mi0.3", DiversityTerm.MutualInformation, 0.3),
+        new("mi0.5", DiversityTerm.MutualInformation, 0.5),
+        new("mi1", DiversityTerm.MutualInformation, 1),
+        new("mi1-beta0", DiversityTerm.MutualInformation, 1, Beta: 0),
+        new("mi0.5-prior", DiversityTerm.MutualInformation, 0.5, GeneratedWeightDecay: 1e-3),
+        new("mi1-prior", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 1e-3),
+        new("svgd10", DiversityTerm.Svgd, 10),
+    ];
+
+    /// <summary>Recipes that are not swept but can be named with --recipe (probes for other tasks).</summary>
+    static IReadOnlyList<DiversityRecipe> Extra { get; } =
+    [
+        new("prior", GeneratedWeightDecay: 1e-3),
+        new("svgd1", DiversityTerm.Svgd, 1),
+        new("svgd1-prior1e-4", DiversityTerm.Svgd, 1, GeneratedWeightDecay: 1e-4),
+        new("svgd1-prior", DiversityTerm.Svgd, 1, GeneratedWeightDecay: 1e-3),
+        new("svgd1-prior1e-2", DiversityTerm.Svgd, 1, GeneratedWeightDecay: 1e-2),
+        new("svgd0.3", DiversityTerm.Svgd, 0.3),
+        new("svgd3", DiversityTerm.Svgd, 3),
+        // The chunked head's sweep (issue 13): λ 1e-3 hurt it on validation, so smaller priors and γ.
+        new("mi2", DiversityTerm.MutualInformation, 2),
+        new("mi0.5-prior1e-4", DiversityTerm.MutualInformation, 0.5, GeneratedWeightDecay: 1e-4),
+        new("mi1-prior1e-4", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 1e-4),
+        new("mi1-prior3e-4", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 3e-4),
+    ];
+
+    /// <summary>Finds a recipe of <see cref="Sweep"/> by name.</summary>
+    public static DiversityRecipe Named(string name) => Sweep.Concat(Extra).FirstOrDefault(r => r.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown recipe '{name}'; choose from {string.Join(", ", Sweep.Concat(Extra).Select(r => r.Name))}.", nameof(name));
+
+    /// <summary><paramref name="options"/> with this recipe's knobs set.</summary>
+    public HyperGanTrainingOptions ApplyTo(HyperGanTrainingOptions options) => options with
+    {
+        Diversity = Term,
+        DiversityWeight = Term == DiversityTerm.None ? options.DiversityWeight : Weight,
+        Beta = Beta ?? options.Beta,
+        GeneratedWeightDecay = GeneratedWeightDecay,
+        Architecture = options.Architecture with
+        {
+            InitialSharedStd = SharedStd ?? options.Architecture.InitialSharedStd,
+            InitialCodeStd = CodeStd ?? options.Architecture.InitialCodeStd,
+        },
+    };
+
+    /// <summary>The diversity knobs <paramref name="options"/> train with (task defaults resolved), in words.</summary>
+    public static string Describe(HyperGanTrainingOptions options)
+    {
+        var o = options.WithResolvedDiversity();
+        return $"diversity term {o.Diversity}" + (o.Diversity == DiversityTerm.None ? "" : $" (weight {o.DiversityWeight:G3})") +
+               $", generated-weight prior λ {o.GeneratedWeightDecay:G3}, β {o.Beta:G3}, initial spread shared {o.Architecture.InitialSharedStd:G3} / per network {o.Architecture.InitialCodeStd:G3} × He";
+    }
+
+    /// <summary>The knobs in words, for budgets and tables.</summary>
+    public override string ToString() =>
+        $"{Name} ({(Term == DiversityTerm.None ? "no function-space term" : $"{Term} weight {Weight:G3}")}" +
+        (Beta is { } b ? $", β {b:G3}" : "") + (GeneratedWeightDecay > 0 ? $", generated-weight prior λ {GeneratedWeightDecay:G3}" : "") +
+        (SharedStd is not null || CodeStd is not null ? $", init shared {SharedStd}/code {CodeStd} × He" : "") + ")";
+}

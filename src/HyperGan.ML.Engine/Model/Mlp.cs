@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace HyperGan.ML.Engine.Model;
 
 /// <summary>The paper's building block for Q, G_k and D: input → hidden → ELU → hidden → ELU → output.</summary>
-public sealed class Mlp : Module<Tensor, Tensor>, ILayerGenerator
+internal sealed class Mlp : Module<Tensor, Tensor>, ILayerGenerator
 {
     readonly Linear fc1, fc2, fc3;
 

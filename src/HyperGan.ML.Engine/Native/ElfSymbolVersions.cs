@@ -9,7 +9,7 @@ namespace HyperGan.ML.Engine.Native;
 /// <param name="Index">The version index that <c>.gnu.version</c> entries use to point at this requirement.</param>
 /// <param name="IsWeak">Whether the loader may continue when the version is absent (flag <c>VER_FLG_WEAK</c>).</param>
 /// <param name="FlagsOffset">File offset of the entry's 16-bit flags field (where a patch writes).</param>
-public sealed record ElfVersionNeed(string File, string Name, int Index, bool IsWeak, long FlagsOffset);
+internal sealed record ElfVersionNeed(string File, string Name, int Index, bool IsWeak, long FlagsOffset);
 
 /// <summary>
 /// Reads the symbol-versioning tables of a 64-bit little-endian ELF shared library: the versions it needs
@@ -21,7 +21,7 @@ public sealed record ElfVersionNeed(string File, string Name, int Index, bool Is
 /// <c>GLIBCXX_3.4.32</c>, which older libstdc++ (Debian 12: up to 3.4.30) lacks, although no relocation uses a
 /// symbol of that version. Marking such an unused requirement weak lets the dynamic loader accept the library.
 /// </remarks>
-public sealed class ElfSymbolVersions
+internal sealed class ElfSymbolVersions
 {
     const uint ShtRela = 4, ShtDynamic = 6, ShtDynsym = 11, ShtGnuVerdef = 0x6ffffffd, ShtGnuVerneed = 0x6ffffffe, ShtGnuVersym = 0x6fffffff;
     /// <summary>ELF flag VER_FLG_WEAK on a version requirement.</summary>

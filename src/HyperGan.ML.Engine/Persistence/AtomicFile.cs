@@ -4,7 +4,7 @@ namespace HyperGan.ML.Engine.Persistence;
 /// Writes a file under a temporary name in the same folder and renames it over the target, so an interrupted or
 /// failed write leaves any previous file intact and no temporary file behind. Used by every saver in HyperGan.ML.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Creates <paramref name="path"/>'s folder if needed, lets <paramref name="write"/> fill the file, then renames it into place.</summary>
     public static void Write(string path, Action<Stream> write)

@@ -8,14 +8,14 @@ namespace HyperGan.ML.Engine.Training;
 /// <summary>How far the mixer's code distribution is from the prior N(0, σ²I), by its first two moments.</summary>
 /// <param name="MeanMse">Mean over layers of MSE(code mean, 0).</param>
 /// <param name="CovarianceMse">Mean over layers of MSE(code variances, σ²) + MSE(code covariances, 0).</param>
-public sealed record CodeMomentDistance(double MeanMse, double CovarianceMse)
+internal sealed record CodeMomentDistance(double MeanMse, double CovarianceMse)
 {
     /// <summary>Sum of both terms: the pretraining loss.</summary>
     public double Total => MeanMse + CovarianceMse;
 }
 
 /// <summary>Moment matching between codes and the prior: the mixer-pretraining loss and a diagnostic.</summary>
-public static class CodeMoments
+internal static class CodeMoments
 {
     /// <summary>Σ over layers k of MSE(mean(q_k), 0) + MSE(diag cov(q_k), σ²) + MSE(off-diagonal cov(q_k), 0), for codes [S, K, d].</summary>
     public static Tensor Loss(Tensor codes, double priorStd)

@@ -8,7 +8,7 @@ namespace HyperGan.ML.Engine.Training;
 /// The function-space terms of <see cref="DiversityTerm"/>: the extra inputs they are measured on and their losses.
 /// All take the step's network outputs [M, rows, outputs] and return a scalar to add to (or use as) the loss.
 /// </summary>
-public static class FunctionSpaceDiversity
+internal static class FunctionSpaceDiversity
 {
     /// <summary>
     /// Extra unlabelled inputs made from a batch x [B, ...]: each row mixed with a partner row of the batch,

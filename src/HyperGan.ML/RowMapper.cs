@@ -23,7 +23,7 @@ internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSche
         readonly HyperGanEnsembleTransformer _parent;
         readonly DataViewRow _input;
         readonly DataViewSchema _schema;
-        readonly bool[] _active;
+        readonly ScoredColumns _columns;
         readonly FeatureVectorReader? _features;
         readonly float[] _buffer;
         ScoredBlock _block = ScoredBlock.Empty;
@@ -34,18 +34,17 @@ internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSche
             _parent = parent;
             _input = input;
             _schema = schema;
-            _active = new bool[schema.Count];
-            foreach (var c in active) _active[c.Index] = true;
-            var featureColumn = parent.FeatureColumn(input.Schema);
+            _columns = new ScoredColumns(parent, schema, input.Schema.Count, active);
+            var featureColumn = parent.FeatureColumn(input.Schema); // checks the input schema even when no score is requested
             _buffer = new float[parent.FeatureSize];
-            if (_active.Skip(input.Schema.Count).Any(a => a)) _features = FeatureVectorReader.Of(input, featureColumn, parent.FeatureSize);
+            if (_columns.ScoresNeeded) _features = FeatureVectorReader.Of(input, featureColumn, parent.FeatureSize);
         }
 
         public override DataViewSchema Schema => _schema;
         public override long Position => _input.Position;
         public override long Batch => _input.Batch;
         public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+        public override bool IsColumnActive(DataViewSchema.Column column) => _columns.IsActive(column);
 
         (ScoredBlock, int) Current()
         {
@@ -58,12 +57,6 @@ internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSche
             return (_block, 0);
         }
 
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            int inputs = _input.Schema.Count;
-            if (column.Index < inputs) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            if (_features is null) throw new InvalidOperationException($"Column '{column.Name}' was not requested.");
-            return OutputColumns.Getter<TValue>(_parent.Outputs[column.Index - inputs], column, Current);
-        }
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _columns.Getter<TValue>(column, _input, Current);
     }
 }

@@ -25,11 +25,10 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
     {
         readonly HyperGanEnsembleTransformer _parent;
         readonly DataViewSchema _schema;
-        readonly int _inputCount;
+        readonly ScoredColumns _columns;
         readonly DataViewRowCursor _main;
         readonly DataViewRowCursor? _ahead;
         readonly FeatureVectorReader? _aheadFeatures;
-        readonly bool[] _active;
         readonly float[] _features;
         readonly int[] _firstNonFinite;
         ScoredBlock _block = ScoredBlock.Empty;
@@ -39,13 +38,11 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
         {
             _parent = parent;
             _schema = schema;
-            _inputCount = source.Schema.Count;
-            _active = new bool[schema.Count];
-            foreach (var c in needed) _active[c.Index] = true;
-            _main = source.GetRowCursor(needed.Where(c => c.Index < _inputCount).Select(c => source.Schema[c.Index]));
+            _columns = new ScoredColumns(parent, schema, source.Schema.Count, needed);
+            _main = source.GetRowCursor(needed.Where(_columns.IsInput).Select(c => source.Schema[c.Index]));
             _features = [];
             _firstNonFinite = [];
-            if (_active.Skip(_inputCount).Any(a => a))
+            if (_columns.ScoresNeeded)
             {
                 var featureColumn = parent.FeatureColumn(source.Schema);
                 _ahead = source.GetRowCursor([featureColumn]);
@@ -59,7 +56,7 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
         public override long Position => _main.Position;
         public override long Batch => _main.Batch;
         public override ValueGetter<DataViewRowId> GetIdGetter() => _main.GetIdGetter();
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+        public override bool IsColumnActive(DataViewSchema.Column column) => _columns.IsActive(column);
 
         public override bool MoveNext()
         {
@@ -83,12 +80,8 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
             _row = 0;
         }
 
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            if (!_active[column.Index]) throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
-            if (column.Index < _inputCount) return _main.GetGetter<TValue>(_main.Schema[column.Index]);
-            return OutputColumns.Getter<TValue>(_parent.Outputs[column.Index - _inputCount], column, () => (_block, _row));
-        }
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
+            _columns.Getter<TValue>(column, _main, () => (_block, _row));
 
         protected override void Dispose(bool disposing)
         {

@@ -148,7 +148,7 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var dll = Path.Combine(TestData.RepoRoot, "samples", "VectorQuickStart", "bin", testBin.Parent!.Name, testBin.Name, "VectorQuickStart.dll");
         Assert.True(File.Exists(dll), $"{dll} was not built");
-        var stdout = ChildProcess.Dotnet(Path.GetDirectoryName(dll)!, TimeSpan.FromMinutes(5), dll);
+        var stdout = ChildProcess.Dotnet(Path.GetDirectoryName(dll)!, ChildProcess.HangGuard, dll);
         output.WriteLine(stdout);
         var accuracy = System.Text.RegularExpressions.Regex.Match(stdout, @"held-out digits: accuracy ([\d.]+) %");
         Assert.True(accuracy.Success, "no accuracy line");
@@ -173,7 +173,7 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
         var dll = Path.Combine(TestData.RepoRoot, "samples", "Decisions", "bin", testBin.Parent!.Name, testBin.Name, "Decisions.dll");
         Assert.True(File.Exists(dll), $"{dll} was not built");
         using var folder = new TempFolder("hg-decisions-sample-");
-        var stdout = ChildProcess.Dotnet(Path.GetDirectoryName(dll)!, TimeSpan.FromMinutes(5), dll, folder.Path);
+        var stdout = ChildProcess.Dotnet(Path.GetDirectoryName(dll)!, ChildProcess.HangGuard, dll, folder.Path);
         output.WriteLine(stdout);
         double Percent(string pattern)
         {

@@ -78,7 +78,7 @@ public class NuGetPackageTests(ITestOutputHelper output)
     string Run(string workingDirectory, params string[] args)
     {
         var clock = Stopwatch.StartNew();
-        var stdout = ChildProcess.Dotnet(workingDirectory, TimeSpan.FromMinutes(5), args);
+        var stdout = ChildProcess.Dotnet(workingDirectory, ChildProcess.HangGuard, args);
         output.WriteLine($"dotnet {string.Join(' ', args.Take(2))} … {clock.Elapsed.TotalSeconds:F1} s");
         return stdout;
     }

@@ -112,12 +112,12 @@ public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained cal
         File.WriteAllBytes(rows, System.Runtime.InteropServices.MemoryMarshal.AsBytes(images.Pixels.AsSpan()).ToArray());
 
         var consumer = Path.Combine(TestData.RepoRoot, "samples", "OnnxConsumer");
-        ChildProcess.Dotnet(consumer, TimeSpan.FromMinutes(5), "build", "-c", "Release");
+        ChildProcess.Dotnet(consumer, ChildProcess.HangGuard, "build", "-c", "Release");
         var app = Path.Combine(consumer, "bin", "Release", "net10.0", "OnnxConsumer.dll");
         foreach (var model in new[] { modelPath, modelPath + ".zip" }) // the .onnx first: it saves the ML.NET pipeline the second run loads
         {
             var scores = dir.File(Path.GetFileName(model) + ".scores");
-            var stdout = ChildProcess.Dotnet(consumer, TimeSpan.FromMinutes(2), app, model, rows, "784", scores);
+            var stdout = ChildProcess.Dotnet(consumer, ChildProcess.HangGuard, app, model, rows, "784", scores);
             output.WriteLine(stdout);
             Assert.Contains("libtorch libraries loaded: none", stdout);
             Assert.Equal(expected, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scores)).ToArray()); // bit for bit

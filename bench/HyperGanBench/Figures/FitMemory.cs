@@ -8,15 +8,15 @@ using HyperGan.ML.Experiments.Runs;
 
 namespace HyperGanBench.Figures;
 
-/// <summary>P3: peak resident memory of Fit with the paper's sizes (generator and 32 networks × 32 images per step).</summary>
+/// <summary>fit-memory: peak resident memory of Fit with the paper's sizes (generator and 32 networks × 32 images per step).</summary>
 public static class FitMemory
 {
-    /// <summary>Runs <see cref="Child"/> in a fresh process and adds P3.</summary>
+    /// <summary>Runs <see cref="Child"/> in a fresh process and adds fit-memory.</summary>
     public static void Measure(BenchmarkReport report, int images)
     {
         var r = PeakMemory.RunChild("fit-memory", images.ToString(CultureInfo.InvariantCulture));
         double peak = r.GetProperty("peakMb").GetDouble(), before = r.GetProperty("beforeFitMb").GetDouble();
-        report.Add(new Figure("P3", $"peak resident memory of Fit, MNIST target, paper sizes (noise 256, code 128, width 512, 32 nets × 32 images per step), {images:N0} images = {images / 32} steps + mixer pretraining",
+        report.Add(new Figure("fit-memory", $"peak resident memory of Fit, MNIST target, paper sizes (noise 256, code 128, width 512, 32 nets × 32 images per step), {images:N0} images = {images / 32} steps + mixer pretraining",
             $"{peak:F0} MB peak ({before:F0} MB before Fit: runtime, libtorch, data); {r.GetProperty("seconds").GetDouble():F0} s",
             "≤ 1.5 GB", peak <= 1536, new Dictionary<string, object> { ["peakMb"] = peak, ["beforeFitMb"] = before, ["seconds"] = r.GetProperty("seconds").GetDouble() }));
     }

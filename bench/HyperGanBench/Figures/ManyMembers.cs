@@ -7,10 +7,10 @@ using static TorchSharp.torch;
 
 namespace HyperGanBench.Figures;
 
-/// <summary>P7: scoring 1,000 members at batch 256 in bounded memory (the executor runs members in chunks).</summary>
+/// <summary>many-networks: scoring 1,000 members at batch 256 in bounded memory (the executor runs members in chunks).</summary>
 public static class ManyMembers
 {
-    /// <summary>Runs <see cref="Child"/> for 100 and 1,000 members, each in a fresh process, and adds P7.</summary>
+    /// <summary>Runs <see cref="Child"/> for 100 and 1,000 members, each in a fresh process, and adds many-networks.</summary>
     public static void Measure(BenchmarkReport report)
     {
         var hundred = PeakMemory.RunChild("many-members", "100");
@@ -19,7 +19,7 @@ public static class ManyMembers
         double unchunkedGb = 1000.0 * 256 * 32 * 24 * 24 * 4 / 1e9; // layer 1's pre-pool output for all members at once
         double Peak(JsonElement e) => e.GetProperty("peakMb").GetDouble();
         double Seconds(JsonElement e) => e.GetProperty("scoreSeconds").GetDouble();
-        report.Add(new Figure("P7", "score 256 images with M = 1,000 sampled MNIST networks (paper generator), fresh process",
+        report.Add(new Figure("many-networks", "score 256 images with M = 1,000 sampled MNIST networks (paper generator), fresh process",
             $"M = 1,000: peak {Peak(thousand):F0} MB, {Seconds(thousand):F1} s; M = 100: peak {Peak(hundred):F0} MB, {Seconds(hundred):F1} s (all members' first layer at once would need {unchunkedGb:F1} GB)",
             "peak reported, no OOM", true, new Dictionary<string, object> { ["thousand"] = thousand, ["hundred"] = hundred, ["unchunkedFirstLayerGb"] = unchunkedGb }));
     }

@@ -9,13 +9,13 @@ using static TorchSharp.torch;
 namespace HyperGanBench.Figures;
 
 /// <summary>
-/// P6: rows/s through ML.NET (<c>Transform</c> + a cursor reading every output column) vs the engine scoring the same
+/// mlnet-overhead: rows/s through ML.NET (<c>Transform</c> + a cursor reading every output column) vs the engine scoring the same
 /// rows with an ensemble of the same size, batch for batch (tensor from floats, forward, probabilities and entropy
 /// back to arrays) — what the adapter costs on top of the engine.
 /// </summary>
 public static class MlNetOverhead
 {
-    /// <summary>Adds P6.</summary>
+    /// <summary>Adds mlnet-overhead.</summary>
     public static void Measure(BenchmarkReport report, string repo, int rows = 2048, int members = 10)
     {
         var mnist = new Datasets(Path.Combine(repo, "data"), null).MnistTestSet();
@@ -66,7 +66,7 @@ public static class MlNetOverhead
         }
         var t = Timing.Interleaved(5, Engine, MlNet);
         double ratio = t[0].MedianMs / t[1].MedianMs;
-        report.Add(new Figure("P6", $"ML.NET Transform + cursor over every output column vs the engine's batched scoring of the same {rows:N0} rows (M = {members}, batch {batch})",
+        report.Add(new Figure("mlnet-overhead", $"ML.NET Transform + cursor over every output column vs the engine's batched scoring of the same {rows:N0} rows (M = {members}, batch {batch})",
             $"ML.NET {rows / (t[1].MedianMs / 1000):F0} rows/s, engine {rows / (t[0].MedianMs / 1000):F0} rows/s: ratio {ratio:F2}", "≥ 0.7", ratio >= 0.7,
             new Dictionary<string, object> { ["engine"] = t[0], ["mlnet"] = t[1], ["ratio"] = ratio, ["rows"] = rows, ["members"] = members }));
     }

@@ -6,10 +6,10 @@ using static TorchSharp.torch;
 
 namespace HyperGanBench.Figures;
 
-/// <summary>P5: bytes of a saved generator vs bytes of 100 stored target networks (the deep-ensemble alternative).</summary>
+/// <summary>model-size: bytes of a saved generator vs bytes of 100 stored target networks (the deep-ensemble alternative).</summary>
 public static class ModelSize
 {
-    /// <summary>Adds P5 for the paper-sized generator and the small one the quick presets use.</summary>
+    /// <summary>Adds model-size for the paper-sized generator and the small one the quick presets use.</summary>
     public static void Measure(BenchmarkReport report)
     {
         var target = TargetNetworks.MnistCnn();
@@ -34,7 +34,7 @@ public static class ModelSize
             using (var stream = File.Create(ensemblePath)) EnsembleFile.Write(hundred, stream);
             long nets = new FileInfo(ensemblePath).Length;
             double ratio = (double)paper / nets, smallRatio = (double)small / nets, chunkedRatio = (double)chunked / nets;
-            report.Add(new Figure("P5", $"saved model size vs 100 stored MNIST networks ({target.ParameterCount:N0} parameters each); generators at the paper's sizes (width 512) unless noted",
+            report.Add(new Figure("model-size", $"saved model size vs 100 stored MNIST networks ({target.ParameterCount:N0} parameters each); generators at the paper's sizes (width 512) unless noted",
                 $"full head {paper / 1e6:F1} MB, full head at width 128 {small / 1e6:F1} MB, chunked head {chunked / 1e6:F1} MB; 100 networks {nets / 1e6:F1} MB: " +
                 $"ratios {ratio:F2} / {smallRatio:F2} / {chunkedRatio:F2}",
                 "< 1 (chunked head)", chunkedRatio < 1, new Dictionary<string, object>

@@ -13,13 +13,13 @@ using static TorchSharp.torch;
 namespace HyperGanBench.Figures;
 
 /// <summary>
-/// P9: scoring an exported ensemble with ONNX Runtime (no libtorch) vs the engine's batched executor, the same MNIST
+/// onnx-scoring: scoring an exported ensemble with ONNX Runtime (no libtorch) vs the engine's batched executor, the same MNIST
 /// CNN ensemble and rows, for M = 10 and 100 at batch 1 and 256: rows/s of each and their ratio; and the exported file's
 /// size vs the same networks stored by the engine (<see cref="EnsembleFile"/>).
 /// </summary>
 public static class OnnxScoring
 {
-    /// <summary>Adds P9.</summary>
+    /// <summary>Adds onnx-scoring.</summary>
     public static void Measure(BenchmarkReport report, string repo)
     {
         var mnist = new Datasets(Path.Combine(repo, "data"), null).MnistTestSet();
@@ -81,7 +81,7 @@ public static class OnnxScoring
             }
         }
         finally { folder.Delete(recursive: true); }
-        report.Add(new Figure("P9", "scoring an ensemble exported to ONNX with ONNX Runtime (no libtorch) vs the engine's batched executor, MNIST CNN, same rows; file size vs the stored networks",
+        report.Add(new Figure("onnx-scoring", "scoring an ensemble exported to ONNX with ONNX Runtime (no libtorch) vs the engine's batched executor, MNIST CNN, same rows; file size vs the stored networks",
             string.Join("; ", lines), "≥ 1 at batch 256", ratios.All(r => r >= 1), values));
     }
 }

@@ -4,17 +4,17 @@ using static TorchSharp.torch;
 
 namespace HyperGanBench.Figures;
 
-/// <summary>P4: drawing 1,000 MNIST-target networks with the paper-sized generator (noise → mixer → generators).</summary>
+/// <summary>sampling: drawing 1,000 MNIST-target networks with the paper-sized generator (noise → mixer → generators).</summary>
 public static class Sampling
 {
-    /// <summary>Adds P4.</summary>
+    /// <summary>Adds sampling.</summary>
     public static void Measure(BenchmarkReport report, int count = 1000)
     {
         random.manual_seed(0);
         using var model = new HyperGanModel(TargetNetworks.MnistCnn(), new HyperGanArchitecture());
         using var _ = no_grad();
         var t = Timing.Interleaved(5, () => model.Generate(model.Codes(model.SampleNoise(count))));
-        report.Add(new Figure("P4", $"sample {count:N0} MNIST-target networks (paper generator: noise 256, code 128, width 512)",
+        report.Add(new Figure("sampling", $"sample {count:N0} MNIST-target networks (paper generator: noise 256, code 128, width 512)",
             $"{t[0]}", "≤ 1 s", t[0].MedianMs <= 1000, new Dictionary<string, object> { ["networks"] = count, ["timing"] = t[0] }));
     }
 }

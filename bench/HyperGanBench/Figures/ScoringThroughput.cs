@@ -6,12 +6,12 @@ using static TorchSharp.torch;
 namespace HyperGanBench.Figures;
 
 /// <summary>
-/// P1a/P1b: scoring 100 sampled MNIST networks, production executor vs the per-member loop over the same weights
+/// scoring-throughput/single-row-latency: scoring 100 sampled MNIST networks, production executor vs the per-member loop over the same weights
 /// (plus the production executor's two member-convolution strategies, for the record).
 /// </summary>
 public static class ScoringThroughput
 {
-    /// <summary>Adds P1a (batch 256) and P1b (batch 1).</summary>
+    /// <summary>Adds scoring-throughput (batch 256) and single-row-latency (batch 1).</summary>
     public static void Measure(BenchmarkReport report, double sgemmGflops, int members = 100)
     {
         var target = TargetNetworks.MnistCnn();
@@ -39,13 +39,13 @@ public static class ScoringThroughput
             {
                 double share = Gflops(production) / sgemmGflops;
                 values["shareOfSgemm"] = share;
-                report.Add(new Figure("P1a", $"scoring throughput, MNIST target, M = {members}, batch 256 ({EnsembleExecutors.Default.Name})",
+                report.Add(new Figure("scoring-throughput", $"scoring throughput, MNIST target, M = {members}, batch 256 ({EnsembleExecutors.Default.Name})",
                     $"{batch / (production.MedianMs / 1000):F0} images/s = {batch * members / (production.MedianMs / 1000):F0} network-image forwards/s; {Gflops(production):F0} GFLOP/s = {share:P0} of sgemm; {speedup:F1}× the per-member loop",
                     "≥ 50% of sgemm and ≥ 2× the loop", share >= 0.5 && speedup >= 2, values));
             }
             else
             {
-                report.Add(new Figure("P1b", $"single-row latency, M = {members}, batch 1 ({EnsembleExecutors.Default.Name})",
+                report.Add(new Figure("single-row-latency", $"single-row latency, M = {members}, batch 1 ({EnsembleExecutors.Default.Name})",
                     $"{production.MedianMs:F1} ms vs per-member loop {loop.MedianMs:F1} ms: {speedup:F1}×", "≥ 3× faster than the loop", speedup >= 3, values));
             }
         }

@@ -7,7 +7,7 @@ using HyperGan.ML.Experiments.Runs;
 namespace HyperGanBench.Figures;
 
 /// <summary>
-/// P8: where a training step's time goes (HyperGanTrainer.Fit's own phases, <see cref="StepProfile"/>), with the
+/// step-profile: where a training step's time goes (HyperGanTrainer.Fit's own phases, <see cref="StepProfile"/>), with the
 /// paper's sizes (noise 256, code 128, width 512, 32 networks × 32 images per step) for the MNIST and CIFAR targets,
 /// each generator head; and the generator's parameter count. Real vendored images (MNIST test set, CIFAR slice).
 /// </summary>
@@ -15,16 +15,16 @@ public static class StepTimeProfile
 {
     const int Steps = 16, WarmUpSteps = 3, Batch = 32;
 
-    /// <summary>Adds P8a (MNIST) and P8b (CIFAR).</summary>
+    /// <summary>Adds step-profile-mnist (MNIST) and step-profile-cifar (CIFAR).</summary>
     public static void Measure(BenchmarkReport report, string repo)
     {
         var datasets = new Datasets(Path.Combine(repo, "data"), null);
         var mnist = datasets.MnistTestSet().Subset(Enumerable.Range(0, Steps * Batch).ToArray());
         var cifar = datasets.CifarSlice(seed: 1).Train;
-        Profile(report, "P8a", "MNIST", TargetNetworks.MnistCnn(), mnist);
+        Profile(report, "step-profile-mnist", "MNIST", TargetNetworks.MnistCnn(), mnist);
         var mixed = Enumerable.Range(0, cifar.Count).ToArray(); // the slice is stored class by class
         new Random(1).Shuffle(mixed);
-        Profile(report, "P8b", "CIFAR", TargetNetworks.CifarCnn(), cifar.Subset(mixed[..(Steps * Batch)]));
+        Profile(report, "step-profile-cifar", "CIFAR", TargetNetworks.CifarCnn(), cifar.Subset(mixed[..(Steps * Batch)]));
     }
 
     static void Profile(BenchmarkReport report, string id, string name, TargetNetwork target, LabeledImages images)

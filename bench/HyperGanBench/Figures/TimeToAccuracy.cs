@@ -13,14 +13,14 @@ using static TorchSharp.torch;
 namespace HyperGanBench.Figures;
 
 /// <summary>
-/// P2: wall time until HyperGAN's 10-network ensemble reaches the test accuracy of a 10-member deep ensemble on
+/// time-to-accuracy: wall time until HyperGAN's 10-network ensemble reaches the test accuracy of a 10-member deep ensemble on
 /// MNIST-5000, divided by the time it took to train that deep ensemble. Both use the experiments' quick budget
 /// (5 epochs per independent network; HyperGAN's quick generator). HyperGAN's accuracy is measured after every
 /// epoch with the clock paused.
 /// </summary>
 public static class TimeToAccuracy
 {
-    /// <summary>Adds P2.</summary>
+    /// <summary>Adds time-to-accuracy.</summary>
     public static void Measure(BenchmarkReport report, string repo, int seed, int maxHyperGanEpochs)
     {
         var budget = ClassificationBudget.For(Preset.Quick);
@@ -35,7 +35,7 @@ public static class TimeToAccuracy
         double ensembleSeconds = clock.Elapsed.TotalSeconds;
         double ensembleAccuracy = Accuracy(TrainedMethods.Logits(new DeepEnsemble(networks), problem.Test), problem.Test.Labels);
         foreach (var n in networks) n.Dispose();
-        Console.WriteLine($"P2: deep ensemble ({budget.DeepEnsembleSize}) trained in {ensembleSeconds:F1} s, accuracy {ensembleAccuracy:P2}");
+        Console.WriteLine($"time-to-accuracy: deep ensemble ({budget.DeepEnsembleSize}) trained in {ensembleSeconds:F1} s, accuracy {ensembleAccuracy:P2}");
 
         var options = new HyperGanTrainingOptions
         {
@@ -54,7 +54,7 @@ public static class TimeToAccuracy
                 training.Stop(); // evaluation is not training time
                 double accuracy = Accuracy(TenNetworks(model, target, test), problem.Test.Labels);
                 curve.Add((epoch, training.Elapsed.TotalSeconds, accuracy));
-                Console.WriteLine($"P2: HyperGAN epoch {epoch}: {training.Elapsed.TotalSeconds:F1} s, 10-net accuracy {accuracy:P2}");
+                Console.WriteLine($"time-to-accuracy: HyperGAN epoch {epoch}: {training.Elapsed.TotalSeconds:F1} s, 10-net accuracy {accuracy:P2}");
                 if (accuracy >= ensembleAccuracy) { reachedSeconds = training.Elapsed.TotalSeconds; stop.Cancel(); }
                 training.Start();
             });
@@ -77,7 +77,7 @@ public static class TimeToAccuracy
         {
             long hyperPasses = curve.Count * hyperPassesPerEpoch;
             values["hyperGanPasses"] = hyperPasses;
-            report.Note($"P2 in network-image passes (forward + backward of one network on one image): HyperGAN {hyperPasses:N0} to reach the deep ensemble's accuracy, deep ensemble {ensemblePasses:N0}; " +
+            report.Note($"time-to-accuracy in network-image passes (forward + backward of one network on one image): HyperGAN {hyperPasses:N0} to reach the deep ensemble's accuracy, deep ensemble {ensemblePasses:N0}; " +
                         $"pass ratio {(double)hyperPasses / ensemblePasses:F2}, time ratio {reachedSeconds / ensembleSeconds:F2} — the rest is the generator, its Adam step and the discriminator. " +
                         $"Throughput: deep ensemble {ensemblePasses / ensembleSeconds:F0} passes/s, HyperGAN {hyperPasses / reachedSeconds:F0} passes/s.");
         }
@@ -92,7 +92,7 @@ public static class TimeToAccuracy
             text = $"not reached: deep ensemble (10) {ensembleAccuracy:P2} in {ensembleSeconds:F0} s; HyperGAN (10 nets) best {best.Accuracy:P2} (epoch {best.Epoch}, {best.Seconds:F0} s) in {curve.Count} epochs";
         }
         text += atEnsembleTime.Epoch > 0 ? $"; at the deep ensemble's training time HyperGAN had {atEnsembleTime.Accuracy:P2} (epoch {atEnsembleTime.Epoch})" : "; HyperGAN's first epoch took longer than the whole deep ensemble";
-        report.Add(new Figure("P2", $"time to the test accuracy of a 10-member deep ensemble, MNIST-5000 (seed {seed}; quick budgets: {plain} per network; HyperGAN {budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, width {budget.HyperGanHidden}, ≤ {maxHyperGanEpochs} epochs)",
+        report.Add(new Figure("time-to-accuracy", $"time to the test accuracy of a 10-member deep ensemble, MNIST-5000 (seed {seed}; quick budgets: {plain} per network; HyperGAN {budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, width {budget.HyperGanHidden}, ≤ {maxHyperGanEpochs} epochs)",
             text, "ratio ≤ 1.0", reachedSeconds is double s2 && s2 <= ensembleSeconds, values));
     }
 

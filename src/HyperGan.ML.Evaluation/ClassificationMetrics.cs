@@ -51,6 +51,39 @@ public static class ClassificationMetrics
         reliability.Sum(b => b.Share * Math.Abs(b.Accuracy - b.MeanConfidence));
 
     /// <summary>
+    /// The ECE that a perfectly calibrated model with these confidences would still show on this many rows, in
+    /// expectation: the estimator's own bias. In each bin of <see cref="Reliability"/>, the number of correct rows of a
+    /// calibrated model is a sum of Bernoulli(confidence) draws; the floor is Σ_b (|B_b| / n) · E|correct_b / |B_b| −
+    /// mean confidence(B_b)|, computed exactly from that sum's distribution. A measured ECE near the floor is noise:
+    /// no calibration lowers it further on the same number of rows.
+    /// </summary>
+    public static double CalibrationErrorFloor(float[,] probabilities, int bins = 15)
+    {
+        if (bins <= 0) throw new ArgumentOutOfRangeException(nameof(bins), bins, "bins must be positive (the convention is 15).");
+        int rows = probabilities.GetLength(0);
+        var confidences = new List<double>[bins];
+        for (int b = 0; b < bins; b++) confidences[b] = [];
+        for (int i = 0; i < rows; i++)
+        {
+            double conf = probabilities[i, ArgMax(probabilities, i)];
+            confidences[Math.Clamp((int)(conf * bins), 0, bins - 1)].Add(conf);
+        }
+        double floor = 0;
+        foreach (var bin in confidences.Where(c => c.Count > 0))
+        {
+            // P(k of the bin's rows correct), built one Bernoulli at a time (a Poisson-binomial distribution).
+            var k = new double[bin.Count + 1];
+            k[0] = 1;
+            for (int j = 0; j < bin.Count; j++)
+                for (int m = j + 1; m >= 0; m--)
+                    k[m] = k[m] * (1 - bin[j]) + (m > 0 ? k[m - 1] * bin[j] : 0);
+            double meanConfidence = bin.Average();
+            floor += (double)bin.Count / rows * Enumerable.Range(0, k.Length).Sum(m => k[m] * Math.Abs((double)m / bin.Count - meanConfidence));
+        }
+        return floor;
+    }
+
+    /// <summary>
     /// The reliability diagram: the non-empty of <paramref name="bins"/> equal-width bins over the confidence
     /// max_c p[i, c], each with its share of examples, mean confidence and accuracy. Bin b holds confidences in
     /// [b/bins, (b+1)/bins); a confidence of exactly 1.0 belongs to the last bin.

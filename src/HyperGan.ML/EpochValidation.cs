@@ -11,7 +11,7 @@ namespace HyperGan.ML;
 /// Measures held-out rows after every epoch (the trainer's epoch hook) and keeps the history. Draws its networks with its
 /// own generator, so training draws exactly what it would without it.
 /// </summary>
-internal sealed class EpochValidation(TrainingExamples heldOut, int members, int seed, int batch, bool keepBest, Action<string> log)
+internal sealed class EpochValidation(TrainingExamples heldOut, int members, int seed, int batch, bool keepBest, int patience, Action<string> log)
 {
     readonly List<EpochMetrics> _history = [];
     Dictionary<string, Tensor>? _best; // a copy of the generator's weights at the best epoch so far (keepBest)
@@ -39,8 +39,8 @@ internal sealed class EpochValidation(TrainingExamples heldOut, int members, int
 
     static double Loss(EpochMetrics m) => m.NegativeLogLikelihood ?? m.RootMeanSquaredError ?? double.PositiveInfinity;
 
-    /// <summary>The trainer's epoch hook.</summary>
-    public void OnEpoch(int epoch, HyperGanModel model)
+    /// <summary>The trainer's epoch hook: measures, and returns false once <c>patience</c> epochs passed without improvement.</summary>
+    public bool OnEpoch(int epoch, HyperGanModel model)
     {
         var started = _clock.Elapsed;
         using var scope = NewDisposeScope();
@@ -77,5 +77,8 @@ internal sealed class EpochValidation(TrainingExamples heldOut, int members, int
             }
         }
         _measuring += _clock.Elapsed - started;
+        if (patience == 0 || epoch - BestEpoch < patience) return true;
+        log($"HyperGAN: stopped after epoch {epoch}: held-out {(heldOut.Targets is null ? "NLL" : "RMSE")} has not improved for {patience} epoch(s) since epoch {BestEpoch}");
+        return false;
     }
 }

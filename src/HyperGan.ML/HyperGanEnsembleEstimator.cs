@@ -44,6 +44,8 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
             throw new ArgumentOutOfRangeException(nameof(o.Task), task, "Task must be TaskKind.Classification, TaskKind.Regression, or null to follow the label's type.");
         if (!Enum.IsDefined(o.UnscorableRows))
             throw new ArgumentOutOfRangeException(nameof(o.UnscorableRows), o.UnscorableRows, "UnscorableRows must be UnscorableRowHandling.Missing or Throw.");
+        if (o.EarlyStoppingPatience < 0)
+            throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "EarlyStoppingPatience must be ≥ 0: the epochs without held-out improvement before training ends, or 0 to train every epoch.");
         if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(o.ValidationFraction), o.ValidationFraction, "ValidationFraction must be in [0, 1): the fraction of training rows held out (e.g. 0.1), or 0 for none.");
         if (o.OutOfDistributionFalseAlarmRate is { } rate && !(rate > 0 && rate < 1))
@@ -191,9 +193,9 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
                 throw new ArgumentException($"{heldOutSource} holds out {held} rows; choose a fraction that leaves rows on both sides.", nameof(HyperGanEnsembleOptions.ValidationFraction));
             (heldOut, examples) = examples.Split(held, seed ^ 0x5EED);
         }
-        bool needsHeldOut = _options.KeepBestEpoch || _options.Calibrate || _options.OutOfDistributionFalseAlarmRate is not null || _options.Coverage is not null;
+        bool needsHeldOut = _options.KeepBestEpoch || _options.EarlyStoppingPatience > 0 || _options.Calibrate || _options.OutOfDistributionFalseAlarmRate is not null || _options.Coverage is not null;
         if (needsHeldOut && heldOut is null)
-            throw new ArgumentException("KeepBestEpoch, Calibrate, OutOfDistributionFalseAlarmRate and Coverage use held-out rows: set ValidationFraction (e.g. 0.1) or call Fit(train, validation).", nameof(HyperGanEnsembleOptions.ValidationFraction));
+            throw new ArgumentException("KeepBestEpoch, EarlyStoppingPatience, Calibrate, OutOfDistributionFalseAlarmRate and Coverage use held-out rows: set ValidationFraction (e.g. 0.1) or call Fit(train, validation).", nameof(HyperGanEnsembleOptions.ValidationFraction));
         if (heldOut is not null) HeldOutCalibrator.CheckCount(_options, heldOut.Count, heldOutSource);
 
         using var data = task == TaskKind.Classification
@@ -214,7 +216,7 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         ch?.Info(MessageSensitivity.Unknown, $"HyperGAN: {data.Count:N0} rows{(heldOut is null ? "" : $" ({heldOut.Count:N0} more held out)")}, target {target}, seed {seed}, device {device}");
         var progress = new ChannelProgress(ch);
         var monitor = heldOut is null ? null
-            : new EpochValidation(heldOut, _options.EnsembleSize, seed ^ 0xE90C, _options.ScoringBatchSize, _options.KeepBestEpoch, line => ch?.Info(MessageSensitivity.Unknown, line));
+            : new EpochValidation(heldOut, _options.EnsembleSize, seed ^ 0xE90C, _options.ScoringBatchSize, _options.KeepBestEpoch, _options.EarlyStoppingPatience, line => ch?.Info(MessageSensitivity.Unknown, line));
         var model = HyperGanTrainer.Fit(target, data, TrainingOptions(_options, task, seed), progress, device,
             epochCompleted: monitor is null ? null : monitor.OnEpoch, cancellationToken: _options.CancellationToken);
         monitor?.RestoreBest(model);

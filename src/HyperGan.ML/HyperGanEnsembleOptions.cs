@@ -52,6 +52,12 @@ public sealed class HyperGanEnsembleOptions
     /// </summary>
     public bool KeepBestEpoch { get; set; }
     /// <summary>
+    /// Early stopping: end training once the held-out NLL (regression: RMSE) has not improved for this many epochs; 0
+    /// (the default) trains all <see cref="Epochs"/>. With <see cref="KeepBestEpoch"/> the best epoch's generator is
+    /// kept, else the last one trained. Needs held-out rows.
+    /// </summary>
+    public int EarlyStoppingPatience { get; set; }
+    /// <summary>
     /// Classification: fit a temperature on held-out rows (temperature scaling of every network's logits) so the Score
     /// probabilities mean what they say; the entropy and disagreement columns use the calibrated networks too. Needs
     /// held-out rows (<see cref="ValidationFraction"/> or a validation data view).

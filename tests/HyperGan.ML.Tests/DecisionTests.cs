@@ -110,17 +110,18 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
     }
 
     [Fact]
-    public void KeepBestEpoch_returns_the_generator_of_the_epoch_with_the_lowest_held_out_NLL()
+    public void KeepBestEpoch_returns_the_generator_of_the_epoch_with_the_lowest_held_out_NLL_and_early_stopping_ends_at_the_first_miss()
     {
         var ml = new MLContext(seed: 4);
         var (train, test) = Fixtures.MnistSlice(1000, 200, seed: 4);
         var keyMap = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(Digits(train)));
         IDataView View(LabeledImages images) => keyMap.Transform(ml.Data.LoadFromEnumerable(Digits(images)));
-        HyperGanEnsembleTransformer Fit(int epochs, bool keepBest) => ml.Transforms.HyperGanEnsemble(MlNetEstimatorTests.Small(o =>
+        HyperGanEnsembleTransformer Fit(int epochs, bool keepBest, int patience = 0) => ml.Transforms.HyperGanEnsemble(MlNetEstimatorTests.Small(o =>
         {
             o.Epochs = epochs;
             o.ValidationFraction = 0.2;
             o.KeepBestEpoch = keepBest;
+            o.EarlyStoppingPatience = patience;
             o.LearningRate = o.MixerLearningRate = 1e-2; // unstable on purpose: a later epoch is worse on held-out rows (2026-11-30: epoch 4 NLL 3.15 vs 1.12 at 3)
             o.Seed = 4;
         })).Fit(View(train));
@@ -131,6 +132,17 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
         Assert.True(best < history.Count, "this test needs a run whose last epoch is not its best");
         var stoppedThere = Fit(best, keepBest: false);
         Assert.Equal(Scores.Dump(stoppedThere.Transform(View(test))), Scores.Dump(kept.Transform(View(test)))); // the same generator, bit for bit
+
+        // Patience 1: training ends at the first epoch that does not improve on the best so far (the same trajectory as
+        // above up to there), and KeepBestEpoch keeps the best before it.
+        var nll = history.Select(e => e.NegativeLogLikelihood!.Value).ToArray();
+        int firstMiss = Enumerable.Range(1, nll.Length - 1).First(e => nll[e] >= nll[..e].Min()) + 1; // an epoch number
+        int bestBeforeMiss = Array.IndexOf(nll, nll[..(firstMiss - 1)].Min()) + 1;
+        var early = Fit(5, keepBest: true, patience: 1);
+        Assert.Equal(firstMiss, early.TrainingHistory.Count);
+        Assert.Equal(nll[..firstMiss], early.TrainingHistory.Select(e => e.NegativeLogLikelihood!.Value).ToArray());
+        var reference = bestBeforeMiss == best ? stoppedThere : Fit(bestBeforeMiss, keepBest: false);
+        Assert.Equal(Scores.Dump(reference.Transform(View(test))), Scores.Dump(early.Transform(View(test))));
     }
 
     [Fact]
@@ -218,6 +230,8 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
         HyperGanEnsembleEstimator Estimator(Action<HyperGanEnsembleOptions> edit) => ml.Transforms.HyperGanEnsemble(MlNetEstimatorTests.Small(edit));
         Expect.Fails<ArgumentException>(output, "Coverage without held-out rows", () => Estimator(o => o.Coverage = 0.9).Fit(data), "ValidationFraction", "Fit(train, validation)");
         Expect.Fails<ArgumentException>(output, "KeepBestEpoch without held-out rows", () => Estimator(o => o.KeepBestEpoch = true).Fit(data), "ValidationFraction", "KeepBestEpoch");
+        Expect.Fails<ArgumentException>(output, "EarlyStoppingPatience without held-out rows", () => Estimator(o => o.EarlyStoppingPatience = 2).Fit(data), "ValidationFraction", "EarlyStoppingPatience");
+        Expect.Fails<ArgumentOutOfRangeException>(output, "EarlyStoppingPatience -1", () => Estimator(o => o.EarlyStoppingPatience = -1), "EarlyStoppingPatience", "≥ 0");
         Expect.Fails<ArgumentException>(output, "Coverage 0.99 from 20 held-out rows", () => Estimator(o => { o.Coverage = 0.99; o.ValidationFraction = 0.1; }).Fit(data), "Coverage", "at least 99", "gives 20");
         Expect.Fails<ArgumentException>(output, "Calibrate and a flag from 30 held-out rows", () => Estimator(o => { o.Calibrate = true; o.OutOfDistributionFalseAlarmRate = 0.05; o.ValidationFraction = 0.15; }).Fit(data),
             "Calibrate", "at least 20", "gives 15", "half");

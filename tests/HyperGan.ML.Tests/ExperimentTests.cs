@@ -103,10 +103,12 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         run.Finish();
         Assert.Equal(2 * 2 * 2, results.Count); // 2 problems × 2 methods × 2 splits
         Assert.All(results, r => Assert.InRange(r.Coverage90, 0, 1));
+        Assert.All(results, r => Assert.InRange(r.EceFloor, 1e-4, 1)); // a finite test set always has some floor
         Assert.All(results.Where(r => r.Problem == "MNIST-5000"), r => Assert.InRange(r.OutliersFlagged, 0, 1));
         Assert.All(results.Where(r => r.Problem != "MNIST-5000"), r => Assert.True(double.IsNaN(r.OutliersFlagged))); // the CIFAR slice has no outliers
         var markdown = File.ReadAllText(Path.Combine(run.Folder, "result.md"));
         Assert.Contains("notMNIST flagged %", markdown);
+        Assert.Contains("ECE floor", markdown);
         Assert.Contains("| — |", markdown);
     }
 

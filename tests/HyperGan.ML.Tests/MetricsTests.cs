@@ -55,6 +55,29 @@ public class MetricsTests
     }
 
     [Fact]
+    public void Calibration_error_floor_is_the_mean_ece_of_a_calibrated_model_on_as_many_rows()
+    {
+        // By hand: one row at confidence 0.5 is right or wrong, |1 − 0.5| = |0 − 0.5|; certain rows have no floor.
+        Assert.Equal(0.5, ClassificationMetrics.CalibrationErrorFloor(new float[,] { { 0.5f, 0.5f } }), 9);
+        Assert.Equal(0, ClassificationMetrics.CalibrationErrorFloor(new float[,] { { 1f, 0f }, { 0f, 1f } }), 9);
+        // Against simulation: 1,500 rows of 10 classes with confidences between 0.2 and 0.8, labels drawn from the
+        // predicted probabilities 400 times; the mean measured ECE is the floor.
+        var rng = new Random(7);
+        int n = 1500, classes = 10;
+        var p = new float[n, classes];
+        for (int i = 0; i < n; i++)
+        {
+            float top = 0.2f + 0.6f * (float)rng.NextDouble();
+            for (int c = 0; c < classes; c++) p[i, c] = c == 0 ? top : (1 - top) / (classes - 1);
+        }
+        double simulated = Enumerable.Range(0, 400).Average(_ =>
+            ClassificationMetrics.ExpectedCalibrationError(p, Enumerable.Range(0, n).Select(i => rng.NextDouble() < p[i, 0] ? 0 : 1).ToArray()));
+        double floor = ClassificationMetrics.CalibrationErrorFloor(p);
+        Assert.InRange(floor, 0.01, 0.05);
+        Assert.Equal(simulated, floor, 0.002);
+    }
+
+    [Fact]
     public void Ood_metrics_on_perfect_constant_and_hand_made_scores()
     {
         double[] inl = [0.1, 0.2, 0.3], outl = [0.7, 0.8];

@@ -103,7 +103,11 @@ public sealed class TrainedMethods : IDisposable
             (budget.Recipe is { } recipe ? $", recipe {recipe.Name}" : ""));
         // One line per epoch: a --full run trains for tens of minutes.
         return HyperGanTrainer.Fit(target, data, HyperGanOptions(budget, seed),
-            epochCompleted: (epoch, _) => log($"HyperGAN epoch {epoch}/{budget.Epochs} ({clock.Elapsed.TotalSeconds:F0} s)"));
+            epochCompleted: (epoch, _) =>
+            {
+                log($"HyperGAN epoch {epoch}/{budget.Epochs} ({clock.Elapsed.TotalSeconds:F0} s)");
+                return true;
+            });
     }
 
     /// <summary>

@@ -24,14 +24,15 @@ public static class HyperGanTrainer
     /// <param name="progress">Receives a report after every step.</param>
     /// <param name="device">Where to train; CPU when null.</param>
     /// <param name="epochCompleted">Called after each epoch with the epoch number (from 1) and the model being trained,
-    /// e.g. to measure held-out accuracy over time. It must not change the model; it runs on the training thread.</param>
+    /// e.g. to measure held-out accuracy over time; it returns true to go on and false to end training after this epoch
+    /// (early stopping: Fit then returns the model as it is). It must not change the model; it runs on the training thread.</param>
     /// <param name="profile">When given, receives the time of each phase of every training step (benchmarks).</param>
     /// <param name="cancellationToken">Checked before every step; cancellation throws <see cref="OperationCanceledException"/>
     /// and releases all tensors.</param>
     /// <exception cref="ArgumentException">Options or data are invalid (the message names which and why).</exception>
     public static TrainedHyperGan Fit(TargetNetwork target, TrainingSet data, HyperGanTrainingOptions options,
         IProgress<TrainingProgress>? progress = null, Device? device = null,
-        Action<int, HyperGanModel>? epochCompleted = null, StepProfile? profile = null, CancellationToken cancellationToken = default)
+        Func<int, HyperGanModel, bool>? epochCompleted = null, StepProfile? profile = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
         options = options.WithResolvedDiversity();
@@ -136,7 +137,7 @@ public static class HyperGanTrainer
                     profile?.Mark("progress report");
                     profile?.EndStep();
                 }
-                epochCompleted?.Invoke(epoch, model);
+                if (epochCompleted is not null && !epochCompleted(epoch, model)) break;
             }
             return new TrainedHyperGan(model, options with { Executor = null });
         }

@@ -65,5 +65,10 @@ public class DocumentationTests(ITestOutputHelper output)
         Assert.Equal(new[] { "HyperGan.ML", "HyperGan.ML.Engine", "HyperGan.ML.Evaluation" }, projects);
         foreach (var project in projects)
             Assert.DoesNotContain("<IsPackable>false", File.ReadAllText(Path.Combine(Repo, "src", project, project + ".csproj")));
+        // The product's tests stand on the product alone: experiment code lives in tests/HyperGan.ML.Experiments.Tests.
+        var references = typeof(DocumentationTests).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        Assert.DoesNotContain("HyperGan.ML.Experiments", references);
+        Assert.DoesNotContain("HyperGan.ML.Plots", references);
+        Assert.Contains("HyperGan.ML", references);
     }
 }

@@ -23,14 +23,14 @@ internal static class Fixtures
 
     /// <summary>The paper's 1-D regression data: 20 points x ~ U(−4, 4), y = x³ + N(0, 3²) (seeded).</summary>
     public static (float[] X, float[] Y) CubicRegression(int seed = 0, int count = 20) =>
-        HyperGan.ML.Experiments.Runs.RegressionExperiment.CubicData(seed, count);
+        HyperGan.ML.Evaluation.CubicRegression.Data(seed, count);
 
     /// <summary>The x grid the regression band is judged on: −6 … 6 in steps of 0.1.</summary>
     public static float[] RegressionGrid => Enumerable.Range(0, 121).Select(i => -6f + 0.1f * i).ToArray();
 
     /// <summary>RMSE of the mean against x³ inside the data (|x| ≤ 4), and the mean spread inside vs outside (|x| ≥ 5).</summary>
     public static (double Rmse, double StdInside, double StdOutside) RegressionBand(float[] grid, float[] mean, float[] std) =>
-        HyperGan.ML.Experiments.Runs.RegressionExperiment.Measure(ToDouble(grid), ToDouble(mean), ToDouble(std));
+        HyperGan.ML.Evaluation.CubicRegression.MeasureBand(ToDouble(grid), ToDouble(mean), ToDouble(std));
 
     static double[] ToDouble(float[] values) => values.Select(v => (double)v).ToArray();
 

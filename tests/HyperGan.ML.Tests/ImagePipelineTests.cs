@@ -20,6 +20,11 @@ public class ImagePipelineTests(ITestOutputHelper output) : IDisposable
         public string Label { get; set; } = "";
     }
 
+    /// <summary>The vendored CIFAR-10 slice's JPEGs of one split (2 classes, see data/cifar10-slice/PROVENANCE.txt), paths relative to <paramref name="root"/>.</summary>
+    internal static List<ImageRow> CifarRows(string root, string split) => new[] { "airplane", "automobile" }.SelectMany(c =>
+        Directory.GetFiles(Path.Combine(root, split, c), "*.jpg").Order(StringComparer.Ordinal)
+            .Select(f => new ImageRow { ImagePath = Path.GetRelativePath(root, f), Label = c })).ToList();
+
     /// <summary>Writes real MNIST digits (vendored data/mnist) as 28×28 grayscale PNG files, one per row.</summary>
     List<ImageRow> WritePngs(HyperGan.ML.Engine.Data.LabeledImages images, string prefix)
     {
@@ -83,9 +88,7 @@ public class ImagePipelineTests(ITestOutputHelper output) : IDisposable
     public void LoadImages_Resize_ExtractPixels_HyperGan_on_real_cifar_jpegs()
     {
         var root = TestData.Data("cifar10-slice"); // 2 CIFAR-10 classes, 300 + 100 JPEGs each (see its PROVENANCE.txt)
-        List<ImageRow> Rows(string split) => new[] { "airplane", "automobile" }.SelectMany(c =>
-            Directory.GetFiles(Path.Combine(root, split, c), "*.jpg").Order()
-                .Select(f => new ImageRow { ImagePath = Path.GetRelativePath(root, f), Label = c })).ToList();
+        List<ImageRow> Rows(string split) => CifarRows(root, split);
         var ml = new MLContext(seed: 3);
         var train = ml.Data.LoadFromEnumerable(Rows("train"));
         var test = ml.Data.LoadFromEnumerable(Rows("test"));

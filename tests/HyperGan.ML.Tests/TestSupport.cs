@@ -10,7 +10,15 @@ namespace HyperGan.ML.Tests;
 /// <summary>Locations of the repository's vendored data, and shared fixtures.</summary>
 internal static class TestData
 {
-    public static string RepoRoot { get; } = HyperGan.ML.Experiments.Runs.RepositoryFolder.Find();
+    /// <summary>The checkout the tests were built from: the first folder above them that holds HyperGan.ML.sln.</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "HyperGan.ML.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException($"HyperGan.ML.sln not found above {AppContext.BaseDirectory}: run the tests from the repository.");
+    }
 
     public static string Data(params string[] parts) => Path.Combine([RepoRoot, "data", .. parts]);
 

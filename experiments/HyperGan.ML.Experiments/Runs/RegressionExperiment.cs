@@ -1,6 +1,7 @@
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
+using HyperGan.ML.Evaluation;
 using static TorchSharp.torch;
 
 namespace HyperGan.ML.Experiments.Runs;
@@ -14,28 +15,10 @@ public static class RegressionExperiment
     /// <summary>Band statistics for one ensemble size.</summary>
     public sealed record Band(int Networks, double RmseInside, double StdInside, double StdOutside);
 
-    /// <summary>The paper's data: <paramref name="count"/> points x ~ U(−4, 4), y = x³ + N(0, 3²), from a seeded <see cref="Random"/>.</summary>
-    public static (float[] X, float[] Y) CubicData(int seed, int count = 20)
-    {
-        var rng = new Random(seed);
-        double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-        var x = Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 8 - 4)).ToArray();
-        var y = x.Select(v => (float)(v * v * v + 3 * Gaussian())).ToArray();
-        return (x, y);
-    }
-
-    /// <summary>RMSE of the mean against x³ inside the data (|x| ≤ 4), and the mean σ inside vs outside (|x| ≥ 5).</summary>
-    public static (double Rmse, double StdInside, double StdOutside) Measure(IReadOnlyList<double> grid, IReadOnlyList<double> mean, IReadOnlyList<double> std)
-    {
-        var inside = Enumerable.Range(0, grid.Count).Where(i => Math.Abs(grid[i]) <= 4).ToArray();
-        var outside = Enumerable.Range(0, grid.Count).Where(i => Math.Abs(grid[i]) >= 5).ToArray();
-        return (Math.Sqrt(inside.Average(i => Math.Pow(mean[i] - Math.Pow(grid[i], 3), 2))), inside.Average(i => std[i]), outside.Average(i => std[i]));
-    }
-
     /// <summary>Runs the experiment.</summary>
     public static List<Band> Run(ExperimentOutput output)
     {
-        var (x, y) = CubicData(output.Seed);
+        var (x, y) = CubicRegression.Data(output.Seed);
         const float scale = 30f; // train on y / 30 so the MSE starts near 1
         output.Data($"generated: 20 points x ~ U(−4, 4), y = x³ + N(0, 3²), seed {output.Seed}; targets divided by {scale} for training");
         int epochs = output.Preset switch { Preset.Tiny => 50, Preset.Quick => 600, _ => 2000 };
@@ -63,7 +46,7 @@ public static class RegressionExperiment
             var outputs = ensemble.Forward(tensor(grid.Select(g => (float)g).ToArray()).view(-1, 1)).squeeze(-1).mul(scale); // [n, G]
             var mean = outputs.mean([0]).data<float>().Select(v => (double)v).ToArray();
             var std = outputs.std(0, unbiased: false).data<float>().Select(v => (double)v).ToArray();
-            var (rmse, stdInside, stdOutside) = Measure(grid, mean, std);
+            var (rmse, stdInside, stdOutside) = CubicRegression.MeasureBand(grid, mean, std);
             var band = new Band(n, rmse, stdInside, stdOutside);
             bands.Add(band);
             output.Log($"{n} networks: RMSE inside {band.RmseInside:F2}, σ inside {band.StdInside:F2}, outside {band.StdOutside:F2}");

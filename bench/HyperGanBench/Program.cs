@@ -11,7 +11,7 @@ using HyperGanBench;
 using HyperGanBench.Figures;
 
 var outDir = new Option<DirectoryInfo?>("--out") { Description = "Folder for benchmark.json and benchmark.md (default: docs/benchmark in the repository)." };
-var only = new Option<string?>("--only") { Description = "Comma-separated figure ids to run (machine-ceiling, scoring, time-to-accuracy, fit-memory, sampling, model-size, mlnet-overhead, many-networks, step-profile, onnx-scoring); default all." };
+var only = new Option<string?>("--only") { Description = "Comma-separated figure names to run (e.g. scoring,onnx-scoring; an unknown name is refused with the list); default all." };
 var seed = new Option<int>("--seed") { Description = "Seed of the data split and of training in time-to-accuracy.", DefaultValueFactory = _ => 1 };
 var maxEpochs = new Option<int>("--max-epochs") { Description = "time-to-accuracy: most HyperGAN epochs before giving up on reaching the deep ensemble's accuracy.", DefaultValueFactory = _ => 12 };
 var root = new RootCommand("HyperGan.ML performance benchmark: scoring throughput and latency vs a per-member loop, ONNX Runtime vs the engine, training time vs a deep ensemble, memory, sampling, model size, ML.NET overhead, training-step profile.")
@@ -22,25 +22,32 @@ root.SetAction(parse =>
 {
     TorchBackend.Initialize();
     var repo = RepositoryFolder.Find();
-    var selected = parse.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
-    string[] names = ["machine-ceiling", "scoring", "sampling", "model-size", "mlnet-overhead", "many-networks", "onnx-scoring", "step-profile", "fit-memory", "time-to-accuracy"];
-    if (selected?.FirstOrDefault(n => !names.Contains(n, StringComparer.OrdinalIgnoreCase)) is { } unknown)
-        throw new ArgumentException($"--only: unknown figure '{unknown}'; choose from {string.Join(", ", names)} (the ids P0–P9 of earlier runs: see docs/performance.md).");
-    bool Run(string id) => selected is null || selected.Contains(id);
     var machine = MachineInfo.Current();
-    Console.WriteLine(machine);
     var report = new BenchmarkReport(machine);
+    double sgemm = 0;
+    // Every figure --only can name, in run order (the slow training figures last). machine-ceiling always runs first:
+    // scoring-throughput is a share of its sgemm.
+    (string Name, Action Measure)[] figures =
+    [
+        ("machine-ceiling", () => { }),
+        ("scoring", () => ScoringThroughput.Measure(report, sgemm)),
+        ("sampling", () => Sampling.Measure(report)),
+        ("model-size", () => ModelSize.Measure(report)),
+        ("mlnet-overhead", () => MlNetOverhead.Measure(report, repo)),
+        ("many-networks", () => ManyMembers.Measure(report)),
+        ("onnx-scoring", () => OnnxScoring.Measure(report, repo)),
+        ("step-profile", () => StepTimeProfile.Measure(report, repo)),
+        ("fit-memory", () => FitMemory.Measure(report, images: 3200)),
+        ("time-to-accuracy", () => TimeToAccuracy.Measure(report, repo, parse.GetValue(seed), parse.GetValue(maxEpochs))),
+    ];
+    var selected = parse.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    if (selected?.FirstOrDefault(n => !figures.Any(f => f.Name.Equals(n, StringComparison.OrdinalIgnoreCase))) is { } unknown)
+        throw new ArgumentException($"--only: unknown figure '{unknown}'; choose from {string.Join(", ", figures.Select(f => f.Name))} (the ids P0–P9 of earlier runs: see docs/performance.md).");
+    Console.WriteLine(machine);
     var clock = Stopwatch.StartNew();
-    double sgemm = Ceiling.Measure(report); // always: scoring-throughput is a share of it
-    if (Run("scoring")) ScoringThroughput.Measure(report, sgemm);
-    if (Run("sampling")) Sampling.Measure(report);
-    if (Run("model-size")) ModelSize.Measure(report);
-    if (Run("mlnet-overhead")) MlNetOverhead.Measure(report, repo);
-    if (Run("many-networks")) ManyMembers.Measure(report);
-    if (Run("onnx-scoring")) OnnxScoring.Measure(report, repo);
-    if (Run("step-profile")) StepTimeProfile.Measure(report, repo);
-    if (Run("fit-memory")) FitMemory.Measure(report, images: 3200);
-    if (Run("time-to-accuracy")) TimeToAccuracy.Measure(report, repo, parse.GetValue(seed), parse.GetValue(maxEpochs));
+    sgemm = Ceiling.Measure(report);
+    foreach (var figure in figures)
+        if (selected is null || selected.Contains(figure.Name)) figure.Measure();
     var folder = parse.GetValue(outDir)?.FullName ?? Path.Combine(repo, "docs", "benchmark");
     report.Write(folder, clock.Elapsed);
     Console.WriteLine($"wrote {folder}/benchmark.json and benchmark.md in {clock.Elapsed.TotalSeconds:F0} s");

@@ -59,14 +59,14 @@ public static class ClassificationMetrics
     /// </summary>
     public static double CalibrationErrorFloor(float[,] probabilities, int bins = 15)
     {
-        if (bins <= 0) throw new ArgumentOutOfRangeException(nameof(bins), bins, "bins must be positive (the convention is 15).");
+        CheckBins(bins);
         int rows = probabilities.GetLength(0);
         var confidences = new List<double>[bins];
         for (int b = 0; b < bins; b++) confidences[b] = [];
         for (int i = 0; i < rows; i++)
         {
             double conf = probabilities[i, ArgMax(probabilities, i)];
-            confidences[Math.Clamp((int)(conf * bins), 0, bins - 1)].Add(conf);
+            confidences[BinOf(conf, bins)].Add(conf);
         }
         double floor = 0;
         foreach (var bin in confidences.Where(c => c.Count > 0))
@@ -91,7 +91,7 @@ public static class ClassificationMetrics
     public static IReadOnlyList<ReliabilityBin> Reliability(float[,] probabilities, IReadOnlyList<int> labels, int bins = 15)
     {
         Check(probabilities, labels);
-        if (bins <= 0) throw new ArgumentOutOfRangeException(nameof(bins), bins, "bins must be positive (the convention is 15).");
+        CheckBins(bins);
         var count = new int[bins];
         var correct = new double[bins];
         var confidence = new double[bins];
@@ -99,13 +99,21 @@ public static class ClassificationMetrics
         {
             int predicted = ArgMax(probabilities, i);
             double conf = probabilities[i, predicted];
-            int b = Math.Clamp((int)(conf * bins), 0, bins - 1);
+            int b = BinOf(conf, bins);
             count[b]++;
             confidence[b] += conf;
             if (predicted == labels[i]) correct[b]++;
         }
         return Enumerable.Range(0, bins).Where(b => count[b] > 0)
             .Select(b => new ReliabilityBin((double)count[b] / labels.Count, confidence[b] / count[b], correct[b] / count[b])).ToList();
+    }
+
+    // The bin of a confidence, as Reliability's summary states it.
+    static int BinOf(double confidence, int bins) => Math.Clamp((int)(confidence * bins), 0, bins - 1);
+
+    static void CheckBins(int bins)
+    {
+        if (bins <= 0) throw new ArgumentOutOfRangeException(nameof(bins), bins, "bins must be positive (the convention is 15).");
     }
 
     /// <summary>Index of the largest entry of row <paramref name="row"/> (lowest index on ties).</summary>

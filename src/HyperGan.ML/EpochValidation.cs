@@ -31,11 +31,13 @@ internal sealed class EpochValidation(TrainingExamples heldOut, int members, int
         if (BestEpoch != _history.Count)
         {
             model.Model.load_state_dict(_best);
-            log($"HyperGAN: kept epoch {BestEpoch} of {_history.Count} (lowest held-out {(heldOut.Targets is null ? "NLL" : "RMSE")})");
+            log($"HyperGAN: kept epoch {BestEpoch} of {_history.Count} (lowest held-out {LossName})");
         }
         foreach (var t in _best.Values) t.Dispose();
         _best = null;
     }
+
+    string LossName => heldOut.Targets is null ? "NLL" : "RMSE";
 
     static double Loss(EpochMetrics m) => m.NegativeLogLikelihood ?? m.RootMeanSquaredError ?? double.PositiveInfinity;
 
@@ -78,7 +80,7 @@ internal sealed class EpochValidation(TrainingExamples heldOut, int members, int
         }
         _measuring += _clock.Elapsed - started;
         if (patience == 0 || epoch - BestEpoch < patience) return true;
-        log($"HyperGAN: stopped after epoch {epoch}: held-out {(heldOut.Targets is null ? "NLL" : "RMSE")} has not improved for {patience} epoch(s) since epoch {BestEpoch}");
+        log($"HyperGAN: stopped after epoch {epoch}: held-out {LossName} has not improved for {patience} epoch(s) since epoch {BestEpoch}");
         return false;
     }
 }

@@ -115,12 +115,7 @@ public static class DecisionsExperiment
 
     static string Table(List<SplitResult> results, string budgetText, int trainingSeeds, int splits, string pool, string outlierName)
     {
-        static string Pm(IEnumerable<double> values, string format, double scale = 1)
-        {
-            var v = values.Select(x => x * scale).ToArray();
-            double mean = v.Average(), std = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, v.Length - 1));
-            return $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {std.ToString(format, CultureInfo.InvariantCulture)}";
-        }
+        static string Pm(IEnumerable<double> values, string format, double scale = 1) => MeanAndStd.Format(values, format, scale);
         static string Range(IEnumerable<double> values) => $"{values.Min() * 100:F1}–{values.Max() * 100:F1}";
         var text = new System.Text.StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"**{results[0].Problem}{(outlierName.Length > 0 ? " → " + outlierName : "")}**, {trainingSeeds} training seed(s) × {splits} random splits of the {pool}: " +

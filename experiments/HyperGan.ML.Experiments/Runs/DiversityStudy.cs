@@ -177,12 +177,7 @@ public static class DiversityStudy
 
     static string Summary(List<Figures> final)
     {
-        static string Ms(IEnumerable<double> values, string format)
-        {
-            var v = values.ToArray();
-            double mean = v.Average(), std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
-            return $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {std.ToString(format, CultureInfo.InvariantCulture)}";
-        }
+        static string Ms(IEnumerable<double> values, string format) => MeanAndStd.Format(values, format);
         var text = "| method | seeds | accuracy % | NLL | ECE | temperature (fitted on validation) | NLL, scaled | ECE, scaled | letters H < 0.8 % | AUROC letters | AUROC letters (MI) | AUROC Fashion | letter H gain 1 → N | train s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
         foreach (var group in final.GroupBy(f => f.Method))
         {

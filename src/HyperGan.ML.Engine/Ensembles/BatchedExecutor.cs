@@ -27,7 +27,7 @@ public enum MemberConvolution
 /// </summary>
 /// <remarks>
 /// Several times faster than the per-member loop over the same weights at batch 1 and 256 (figures: docs/performance.md,
-/// <c>bench/HyperGanBench</c> P1 and P7). Pooling before the activation is exact because every supported activation is non-decreasing (see <see cref="TargetOps.ConvTail"/>),
+/// <c>bench/HyperGanBench</c>: scoring-throughput, single-row-latency, many-networks). Pooling before the activation is exact because every supported activation is non-decreasing (see <see cref="TargetOps.ConvTail"/>),
 /// and the bias commutes with max-pooling, so both run on a quarter of the elements.
 /// </remarks>
 public sealed class BatchedExecutor : IEnsembleExecutor

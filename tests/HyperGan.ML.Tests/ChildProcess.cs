@@ -53,8 +53,8 @@ public static class ChildProcess
     }
 
     /// <summary>
-    /// How long a child process may run before the test calls it hung. A guard against hangs, not a speed test: the
-    /// machine is shared: the 3,100-batch scoring child once needed more than 3 minutes beside a training job.
+    /// How long a child process may run before the test calls it hung. A guard against hangs, not a speed test, because
+    /// the machine is shared (the 3,100-batch scoring child once needed more than 3 minutes beside a training job).
     /// </summary>
     public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(20);
 

@@ -18,10 +18,12 @@ public static class CubicRegression
     }
 
     /// <summary>
-    /// RMSE of the band's mean against x³ inside the data (|x| ≤ 4), and the mean standard deviation inside vs outside
-    /// (|x| ≥ 5), over the points of <paramref name="grid"/>.
+    /// RMSE of the band's mean against x³ inside the data (|x| ≤ 4), the mean standard deviation inside vs outside
+    /// (|x| ≥ 5), and the fraction of the outside points where the truth lies inside mean ± 3σ, over the points of
+    /// <paramref name="grid"/>.
     /// </summary>
-    public static (double Rmse, double StdInside, double StdOutside) MeasureBand(IReadOnlyList<double> grid, IReadOnlyList<double> mean, IReadOnlyList<double> std)
+    public static (double Rmse, double StdInside, double StdOutside, double TruthCoveredOutside) MeasureBand(IReadOnlyList<double> grid,
+        IReadOnlyList<double> mean, IReadOnlyList<double> std)
     {
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(mean);
@@ -32,6 +34,8 @@ public static class CubicRegression
         var outside = Enumerable.Range(0, grid.Count).Where(i => Math.Abs(grid[i]) >= 5).ToArray();
         if (inside.Length == 0 || outside.Length == 0)
             throw new ArgumentException("grid needs points with |x| ≤ 4 and with |x| ≥ 5 (e.g. −6 … 6 in steps of 0.1).", nameof(grid));
-        return (Math.Sqrt(inside.Average(i => Math.Pow(mean[i] - Math.Pow(grid[i], 3), 2))), inside.Average(i => std[i]), outside.Average(i => std[i]));
+        double Miss(int i) => Math.Abs(mean[i] - Math.Pow(grid[i], 3));
+        return (Math.Sqrt(inside.Average(i => Miss(i) * Miss(i))), inside.Average(i => std[i]), outside.Average(i => std[i]),
+            outside.Count(i => Miss(i) <= 3 * std[i]) / (double)outside.Length);
     }
 }

@@ -29,7 +29,8 @@ internal static class Fixtures
     public static float[] RegressionGrid => Enumerable.Range(0, 121).Select(i => -6f + 0.1f * i).ToArray();
 
     /// <summary>RMSE of the mean against x³ inside the data (|x| ≤ 4), and the mean spread inside vs outside (|x| ≥ 5).</summary>
-    public static (double Rmse, double StdInside, double StdOutside) RegressionBand(float[] grid, float[] mean, float[] std) =>
+    public static (double Rmse, double StdInside, double StdOutside, double TruthCoveredOutside) RegressionBand(
+        float[] grid, float[] mean, float[] std) =>
         HyperGan.ML.Evaluation.CubicRegression.MeasureBand(ToDouble(grid), ToDouble(mean), ToDouble(std));
 
     static double[] ToDouble(float[] values) => values.Select(v => (double)v).ToArray();

@@ -58,7 +58,7 @@ public class MlNetFitTests(ITestOutputHelper output)
         var rows = ml.Data.CreateEnumerable<RegressionPrediction>(scored, reuseRowObject: false).ToArray();
         var mean = rows.Select(r => r.Score * scale).ToArray();
         var std = rows.Select(r => r.StdDev * scale).ToArray();
-        var (rmse, stdIn, stdOut) = Fixtures.RegressionBand(grid, mean, std);
+        var (rmse, stdIn, stdOut, _) = Fixtures.RegressionBand(grid, mean, std);
         output.WriteLine($"ML.NET regression: RMSE vs x³ on [−4, 4] {rmse:F2}; mean StdDev inside {stdIn:F2}, outside |x| ≥ 5 {stdOut:F2}");
         Assert.True(rmse < 8, $"RMSE {rmse:F2} (noise σ 3, range ±64)");
         Assert.True(stdOut > 1.5 * stdIn, $"StdDev outside ({stdOut:F2}) should exceed inside ({stdIn:F2})");
@@ -121,7 +121,8 @@ public class MlNetFitTests(ITestOutputHelper output)
         new HyperGan.ML.Engine.Model.HyperGanModel(HyperGan.ML.Engine.Targets.TargetNetworks.MnistCnn(),
             new HyperGan.ML.Engine.Model.HyperGanArchitecture { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128 }).Dispose();
         long artifact = TorchSharp.torch.Tensor.TotalCount - beforeModel;
-        output.WriteLine($"cancelled after {elapsed.TotalSeconds:F1} s; epochs logged: {epochs.Count}; tensor counter {tensorsBefore} → {tensorsAfter} (after GC {tensorsAfterGc}); create+dispose of the model alone: +{artifact}");
+        output.WriteLine($"cancelled after {elapsed.TotalSeconds:F1} s; epochs logged: {epochs.Count}; tensor counter {tensorsBefore} → " +
+            $"{tensorsAfter} (after GC {tensorsAfterGc}); create+dispose of the model alone: +{artifact}");
         Assert.True(tensorsAfter - tensorsBefore <= artifact, $"{tensorsAfter - tensorsBefore - artifact} tensors still alive after a cancelled Fit");
         Assert.Single(epochs); // the next step saw the token: no second epoch
         Assert.True(elapsed < TimeSpan.FromSeconds(60), $"cancellation took {elapsed}");

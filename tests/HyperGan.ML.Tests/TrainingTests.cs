@@ -63,7 +63,7 @@ public class TrainingTests(ITestOutputHelper output)
         using var outputs = ensemble.Forward(gx).squeeze(-1).mul(scale); // [M, G]
         var mean = outputs.mean([0]).data<float>().ToArray();
         var std = outputs.std(0).data<float>().ToArray();
-        var (rmse, stdIn, stdOut) = Fixtures.RegressionBand(grid, mean, std);
+        var (rmse, stdIn, stdOut, _) = Fixtures.RegressionBand(grid, mean, std);
         output.WriteLine($"RMSE vs x³ on [−4, 4]: {rmse:F2}; mean σ inside {stdIn:F2}, outside |x| ≥ 5: {stdOut:F2}");
         Assert.True(rmse < 8, $"ensemble mean misses x³ inside the data: RMSE {rmse:F2} (noise σ is 3, range ±64)");
         // Default recipe (SVGD α = 1 for regression), measured here: σ 9.59 inside, 70.0 outside (7.3×); the paper's
@@ -81,7 +81,8 @@ public class TrainingTests(ITestOutputHelper output)
         using var rng = new Generator(8);
         int steps = HyperGanTrainer.PretrainMixer(model, options, rng);
         var after = CodeMoments.Measure(model, 2000, seed: 1);
-        output.WriteLine($"before: mean {before.MeanMse:F4} cov {before.CovarianceMse:F4}; after {steps} steps: mean {after.MeanMse:F4} cov {after.CovarianceMse:F4}");
+        output.WriteLine($"before: mean {before.MeanMse:F4} cov {before.CovarianceMse:F4}; after {steps} steps: mean {after.MeanMse:F4} cov " +
+            $"{after.CovarianceMse:F4}");
         Assert.True(steps < options.PretrainMaxSteps, "pretraining should reach its target before the step limit");
         Assert.True(after.Total * 3 < options.PretrainTargetLoss * 1.5, $"per-layer distance {after.Total:F4} too far from the prior");
         Assert.True(after.Total < before.Total / 5, "pretraining should cut the distance to the prior at least 5×");
@@ -104,7 +105,8 @@ public class TrainingTests(ITestOutputHelper output)
         }
         var withoutD = Train(0);
         var withD = Train(1);
-        output.WriteLine($"distance to prior: β=0 {withoutD.Total:F4} (mean {withoutD.MeanMse:F4}, cov {withoutD.CovarianceMse:F4}); β=1 {withD.Total:F4} (mean {withD.MeanMse:F4}, cov {withD.CovarianceMse:F4})");
+        output.WriteLine($"distance to prior: β=0 {withoutD.Total:F4} (mean {withoutD.MeanMse:F4}, cov {withoutD.CovarianceMse:F4}); β=1 " +
+            $"{withD.Total:F4} (mean {withD.MeanMse:F4}, cov {withD.CovarianceMse:F4})");
         Assert.True(withD.Total < withoutD.Total, "with the discriminator the codes should stay closer to the prior");
     }
 

@@ -45,6 +45,15 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         new("svgd1-prior1e-2", DiversityTerm.Svgd, 1, GeneratedWeightDecay: 1e-2),
         new("svgd0.3", DiversityTerm.Svgd, 0.3),
         new("svgd3", DiversityTerm.Svgd, 3),
+        // Regression's long-training bound (issue 14): without a prior the repulsion spreads networks without limit.
+        new("svgd1-prior3e-3", DiversityTerm.Svgd, 1, GeneratedWeightDecay: 3e-3),
+        new("svgd1-prior3e-2", DiversityTerm.Svgd, 1, GeneratedWeightDecay: 3e-2),
+        new("svgd3-prior1e-2", DiversityTerm.Svgd, 3, GeneratedWeightDecay: 1e-2),
+        new("svgd10-prior1e-2", DiversityTerm.Svgd, 10, GeneratedWeightDecay: 1e-2),
+        new("svgd3-prior3e-2", DiversityTerm.Svgd, 3, GeneratedWeightDecay: 3e-2),
+        new("svgd2-prior1e-2", DiversityTerm.Svgd, 2, GeneratedWeightDecay: 1e-2),
+        new("svgd2-prior2e-2", DiversityTerm.Svgd, 2, GeneratedWeightDecay: 2e-2),
+        new("svgd3-prior2e-2", DiversityTerm.Svgd, 3, GeneratedWeightDecay: 2e-2),
         // The chunked head's sweep (issue 13): λ 1e-3 hurt it on validation, so smaller priors and γ.
         new("mi2", DiversityTerm.MutualInformation, 2),
         new("mi0.5-prior1e-4", DiversityTerm.MutualInformation, 0.5, GeneratedWeightDecay: 1e-4),
@@ -53,8 +62,10 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
     ];
 
     /// <summary>Finds a recipe of <see cref="Sweep"/> by name.</summary>
-    public static DiversityRecipe Named(string name) => Sweep.Concat(Extra).FirstOrDefault(r => r.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"Unknown recipe '{name}'; choose from {string.Join(", ", Sweep.Concat(Extra).Select(r => r.Name))}.", nameof(name));
+    public static DiversityRecipe Named(string name) =>
+        Sweep.Concat(Extra).FirstOrDefault(r => r.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown recipe '{name}'; choose from {string.Join(", ", Sweep.Concat(Extra).Select(r => r.Name))}.",
+            nameof(name));
 
     /// <summary><paramref name="options"/> with this recipe's knobs set.</summary>
     public HyperGanTrainingOptions ApplyTo(HyperGanTrainingOptions options) => options with
@@ -75,7 +86,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
     {
         var o = options.WithResolvedDiversity();
         return $"diversity term {o.Diversity}" + (o.Diversity == DiversityTerm.None ? "" : $" (weight {o.DiversityWeight:G3})") +
-               $", generated-weight prior λ {o.GeneratedWeightDecay:G3}, β {o.Beta:G3}, initial spread shared {o.Architecture.InitialSharedStd:G3} / per network {o.Architecture.InitialCodeStd:G3} × He";
+               $", generated-weight prior λ {o.GeneratedWeightDecay:G3}, β {o.Beta:G3}, initial spread shared " +
+                   $"{o.Architecture.InitialSharedStd:G3} / per network {o.Architecture.InitialCodeStd:G3} × He";
     }
 
     /// <summary>The knobs in words, for budgets and tables.</summary>

@@ -46,7 +46,8 @@ public sealed class BenchmarkReport(MachineInfo machine)
         md.AppendLine("| id | measure | result | target | met |");
         md.AppendLine("|---|---|---|---|---|");
         foreach (var f in _figures)
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {f.Id} | {f.Measure} | {f.Result} | {f.Target} | {(f.Met is bool met ? met ? "yes" : "**no**" : "—")} |");
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {f.Id} | {f.Measure} | {f.Result} | {f.Target} | {(f.Met is bool met ? met ? "yes" : "**no**" : "—")} |");
         md.AppendLine();
         foreach (var note in _notes) md.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
         File.WriteAllText(Path.Combine(folder, "benchmark.md"), md.ToString());

@@ -10,11 +10,21 @@ using HyperGan.ML.Experiments.Runs;
 using HyperGanBench;
 using HyperGanBench.Figures;
 
-var outDir = new Option<DirectoryInfo?>("--out") { Description = "Folder for benchmark.json and benchmark.md (default: docs/benchmark in the repository)." };
-var only = new Option<string?>("--only") { Description = "Comma-separated figure names to run (e.g. scoring,onnx-scoring; an unknown name is refused with the list); default all." };
+var outDir = new Option<DirectoryInfo?>("--out")
+{
+    Description = "Folder for benchmark.json and benchmark.md (default: docs/benchmark in the repository).",
+};
+var only = new Option<string?>("--only")
+{
+    Description = "Comma-separated figure names to run (e.g. scoring,onnx-scoring; an unknown name is refused with the list); default all."
+};
 var seed = new Option<int>("--seed") { Description = "Seed of the data split and of training in time-to-accuracy.", DefaultValueFactory = _ => 1 };
-var maxEpochs = new Option<int>("--max-epochs") { Description = "time-to-accuracy: most HyperGAN epochs before giving up on reaching the deep ensemble's accuracy.", DefaultValueFactory = _ => 12 };
-var root = new RootCommand("HyperGan.ML performance benchmark: scoring throughput and latency vs a per-member loop, ONNX Runtime vs the engine, training time vs a deep ensemble, memory, sampling, model size, ML.NET overhead, training-step profile.")
+var maxEpochs = new Option<int>("--max-epochs")
+{
+    Description = "time-to-accuracy: most HyperGAN epochs before giving up on reaching the deep ensemble's accuracy.", DefaultValueFactory = _ => 12
+};
+var root = new RootCommand("HyperGan.ML performance benchmark: scoring throughput and latency vs a per-member loop, ONNX Runtime vs the engine, " +
+    "training time vs a deep ensemble, memory, sampling, model size, ML.NET overhead, training-step profile.")
 {
     outDir, only, seed, maxEpochs,
 };
@@ -40,9 +50,11 @@ root.SetAction(parse =>
         ("fit-memory", () => FitMemory.Measure(report, images: 3200)),
         ("time-to-accuracy", () => TimeToAccuracy.Measure(report, repo, parse.GetValue(seed), parse.GetValue(maxEpochs))),
     ];
-    var selected = parse.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    var selected = parse.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        .ToHashSet(StringComparer.OrdinalIgnoreCase);
     if (selected?.FirstOrDefault(n => !figures.Any(f => f.Name.Equals(n, StringComparison.OrdinalIgnoreCase))) is { } unknown)
-        throw new ArgumentException($"--only: unknown figure '{unknown}'; choose from {string.Join(", ", figures.Select(f => f.Name))} (the ids P0–P9 of earlier runs: see docs/performance.md).");
+        throw new ArgumentException($"--only: unknown figure '{unknown}'; choose from {string.Join(", ", figures.Select(f => f.Name))} (the ids " +
+            $"P0–P9 of earlier runs: see docs/performance.md).");
     Console.WriteLine(machine);
     var clock = Stopwatch.StartNew();
     sgemm = Ceiling.Measure(report);

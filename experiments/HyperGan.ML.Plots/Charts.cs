@@ -39,7 +39,8 @@ public static class Charts
         }), 0, 1);
 
     /// <summary>A mean curve with a ±band, plus scatter points (the paper's Fig. 2).</summary>
-    public static byte[] Band(string title, IReadOnlyList<double> x, IReadOnlyList<double> mean, IReadOnlyList<double> lower, IReadOnlyList<double> upper,
+    public static byte[] Band(string title, IReadOnlyList<double> x, IReadOnlyList<double> mean, IReadOnlyList<double> lower,
+        IReadOnlyList<double> upper,
         IReadOnlyList<double> pointsX, IReadOnlyList<double> pointsY, IReadOnlyList<double>? truthY = null)
     {
         var model = Model(title, "x", "y", null, null);
@@ -84,7 +85,11 @@ public static class Charts
                 for (int x = 0; x < w; x++)
                     data[ox + x, oy + y] = (img[y, x] - min) / range; // each filter scaled to its own range
         }
-        model.Series.Add(new HeatMapSeries { X0 = 0, X1 = data.GetLength(0) - 1, Y0 = 0, Y1 = data.GetLength(1) - 1, Data = data, Interpolate = false });
+        model.Series.Add(new HeatMapSeries
+        {
+            X0 = 0, X1 = data.GetLength(0) - 1, Y0 = 0, Y1 = data.GetLength(1) - 1, Data = data,
+            Interpolate = false
+        });
         return Png(model, 600, 600);
     }
 

@@ -7,39 +7,66 @@ using HyperGan.ML.Engine.Native;
 using HyperGan.ML.Experiments.Runs;
 
 var quick = new Option<bool>("--quick") { Description = "≤ 10 minutes on 2 CPU cores: reduced budget, labelled as such (the default)." };
-var full = new Option<bool>("--full") { Description = "The paper's protocol as far as this machine allows: 10–30 minutes per MNIST-5000 experiment on 2 cores, hours for CIFAR and Fashion-MNIST." };
+var full = new Option<bool>("--full")
+{
+    Description = "The paper's protocol as far as this machine allows: 10–30 minutes per MNIST-5000 experiment on 2 cores, hours for CIFAR and " +
+        "Fashion-MNIST."
+};
 var tiny = new Option<bool>("--tiny") { Description = "Seconds: checks the pipeline end to end; numbers are meaningless." };
 var seed = new Option<int>("--seed") { Description = "Seed of data splits, training and sampling.", DefaultValueFactory = _ => 1 };
 var outDir = new Option<DirectoryInfo?>("--out") { Description = "Results folder (default: results/<experiment>-<preset> in the repository)." };
-var fashion = new Option<bool>("--fashion") { Description = "table4/ood/adversarial: also run Fashion-MNIST (60k/10k with --full; 10k/5k otherwise), read from --shared-data." };
-var cifar = new Option<bool>("--cifar") { Description = "table4: also CIFAR-10 and CIFAR-5; ood: also CIFAR-5 → CIFAR classes 5–9 (JPEGs from --shared-data; --tiny uses the vendored 2-class slice, no outliers)." };
+var fashion = new Option<bool>("--fashion")
+{
+    Description = "table4/ood/adversarial: also run Fashion-MNIST (60k/10k with --full; 10k/5k otherwise), read from --shared-data.",
+};
+var cifar = new Option<bool>("--cifar")
+{
+    Description = "table4: also CIFAR-10 and CIFAR-5; ood: also CIFAR-5 → CIFAR classes 5–9 (JPEGs from --shared-data; --tiny uses the vendored " +
+        "2-class slice, no outliers)."
+};
 var problems = new Option<string[]>("--problems")
 {
     Description = "table4/ood/adversarial: exactly these data sets instead of MNIST-5000 plus --fashion/--cifar, e.g. --problems cifar-5 "
         + "(one of mnist-5000, fashion-mnist, cifar-10, cifar-5; comma- or space-separated).",
     AllowMultipleArgumentsPerToken = true,
 };
-var head = new Option<GeneratorHead>("--head") { Description = "HyperGAN's generator head: Full (the paper's) or Chunked (see docs/performance.md).", DefaultValueFactory = _ => GeneratorHead.Full };
+var head = new Option<GeneratorHead>("--head")
+{
+    Description = "HyperGAN's generator head: Full (the paper's) or Chunked (see docs/performance.md).",
+    DefaultValueFactory = _ => GeneratorHead.Full
+};
 var recipe = new Option<string?>("--recipe")
 {
     Description = "HyperGAN's diversity recipe for table4/ood/adversarial/regression/calibration (default: the engine's defaults): "
         + string.Join(", ", DiversityRecipe.Sweep.Select(r => r.Name)) + "; diversity-study: a comma-separated subset to sweep.",
 };
-var seeds = new Option<int>("--final-seeds") { Description = "diversity-study: training seeds of the final comparison on test data; decisions: training seeds.", DefaultValueFactory = _ => 3 };
-var shared = new Option<DirectoryInfo?>("--shared-data") { Description = "Folder with fashion-mnist/ (default: ../shared/data next to the repository)." };
+var seeds = new Option<int>("--final-seeds")
+{
+    Description = "diversity-study: training seeds of the final comparison on test data; decisions: training seeds.", DefaultValueFactory = _ => 3
+};
+var shared = new Option<DirectoryInfo?>("--shared-data")
+{
+    Description = "Folder with fashion-mnist/ (default: ../shared/data next to the repository).",
+};
 
 var root = new RootCommand("HyperGAN experiments (Ratzlaff & Fuxin) with baselines: single network, deep ensembles, MC dropout.");
 foreach (var (id, description) in new[]
 {
-    ("table4", "Accuracy, NLL, ECE, Brier of 1/5/10/100 sampled nets vs baselines (MNIST-5000; --fashion adds Fashion-MNIST, --cifar CIFAR-10 and CIFAR-5)."),
-    ("ood", "Entropy-based OOD detection (AUROC, AUPR, FPR@95) and Fig. 3 ECDFs: MNIST-5000 → notMNIST; --fashion adds Fashion-MNIST → MNIST, --cifar CIFAR-5 → classes 5–9."),
-    ("adversarial", "FGSM/PGD detection rate vs ε, crafted on 1 or N sampled nets and judged by a fresh ensemble; deep ensembles; Fig. 4/5 plots. MNIST-5000; --fashion adds Fashion-MNIST."),
+    ("table4", "Accuracy, NLL, ECE, Brier of 1/5/10/100 sampled nets vs baselines (MNIST-5000; --fashion adds Fashion-MNIST, --cifar CIFAR-10 " +
+        "and CIFAR-5)."),
+    ("ood", "Entropy-based OOD detection (AUROC, AUPR, FPR@95) and Fig. 3 ECDFs: MNIST-5000 → notMNIST; --fashion adds Fashion-MNIST → MNIST, " +
+        "--cifar CIFAR-5 → classes 5–9."),
+    ("adversarial", "FGSM/PGD detection rate vs ε, crafted on 1 or N sampled nets and judged by a fresh ensemble; deep ensembles; Fig. 4/5 " +
+        "plots. MNIST-5000; --fashion adds Fashion-MNIST."),
     ("diversity", "Table 3: per-layer weight-norm mean and std, 100 sampled nets vs independently trained nets."),
     ("filters", "Fig. 6: the same 5×5 filter from 25 sampled networks (also writes the diversity table)."),
     ("regression", "Fig. 2: y = x³ + ε, mean ± 3σ of 10/100/1000 sampled nets over [−6, 6]."),
     ("calibration", "Reliability diagram and ECE on Fashion-MNIST, HyperGAN vs baselines."),
-    ("decisions", "Issue 15: calibrated probabilities, conformal prediction sets (90 %, 99 %) and a 5 % OOD flag fitted on held-out digits, HyperGAN vs deep ensemble over --final-seeds training seeds × 5 random splits (MNIST-5000 → notMNIST; --fashion adds Fashion-MNIST → MNIST, --cifar CIFAR-10)."),
-    ("diversity-study", "Issue 14's sweep of diversity recipes on validation data (MNIST-5000 and a 1,000-image slice), the selection, and the chosen recipe vs the paper's and the deep ensemble on test data over --final-seeds seeds."),
+    ("decisions", "Issue 15: calibrated probabilities, conformal prediction sets (90 %, 99 %) and a 5 % OOD flag fitted on held-out digits, " +
+        "HyperGAN vs deep ensemble over --final-seeds training seeds × 5 random splits (MNIST-5000 → notMNIST; --fashion adds Fashion-MNIST → " +
+        "MNIST, --cifar CIFAR-10)."),
+    ("diversity-study", "Issue 14's sweep of diversity recipes on validation data (MNIST-5000 and a 1,000-image slice), the selection, and the " +
+        "chosen recipe vs the paper's and the deep ensemble on test data over --final-seeds seeds."),
 })
 {
     var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar, problems, head, recipe, seeds };
@@ -62,7 +89,8 @@ return root.Parse(args).Invoke();
 static class Report
 {
     // Order of the sections in docs/results.md.
-    static readonly string[] Order = ["table4", "ood", "decisions", "diversity-study", "calibration", "adversarial", "diversity", "filters", "regression"];
+    static readonly string[] Order = ["table4", "ood", "decisions", "diversity-study", "calibration", "adversarial", "diversity", "filters",
+        "regression"];
 
     public static int Write(string? folder)
     {
@@ -73,14 +101,20 @@ static class Report
         var text = new System.Text.StringBuilder();
         text.AppendLine("# Results on this machine");
         text.AppendLine();
-        text.AppendLine("Generated by `dotnet run -c Release --project experiments/HyperGanExperiments -- report` from the runs below; each run folder holds");
-        text.AppendLine("`result.json`, `result.md` and its figures, written by `dotnet run -c Release --project experiments/HyperGanExperiments -- <experiment> --quick|--full --out docs/results/<experiment>-<preset>`.");
-        text.AppendLine("Quick presets use a reduced budget (small generators, few epochs) and say so; numbers from the papers are labelled \"paper reports\".");
-        text.AppendLine("HyperGAN's objective: runs whose budget line names the diversity knobs used this project's defaults of that day or the recipe named; " +
-                        "runs finished before 2026-11-30 12:00 UTC (no diversity knobs in their budget line) and folders ending in `-paper` trained with the paper's objective, " +
+        text.AppendLine(
+            "Generated by `dotnet run -c Release --project experiments/HyperGanExperiments -- report` from the runs below; each run folder holds");
+        text.AppendLine("`result.json`, `result.md` and its figures, written by `dotnet run -c Release --project " +
+            "experiments/HyperGanExperiments -- <experiment> --quick|--full --out docs/results/<experiment>-<preset>`.");
+        text.AppendLine(
+            "Quick presets use a reduced budget (small generators, few epochs) and say so; numbers from the papers are labelled \"paper reports\".");
+        text.AppendLine(
+            "HyperGAN's objective: runs whose budget line names the diversity knobs used this project's defaults of that day or the recipe named; " +
+                        "runs finished before 2026-11-30 12:00 UTC (no diversity knobs in their budget line) and folders ending in `-paper` " +
+                            "trained with the paper's objective, " +
                         "which `--recipe paper` reproduces ([diversity](diversity.md)).");
         text.AppendLine();
-        text.AppendLine($"Runs below: {string.Join(", ", runs.Select(Path.GetFileName))}. Twins (same training, data and objective): `table4` on MNIST-5000 " +
+        text.AppendLine(
+            $"Runs below: {string.Join(", ", runs.Select(Path.GetFileName))}. Twins (same training, data and objective): `table4` on MNIST-5000 " +
                         "gives the accuracy table of `ood` with the same preset, and `diversity` the table that `filters` writes.");
         text.AppendLine();
         foreach (var run in runs)
@@ -108,12 +142,18 @@ static class Experiments
         var repo = RepositoryFolder.Find();
         var datasets = new Datasets(Path.Combine(repo, "data"), sharedData ?? Path.GetFullPath(Path.Combine(repo, "..", "shared", "data")));
         var recipes = id == "diversity-study"
-            ? (recipe is null ? DiversityRecipe.Sweep : recipe.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(DiversityRecipe.Named).ToList())
+            ? (recipe is null ? DiversityRecipe.Sweep
+                : recipe.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(DiversityRecipe.Named).ToList())
             : [];
         var single = id != "diversity-study" && recipe is not null ? DiversityRecipe.Named(recipe) : null;
-        var folderName = $"{id}-{preset.ToString().ToLowerInvariant()}{(head == GeneratorHead.Full ? "" : "-" + head.ToString().ToLowerInvariant())}{(single is null ? "" : "-" + single.Name)}";
+        var folderName = $"{id}-{preset.ToString().ToLowerInvariant()}" +
+            (head == GeneratorHead.Full ? "" : "-" + head.ToString().ToLowerInvariant()) + (single is null ? "" : "-" + single.Name);
         static void Print(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
-        var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", folderName), Print) { Head = head, Recipe = single };
+        var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", folderName), Print)
+        {
+            Head = head,
+            Recipe = single
+        };
         var budget = output.Budget;
         switch (id)
         {

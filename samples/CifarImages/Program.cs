@@ -10,14 +10,23 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Spectre.Console;
 
-var data = new Option<DirectoryInfo?>("--data") { Description = "CIFAR-10 as JPEG files: <data>/train/<class>/*.jpg and <data>/test/<class>/*.jpg. Default: ../shared/data/cifar10 next to the repository." };
-var trainPerClass = new Option<int>("--train-per-class") { Description = "Training images per class (first N files, sorted).", DefaultValueFactory = _ => 500 };
+var data = new Option<DirectoryInfo?>("--data")
+{
+    Description = "CIFAR-10 as JPEG files: <data>/train/<class>/*.jpg and " +
+    "<data>/test/<class>/*.jpg. Default: ../shared/data/cifar10 next to the repository."
+};
+var trainPerClass = new Option<int>("--train-per-class")
+{
+    Description = "Training images per class (first N files, sorted).",
+    DefaultValueFactory = _ => 500
+};
 var testPerClass = new Option<int>("--test-per-class") { Description = "Test images per class.", DefaultValueFactory = _ => 100 };
 var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 5 };
 var ensemble = new Option<int>("--ensemble") { Description = "Networks sampled to score each image.", DefaultValueFactory = _ => 10 };
 var seed = new Option<int>("--seed") { Description = "MLContext seed (training and sampling).", DefaultValueFactory = _ => 1 };
 var save = new Option<FileInfo?>("--save") { Description = "Where to save the fitted pipeline (default: a temporary file, deleted at the end)." };
-var root = new RootCommand("HyperGan.ML on CIFAR-10 JPEG files through ML.NET ImageAnalytics.") { data, trainPerClass, testPerClass, epochs, ensemble, seed, save };
+var root = new RootCommand("HyperGan.ML on CIFAR-10 JPEG files through ML.NET ImageAnalytics.") { data, trainPerClass, testPerClass, epochs, ensemble,
+    seed, save };
 root.SetAction(parse => CifarSample.Run(parse.GetValue(data), parse.GetValue(trainPerClass), parse.GetValue(testPerClass),
     parse.GetValue(epochs), parse.GetValue(ensemble), parse.GetValue(seed), parse.GetValue(save)));
 return root.Parse(args).Invoke();
@@ -42,14 +51,16 @@ public sealed class ScoredImage
 
 static class CifarSample
 {
-    public static int Run(DirectoryInfo? dataOption, int trainPerClass, int testPerClass, int epochs, int ensembleSize, int seed, FileInfo? saveOption)
+    public static int Run(DirectoryInfo? dataOption, int trainPerClass, int testPerClass, int epochs, int ensembleSize, int seed,
+        FileInfo? saveOption)
     {
         var clock = Stopwatch.StartNew();
         if (!AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.Profile.Width = 160; // logs: don't wrap at 80 columns
         var dataDir = dataOption?.FullName ?? DefaultDataFolder();
         if (dataDir is null || !Directory.Exists(Path.Combine(dataDir, "train")) || !Directory.Exists(Path.Combine(dataDir, "test")))
         {
-            AnsiConsole.MarkupLine("[red]CIFAR-10 JPEG folder not found.[/] Pass --data <folder> containing train/<class>/*.jpg and test/<class>/*.jpg.");
+            AnsiConsole.MarkupLine(
+                "[red]CIFAR-10 JPEG folder not found.[/] Pass --data <folder> containing train/<class>/*.jpg and test/<class>/*.jpg.");
             return 2;
         }
         var classes = Directory.GetDirectories(Path.Combine(dataDir, "train")).Select(Path.GetFileName).Order().ToArray();
@@ -58,7 +69,8 @@ static class CifarSample
                 .Select(f => new ImageFile { ImagePath = Path.GetRelativePath(dataDir, f), Label = c! })).ToList();
         var trainFiles = Files("train", trainPerClass);
         var testFiles = Files("test", testPerClass);
-        AnsiConsole.MarkupLine($"CIFAR-10 JPEGs from [blue]{Markup.Escape(dataDir)}[/]: {trainFiles.Count:N0} training, {testFiles.Count:N0} test images, {classes.Length} classes; seed {seed}.");
+        AnsiConsole.MarkupLine($"CIFAR-10 JPEGs from [blue]{Markup.Escape(dataDir)}[/]: {trainFiles.Count:N0} training, {testFiles.Count:N0} " +
+            $"test images, {classes.Length} classes; seed {seed}.");
 
         var ml = new MLContext(seed);
         ml.Log += (_, e) => { if (e.RawMessage.StartsWith("HyperGAN:", StringComparison.Ordinal)) AnsiConsole.WriteLine($"  {e.RawMessage}"); };
@@ -88,7 +100,8 @@ static class CifarSample
         foreach (var c in classes)
         {
             var of = rows.Where(r => r.Label == c).ToList();
-            perClass.AddRow(c!, $"{of.Count}", $"{of.Count(r => r.PredictedClass == c) / (double)of.Count:P1}", $"{of.Average(r => r.PredictiveEntropy):F3}");
+            perClass.AddRow(c!, $"{of.Count}", $"{of.Count(r => r.PredictedClass == c) / (double)of.Count:P1}",
+                $"{of.Average(r => r.PredictiveEntropy):F3}");
         }
         perClass.AddRow("[bold]all[/]", $"{rows.Count}", $"[bold]{metrics.MicroAccuracy:P1}[/]", $"{rows.Average(r => r.PredictiveEntropy):F3}");
         AnsiConsole.Write(perClass);
@@ -106,7 +119,8 @@ static class CifarSample
         var reloaded = new MLContext(seed: 0).Model.LoadWithHyperGan(path, out _);
         var again = ml.Data.CreateEnumerable<ScoredImage>(reloaded.Transform(test), reuseRowObject: false).ToList();
         int identical = rows.Zip(again).Count(p => p.First.Score.SequenceEqual(p.Second.Score));
-        AnsiConsole.MarkupLine($"Saved the pipeline ({new FileInfo(path).Length / 1e6:F1} MB) to {Markup.Escape(path)}; reloaded, it scores {identical:N0} of {rows.Count:N0} test images identically.");
+        AnsiConsole.MarkupLine($"Saved the pipeline ({new FileInfo(path).Length / 1e6:F1} MB) to {Markup.Escape(path)}; reloaded, it scores " +
+            $"{identical:N0} of {rows.Count:N0} test images identically.");
         if (saveOption is null) File.Delete(path);
         AnsiConsole.MarkupLine($"Total time {clock.Elapsed.TotalSeconds:F0} s.");
         return identical == rows.Count ? 0 : 1;

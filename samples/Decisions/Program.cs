@@ -16,11 +16,16 @@ var outputFolder = args.Length > 0 ? args[0] : Path.Combine(Environment.CurrentD
 Directory.CreateDirectory(outputFolder);
 var data = Path.Combine(AppContext.BaseDirectory, "data");
 var mnist = LabeledImages.LoadIdx(Path.Combine(data, "mnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(data, "mnist", "t10k-labels-idx1-ubyte.gz"));
-var letters = LabeledImages.LoadIdx(Path.Combine(data, "notmnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(data, "notmnist", "t10k-labels-idx1-ubyte.gz"));
+var letters = LabeledImages.LoadIdx(Path.Combine(data, "notmnist", "t10k-images-idx3-ubyte.gz"),
+    Path.Combine(data, "notmnist", "t10k-labels-idx1-ubyte.gz"));
 var (trainIdx, testIdx) = StratifiedSplit.Split(mnist.Labels, 5000, seed: 1);
 
 var ml = new MLContext(seed: 1);
-ml.Log += (_, e) => { if (e.RawMessage.StartsWith("HyperGAN: ", StringComparison.Ordinal) && !e.RawMessage.Contains("task loss")) AnsiConsole.WriteLine($"  {e.RawMessage}"); };
+ml.Log += (_, e) =>
+{
+    if (e.RawMessage.StartsWith("HyperGAN: ", StringComparison.Ordinal)
+    && !e.RawMessage.Contains("task loss")) AnsiConsole.WriteLine($"  {e.RawMessage}");
+};
 var train = ml.Data.LoadFromEnumerable(Rows(mnist.Subset(trainIdx)));
 var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train);
 var estimator = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
@@ -34,12 +39,16 @@ var estimator = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
 });
 var model = estimator.Fit(keys.Transform(train));
 var fitted = model.Calibration!;
-AnsiConsole.MarkupLine($"Fit: {fitted.Rows} held-out digits, temperature [bold]{fitted.Temperature:F2}[/], flag when entropy > {fitted.OutOfDistributionThreshold:F3}, sets = classes with probability ≥ {1 - fitted.ConformalThreshold:F3}");
+AnsiConsole.MarkupLine($"Fit: {fitted.Rows} held-out digits, temperature [bold]{fitted.Temperature:F2}[/], flag when entropy > " +
+    $"{fitted.OutOfDistributionThreshold:F3}, sets = classes with probability ≥ {1 - fitted.ConformalThreshold:F3}");
 
 // Digits the calibration never saw, and letters: what the decisions do on them.
-var digits = ml.Data.CreateEnumerable<Decided>(model.Transform(keys.Transform(ml.Data.LoadFromEnumerable(Rows(mnist.Subset(testIdx))))), reuseRowObject: false).ToList();
-var unknowns = ml.Data.CreateEnumerable<Decided>(model.Transform(keys.Transform(ml.Data.LoadFromEnumerable(Rows(letters.Subset(Enumerable.Range(0, 2000).ToArray()))))), reuseRowObject: false).ToList();
-var raw = ml.Data.CreateEnumerable<Decided.Raw>(model.WithoutCalibration().Transform(keys.Transform(ml.Data.LoadFromEnumerable(Rows(mnist.Subset(testIdx))))), reuseRowObject: false).ToList();
+var digits = ml.Data.CreateEnumerable<Decided>(model.Transform(keys.Transform(ml.Data.LoadFromEnumerable(Rows(mnist.Subset(testIdx))))),
+    reuseRowObject: false).ToList();
+var letterRows = keys.Transform(ml.Data.LoadFromEnumerable(Rows(letters.Subset(Enumerable.Range(0, 2000).ToArray()))));
+var unknowns = ml.Data.CreateEnumerable<Decided>(model.Transform(letterRows), reuseRowObject: false).ToList();
+var testRows = keys.Transform(ml.Data.LoadFromEnumerable(Rows(mnist.Subset(testIdx))));
+var raw = ml.Data.CreateEnumerable<Decided.Raw>(model.WithoutCalibration().Transform(testRows), reuseRowObject: false).ToList();
 int[] labels = digits.Select(d => (int)d.Label - 1).ToArray(); // key order = the Score slots' order
 var calibratedP = Matrix(digits.Select(d => d.Score));
 var rawP = Matrix(raw.Select(d => d.Score));
@@ -47,10 +56,13 @@ var rawP = Matrix(raw.Select(d => d.Score));
 var table = new Table().AddColumns("decision", "asked", "measured on 5,000 unseen digits", "on 2,000 notMNIST letters");
 table.AddRow("IsOutOfDistribution", "≤ 5 % of digits flagged", $"{digits.Average(d => d.IsOutOfDistribution ? 1.0 : 0):P1} flagged (false alarms)",
     $"[bold]{unknowns.Average(d => d.IsOutOfDistribution ? 1.0 : 0):P1}[/] flagged (detected)");
-table.AddRow("PredictionSet", "true digit inside 90 %", $"{digits.Average(d => d.PredictionSet[(int)d.Label - 1] ? 1.0 : 0):P1} covered; mean size {digits.Average(d => d.PredictionSet.Count(b => b)):F2}, " +
+table.AddRow("PredictionSet", "true digit inside 90 %", $"{digits.Average(d => d.PredictionSet[(int)d.Label - 1] ? 1.0 : 0):P1} covered; mean " +
+    $"size {digits.Average(d => d.PredictionSet.Count(b => b)):F2}, " +
     $"empty {digits.Average(d => d.PredictionSet.Any(b => b) ? 0 : 1.0):P1}", $"mean size {unknowns.Average(d => d.PredictionSet.Count(b => b)):F2}");
-table.AddRow("Calibrate", "probabilities that mean what they say", $"ECE {ClassificationMetrics.ExpectedCalibrationError(rawP, labels):F4} → {ClassificationMetrics.ExpectedCalibrationError(calibratedP, labels):F4}, " +
-    $"NLL {ClassificationMetrics.NegativeLogLikelihood(rawP, labels):F4} → {ClassificationMetrics.NegativeLogLikelihood(calibratedP, labels):F4}", "");
+table.AddRow("Calibrate", "probabilities that mean what they say", $"ECE {ClassificationMetrics.ExpectedCalibrationError(rawP, labels):F4} → " +
+    $"{ClassificationMetrics.ExpectedCalibrationError(calibratedP, labels):F4}, " +
+    $"NLL {ClassificationMetrics.NegativeLogLikelihood(rawP, labels):F4} → {ClassificationMetrics.NegativeLogLikelihood(calibratedP, labels):F4}",
+        "");
 table.AddRow("(accuracy)", "", $"{ClassificationMetrics.Accuracy(calibratedP, labels):P2}", "");
 AnsiConsole.Write(table);
 
@@ -59,8 +71,10 @@ var after = ClassificationMetrics.Reliability(calibratedP, labels);
 var png = Path.Combine(outputFolder, "reliability.png");
 File.WriteAllBytes(png, Charts.Lines("Reliability on 5,000 unseen digits", "mean confidence in bin", "accuracy in bin",
 [
-    new Series($"raw (ECE {ClassificationMetrics.ExpectedCalibrationError(before):F4})", before.Select(b => b.MeanConfidence).ToArray(), before.Select(b => b.Accuracy).ToArray()),
-    new Series($"calibrated, T = {fitted.Temperature:F2} (ECE {ClassificationMetrics.ExpectedCalibrationError(after):F4})", after.Select(b => b.MeanConfidence).ToArray(), after.Select(b => b.Accuracy).ToArray()),
+    new Series($"raw (ECE {ClassificationMetrics.ExpectedCalibrationError(before):F4})",
+        before.Select(b => b.MeanConfidence).ToArray(), before.Select(b => b.Accuracy).ToArray()),
+    new Series($"calibrated, T = {fitted.Temperature:F2} (ECE {ClassificationMetrics.ExpectedCalibrationError(after):F4})",
+        after.Select(b => b.MeanConfidence).ToArray(), after.Select(b => b.Accuracy).ToArray()),
     new Series("perfect calibration", [0.0, 1.0], [0.0, 1.0], Dashed: true),
 ], 0, 1));
 AnsiConsole.MarkupLine($"Reliability diagram: {Markup.Escape(png)}");

@@ -11,7 +11,8 @@ var dataDir = args.Length > 0 ? args[0] : FindRepoData("mnist");
 var digits = LabeledImages.LoadIdx(Path.Combine(dataDir, "t10k-images-idx3-ubyte.gz"), Path.Combine(dataDir, "t10k-labels-idx1-ubyte.gz"));
 var (trainIdx, rest) = StratifiedSplit.Split(digits.Labels, 1000, seed: 1);
 var testIdx = rest.Take(500).ToArray();
-IEnumerable<Digit> Rows(int[] idx) => idx.Select(i => new Digit { Features = digits.Pixels.AsSpan(i * 784, 784).ToArray(), Label = digits.Labels[i].ToString() });
+IEnumerable<Digit> Rows(int[] idx) =>
+    idx.Select(i => new Digit { Features = digits.Pixels.AsSpan(i * 784, 784).ToArray(), Label = digits.Labels[i].ToString() });
 
 var ml = new MLContext(seed: 1);
 var train = ml.Data.LoadFromEnumerable(Rows(trainIdx));
@@ -24,9 +25,11 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     }));
 var model = pipeline.Fit(train);
 var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
-Console.WriteLine($"consumer: accuracy {metrics.MicroAccuracy:P1} on 500 held-out digits (HyperGan.ML {typeof(HyperGanEnsembleTransformer).Assembly.GetName().Version})");
+Console.WriteLine($"consumer: accuracy {metrics.MicroAccuracy:P1} on 500 held-out digits (HyperGan.ML " +
+    $"{typeof(HyperGanEnsembleTransformer).Assembly.GetName().Version})");
 var native = HyperGan.ML.Engine.Native.TorchNativeLoader.Report;
-Console.WriteLine($"consumer: native TorchSharp library: {native?.Action} {native?.LoadedPath} (weakened: {string.Join(", ", native?.WeakenedVersions ?? [])})");
+Console.WriteLine(
+    $"consumer: native TorchSharp library: {native?.Action} {native?.LoadedPath} (weakened: {string.Join(", ", native?.WeakenedVersions ?? [])})");
 
 var path = Path.Combine(Path.GetTempPath(), $"consumer-{Guid.NewGuid():N}.hgpipeline");
 ml.Model.SaveWithHyperGan(model, train.Schema, path);

@@ -41,7 +41,10 @@ using (var cursor = scored.GetRowCursor(outputs.Select(n => scored.Schema[n])))
         {
             getters[o](ref v);
             all.AddRange(v.DenseValues());
-            line.Add($"{outputs[o]} {(o == 0 ? $"top class {Array.IndexOf(v.DenseValues().ToArray(), v.DenseValues().Max())} ({v.DenseValues().Max():F3})" : $"{v.GetItemOrDefault(0):F4}")}");
+            var values = v.DenseValues().ToArray();
+            line.Add(o == 0
+                ? $"{outputs[o]} top class {Array.IndexOf(values, values.Max())} ({values.Max():F3})"
+                : $"{outputs[o]} {v.GetItemOrDefault(0):F4}");
         }
         if (row++ < 3) Console.WriteLine($"row {row}: {string.Join(", ", line)}");
     }
@@ -49,8 +52,10 @@ using (var cursor = scored.GetRowCursor(outputs.Select(n => scored.Schema[n])))
 if (args.Length > 3) File.WriteAllBytes(args[3], MemoryMarshal.AsBytes(all.ToArray().AsSpan()).ToArray());
 // The point of this app: nothing of libtorch in the process.
 var torch = File.Exists("/proc/self/maps")
-    ? File.ReadLines("/proc/self/maps").Where(l => l.Contains("torch", StringComparison.OrdinalIgnoreCase)).Select(l => l.Split(' ').Last()).Distinct().ToList()
-    : System.Diagnostics.Process.GetCurrentProcess().Modules.Cast<System.Diagnostics.ProcessModule>().Select(m => m.FileName).Where(f => f.Contains("torch", StringComparison.OrdinalIgnoreCase)).ToList();
+    ? File.ReadLines("/proc/self/maps").Where(l =>
+        l.Contains("torch", StringComparison.OrdinalIgnoreCase)).Select(l => l.Split(' ').Last()).Distinct().ToList()
+    : System.Diagnostics.Process.GetCurrentProcess().Modules.Cast<System.Diagnostics.ProcessModule>().Select(m =>
+        m.FileName).Where(f => f.Contains("torch", StringComparison.OrdinalIgnoreCase)).ToList();
 Console.WriteLine($"scored {rows.Count} rows; libtorch libraries loaded: {(torch.Count == 0 ? "none" : string.Join(", ", torch))}");
 return torch.Count == 0 ? 0 : 1;
 

@@ -21,7 +21,11 @@ using static TorchSharp.torch;
 var epochs = new Option<int>("--epochs") { Description = "Training epochs over the 5,000 digits.", DefaultValueFactory = _ => 10 };
 var netsPerStep = new Option<int>("--nets-per-step") { Description = "Networks sampled per training step.", DefaultValueFactory = _ => 16 };
 var batchSize = new Option<int>("--batch-size") { Description = "Digits per training step.", DefaultValueFactory = _ => 64 };
-var learningRate = new Option<double>("--lr") { Description = "Adam learning rate of the generators (the mixer uses 2×).", DefaultValueFactory = _ => 3e-4 };
+var learningRate = new Option<double>("--lr")
+{
+    Description = "Adam learning rate of the generators (the mixer uses 2×).",
+    DefaultValueFactory = _ => 3e-4
+};
 var beta = new Option<double>("--beta") { Description = "Weight β of the adversarial term.", DefaultValueFactory = _ => 1.0 };
 var seed = new Option<int>("--seed") { Description = "Seed of the split, training and sampling.", DefaultValueFactory = _ => 1 };
 var save = new Option<string?>("--save") { Description = "Optional path to save the trained generator." };
@@ -54,8 +58,10 @@ static class QuickStart
         if (!AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.Profile.Width = 160; // logs: don't wrap at 80 columns
         TorchBackend.Initialize();
         var dataDir = Path.Combine(AppContext.BaseDirectory, "data");
-        var mnist = LabeledImages.LoadIdx(Path.Combine(dataDir, "mnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(dataDir, "mnist", "t10k-labels-idx1-ubyte.gz"));
-        var allLetters = LabeledImages.LoadIdx(Path.Combine(dataDir, "notmnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(dataDir, "notmnist", "t10k-labels-idx1-ubyte.gz"));
+        var mnist = LabeledImages.LoadIdx(Path.Combine(dataDir, "mnist", "t10k-images-idx3-ubyte.gz"),
+            Path.Combine(dataDir, "mnist", "t10k-labels-idx1-ubyte.gz"));
+        var allLetters = LabeledImages.LoadIdx(Path.Combine(dataDir, "notmnist", "t10k-images-idx3-ubyte.gz"),
+            Path.Combine(dataDir, "notmnist", "t10k-labels-idx1-ubyte.gz"));
         // 5,000 of the 10,000 letters (500 per letter, seeded) keep scoring 100 networks well inside the time budget.
         var notMnist = allLetters.Subset(StratifiedSplit.Split(allLetters.Labels, 5000, options.Seed).Train);
         var (trainIdx, testIdx) = StratifiedSplit.Split(mnist.Labels, 5000, options.Seed);
@@ -64,13 +70,20 @@ static class QuickStart
         var target = TargetNetworks.MnistCnn();
 
         AnsiConsole.MarkupLine("[bold]HyperGan.ML quick start — MNIST-5000[/]");
-        AnsiConsole.MarkupLine($"data: MNIST test set (vendored, data/mnist), seeded stratified split {train.Count:N0} train / {test.Count:N0} test (seed {options.Seed}); notMNIST {notMnist.Count:N0} letters (stratified sample of the vendored {allLetters.Count:N0}) as outliers");
+        AnsiConsole.MarkupLine(
+            $"data: MNIST test set (vendored, data/mnist), seeded stratified split {train.Count:N0} train / {test.Count:N0} test (seed " +
+            $"{options.Seed}); notMNIST {notMnist.Count:N0} letters (stratified sample of the vendored {allLetters.Count:N0}) as outliers");
         AnsiConsole.MarkupLine(Markup.Escape($"target: {target}"));
-        AnsiConsole.MarkupLine(Markup.Escape($"training: {options.Epochs} epochs, {options.NetworksPerStep} nets × {options.BatchSize} digits per step, lr G {options.LearningRate:G3} / Q {options.MixerLearningRate:G3} / D {options.DiscriminatorLearningRate:G3}, β {options.Beta}, noise {options.Architecture.NoiseDim}, code {options.Architecture.CodeDim}, hidden {options.Architecture.HiddenUnits}"));
+        AnsiConsole.MarkupLine(Markup.Escape(
+            $"training: {options.Epochs} epochs, {options.NetworksPerStep} nets × {options.BatchSize} digits per step, lr G " +
+            $"{options.LearningRate:G3} / Q {options.MixerLearningRate:G3} / D {options.DiscriminatorLearningRate:G3}, β {options.Beta}, noise " +
+            $"{options.Architecture.NoiseDim}, code {options.Architecture.CodeDim}, hidden {options.Architecture.HiddenUnits}"));
         var diversity = options.WithResolvedDiversity();
-        AnsiConsole.MarkupLine(Markup.Escape($"diversity: {diversity.Diversity}" + (diversity.Diversity == DiversityTerm.None ? "" : $" (weight {diversity.DiversityWeight:G3})") +
+        AnsiConsole.MarkupLine(Markup.Escape($"diversity: {diversity.Diversity}"
+            + (diversity.Diversity == DiversityTerm.None ? "" : $" (weight {diversity.DiversityWeight:G3})") +
             $", prior on generated weights λ {diversity.GeneratedWeightDecay:G3} (docs/diversity.md)"));
-        AnsiConsole.MarkupLine($"machine: {Environment.ProcessorCount} cores, libtorch threads {torch.get_num_threads()}, native load: {TorchNativeLoader.Report?.Action}");
+        AnsiConsole.MarkupLine($"machine: {Environment.ProcessorCount} cores, libtorch threads {torch.get_num_threads()}, native load: " +
+            $"{TorchNativeLoader.Report?.Action}");
 
         using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
         using var model = Train(target, data, options);
@@ -87,7 +100,8 @@ static class QuickStart
         using var outlierLogits = Score(ensemble, notMnist, "notMNIST letters");
 
         var table = new Table().Title($"MNIST-5000: {test.Count:N0} held-out digits, {notMnist.Count:N0} notMNIST letters")
-            .AddColumns("sampled nets", "accuracy %", "paper reports %", "mean entropy, digits", "mean entropy, notMNIST", "notMNIST with entropy < 0.8", "AUROC", "FPR@95%TPR");
+            .AddColumns("sampled nets", "accuracy %", "paper reports %", "mean entropy, digits", "mean entropy, notMNIST",
+                "notMNIST with entropy < 0.8", "AUROC", "FPR@95%TPR");
         foreach (int n in EnsembleSizes)
         {
             var inliers = EnsemblePrediction.FromLogits(inlierLogits.narrow(0, 0, n));
@@ -95,10 +109,12 @@ static class QuickStart
             double accuracy = 100.0 * Enumerable.Range(0, test.Count).Count(i => inliers.PredictedClass(i) == test.Labels[i]) / test.Count;
             double lowEntropyOutliers = 100.0 * outliers.Entropy.Count(h => h < 0.8) / outliers.Count;
             var ood = OodDetection.Evaluate(inliers.Entropy.Select(h => (double)h).ToArray(), outliers.Entropy.Select(h => (double)h).ToArray());
-            table.AddRow($"{n}", $"{accuracy:F2}", $"{PaperMnist5000[n]:F2}", $"{inliers.Entropy.Average():F3}", $"{outliers.Entropy.Average():F3}", $"{lowEntropyOutliers:F1}%", $"{ood.AuRoc:F3}", $"{100 * ood.FprAt95Tpr:F1}%");
+            table.AddRow($"{n}", $"{accuracy:F2}", $"{PaperMnist5000[n]:F2}", $"{inliers.Entropy.Average():F3}", $"{outliers.Entropy.Average():F3}",
+                $"{lowEntropyOutliers:F1}%", $"{ood.AuRoc:F3}", $"{100 * ood.FprAt95Tpr:F1}%");
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("Entropy: natural log of the mean softmax (max ln 10 = 2.303). AUROC / FPR@95%TPR: entropy as the OOD score, notMNIST = positive.");
+        AnsiConsole.MarkupLine(
+            "Entropy: natural log of the mean softmax (max ln 10 = 2.303). AUROC / FPR@95%TPR: entropy as the OOD score, notMNIST = positive.");
         AnsiConsole.MarkupLine("Paper protocol differs: 5k of MNIST's training set, tested on the full test set.");
         AnsiConsole.MarkupLine($"total wall time {clock.Elapsed.TotalSeconds:F0} s ({DateTime.Now:yyyy-MM-dd HH:mm})");
         return 0;
@@ -117,14 +133,16 @@ static class QuickStart
                 sum += p.TaskLoss;
                 count++;
                 if (p.Step == p.Steps || p.Step % 50 == 0)
-                    Console.WriteLine($"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.Steps}: task loss {sum / count:F4}, adversarial {p.AdversarialLoss:F3}, D {p.DiscriminatorLoss:F3}, {p.Elapsed.TotalSeconds:F0} s");
+                    Console.WriteLine($"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.Steps}: task loss {sum / count:F4}, adversarial " +
+                        $"{p.AdversarialLoss:F3}, D {p.DiscriminatorLoss:F3}, {p.Elapsed.TotalSeconds:F0} s");
                 if (p.Step == p.Steps) { sum = 0; count = 0; }
             });
             return HyperGanTrainer.Fit(target, data, options, lines);
         }
 
         TrainedHyperGan? result = null;
-        AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+        AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var pretrain = ctx.AddTask("pretraining mixer", maxValue: options.PretrainMaxSteps);

@@ -8,8 +8,10 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 
 var data = Path.Combine(AppContext.BaseDirectory, "data");
-var digits = Rows(LabeledImages.LoadIdx(Path.Combine(data, "mnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(data, "mnist", "t10k-labels-idx1-ubyte.gz")));
-var letters = Rows(LabeledImages.LoadIdx(Path.Combine(data, "notmnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(data, "notmnist", "t10k-labels-idx1-ubyte.gz")));
+var digits = Rows(LabeledImages.LoadIdx(Path.Combine(data, "mnist", "t10k-images-idx3-ubyte.gz"),
+    Path.Combine(data, "mnist", "t10k-labels-idx1-ubyte.gz")));
+var letters = Rows(LabeledImages.LoadIdx(Path.Combine(data, "notmnist", "t10k-images-idx3-ubyte.gz"),
+    Path.Combine(data, "notmnist", "t10k-labels-idx1-ubyte.gz")));
 
 var ml = new MLContext(seed: 1);
 var train = ml.Data.LoadFromEnumerable(digits[..3000]);
@@ -35,23 +37,29 @@ var heldOut = ml.Data.CreateEnumerable<Prediction>(scored, reuseRowObject: false
 var outliers = ml.Data.CreateEnumerable<Prediction>(model.Transform(ml.Data.LoadFromEnumerable(letters[..1000])), reuseRowObject: false).ToList();
 Console.WriteLine($"held-out digits: accuracy {heldOut.Zip(test).Count(p => p.First.PredictedLabel == p.Second.Label) / (double)test.Length:P1}, " +
                   $"mean entropy {heldOut.Average(p => p.PredictiveEntropy):F3}, mean disagreement {heldOut.Average(p => p.Disagreement):F3}");
-Console.WriteLine($"notMNIST letters: mean entropy {outliers.Average(p => p.PredictiveEntropy):F3}, mean disagreement {outliers.Average(p => p.Disagreement):F3}");
+Console.WriteLine(
+    $"notMNIST letters: mean entropy {outliers.Average(p => p.PredictiveEntropy):F3}, mean disagreement {outliers.Average(p => p.Disagreement):F3}");
 // The decisions: measured here on rows the calibration never saw.
 VBuffer<ReadOnlyMemory<char>> setClasses = default;
 scored.Schema["PredictionSet"].GetSlotNames(ref setClasses);
 var setNames = setClasses.DenseValues().Select(v => v.ToString()).ToArray();
-Console.WriteLine($"flagged out-of-distribution: {heldOut.Average(p => p.IsOutOfDistribution ? 1.0 : 0):P1} of held-out digits (asked ≤ 5 %), {outliers.Average(p => p.IsOutOfDistribution ? 1.0 : 0):P1} of letters");
+Console.WriteLine($"flagged out-of-distribution: {heldOut.Average(p => p.IsOutOfDistribution ? 1.0 : 0):P1} of held-out digits (asked ≤ 5 %), " +
+    $"{outliers.Average(p => p.IsOutOfDistribution ? 1.0 : 0):P1} of letters");
 var fitted = model.OfType<HyperGanEnsembleTransformer>().Single().Calibration!; // what Fit learned from the held-out rows
-Console.WriteLine($"90 % prediction sets: true label inside for {heldOut.Zip(test).Average(p => p.First.PredictionSet[Array.IndexOf(setNames, p.Second.Label)] ? 1.0 : 0):P1} of held-out digits, " +
-                  $"mean set size {heldOut.Average(p => p.PredictionSet.Count(b => b)):F2} (thresholds from {fitted.ThresholdRows} rows: expect 90 % ± {100 * Math.Sqrt(0.09 / fitted.ThresholdRows):F1} pt)");
-Console.WriteLine($"held out {fitted.Rows} rows: temperature {fitted.Temperature:F2}, NLL {fitted.NegativeLogLikelihood:F3} → {fitted.CalibratedNegativeLogLikelihood:F3}, " +
+Console.WriteLine($"90 % prediction sets: true label inside for " +
+    $"{heldOut.Zip(test).Average(p => p.First.PredictionSet[Array.IndexOf(setNames, p.Second.Label)] ? 1.0 : 0):P1} of held-out digits, " +
+                  $"mean set size {heldOut.Average(p => p.PredictionSet.Count(b => b)):F2} (thresholds from {fitted.ThresholdRows} rows: expect " +
+                      $"90 % ± {100 * Math.Sqrt(0.09 / fitted.ThresholdRows):F1} pt)");
+Console.WriteLine($"held out {fitted.Rows} rows: temperature {fitted.Temperature:F2}, NLL {fitted.NegativeLogLikelihood:F3} → " +
+    $"{fitted.CalibratedNegativeLogLikelihood:F3}, " +
                   $"ECE {fitted.ExpectedCalibrationError:F3} → {fitted.CalibratedExpectedCalibrationError:F3}");
 // Score's slots follow the label's key order (first seen first); the SlotNames annotation names them.
 VBuffer<ReadOnlyMemory<char>> classes = default;
 scored.Schema["Score"].GetSlotNames(ref classes);
 var first = heldOut[0];
 var top = first.Score.Select((p, i) => (Class: classes.GetItemOrDefault(i).ToString(), p)).OrderByDescending(c => c.p).Take(3);
-Console.WriteLine($"first digit: label {test[0].Label}, predicted {first.PredictedLabel}; top scores {string.Join(", ", top.Select(c => $"'{c.Class}' {c.p:F3}"))}");
+Console.WriteLine($"first digit: label {test[0].Label}, predicted {first.PredictedLabel}; top scores " +
+    $"{string.Join(", ", top.Select(c => $"'{c.Class}' {c.p:F3}"))}");
 
 ml.Model.SaveWithHyperGan(model, train.Schema, Path.Combine(Path.GetTempPath(), "vectors.hgpipeline"));
 var reloaded = ml.Model.LoadWithHyperGan(Path.Combine(Path.GetTempPath(), "vectors.hgpipeline"), out _);

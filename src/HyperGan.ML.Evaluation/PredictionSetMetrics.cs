@@ -36,6 +36,7 @@ public static class PredictionSetMetrics
     static void Check(bool[,] sets, int rows)
     {
         ArgumentNullException.ThrowIfNull(sets);
-        if (sets.GetLength(0) != rows || rows == 0) throw new ArgumentException($"Need one set per label, at least one; got {sets.GetLength(0)} sets for {rows} labels.", nameof(sets));
+        if (sets.GetLength(0) != rows || rows == 0) throw new ArgumentException(
+            $"Need one set per label, at least one; got {sets.GetLength(0)} sets for {rows} labels.", nameof(sets));
     }
 }

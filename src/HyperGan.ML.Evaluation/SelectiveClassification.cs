@@ -1,6 +1,7 @@
 namespace HyperGan.ML.Evaluation;
 
-/// <summary>One point of a risk–coverage curve: answering the <paramref name="Coverage"/> most confident examples gives error rate <paramref name="Risk"/>.</summary>
+/// <summary>One point of a risk–coverage curve: answering the <paramref name="Coverage"/> most confident examples gives error rate <paramref
+/// name="Risk"/>.</summary>
 public sealed record RiskCoveragePoint(double Coverage, double Risk);
 
 /// <summary>
@@ -24,7 +25,8 @@ public static class SelectiveClassification
         return curve;
     }
 
-    /// <summary>Area under the risk–coverage curve: the mean risk over coverages k/n (lower is better; the error rate × ~1/2 for a useless score).</summary>
+    /// <summary>Area under the risk–coverage curve: the mean risk over coverages k/n (lower is better; the error rate × ~1/2 for a useless
+    /// score).</summary>
     public static double Aurc(IReadOnlyList<double> confidence, IReadOnlyList<bool> correct) =>
         RiskCoverage(confidence, correct).Average(p => p.Risk);
 
@@ -43,7 +45,8 @@ public static class SelectiveClassification
         ArgumentNullException.ThrowIfNull(correct);
         if (confidence.Count != correct.Count || confidence.Count == 0)
             throw new ArgumentException($"Need as many confidences as outcomes, at least one; got {confidence.Count} and {correct.Count}.");
-        if (confidence.Any(double.IsNaN)) throw new ArgumentException("A confidence is NaN; give unscorable examples the lowest confidence (−∞) instead.", nameof(confidence));
+        if (confidence.Any(double.IsNaN)) throw new ArgumentException(
+            "A confidence is NaN; give unscorable examples the lowest confidence (−∞) instead.", nameof(confidence));
         return Enumerable.Range(0, confidence.Count).OrderByDescending(i => confidence[i]).ThenBy(i => i).ToArray();
     }
 }

@@ -34,11 +34,13 @@ internal static class DeviceSelection
             : $"this machine has {devices} CUDA device(s), numbered 0..{devices - 1}";
         if (fallbackToCpu)
         {
-            channel?.Warning(MessageSensitivity.None, $"HyperGAN: MLContext.GpuDeviceId is {id} but {why}; training and scoring on the CPU because FallbackToCpu is true.");
+            channel?.Warning(MessageSensitivity.None,
+                $"HyperGAN: MLContext.GpuDeviceId is {id} but {why}; training and scoring on the CPU because FallbackToCpu is true.");
             return CPU;
         }
         throw new InvalidOperationException(
-            $"MLContext.GpuDeviceId is {id} but {why}. Reference TorchSharp-cuda-linux or TorchSharp-cuda-windows in the app (instead of TorchSharp-cpu), " +
+            $"MLContext.GpuDeviceId is {id} but {why}. Reference TorchSharp-cuda-linux or TorchSharp-cuda-windows in the app (instead of " +
+                $"TorchSharp-cpu), " +
             "set GpuDeviceId to an existing device, clear it (null) to use the CPU, or set MLContext.FallbackToCpu = true.");
     }
 

@@ -11,7 +11,8 @@ namespace HyperGan.ML;
 /// ensemble (reproducible scores, saved with the model) or fresh networks per call. Not disposable, like the
 /// transformer that owns it: its tensors are released by TorchSharp's finalizers.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Lives as long as the transformer, which ML.NET does not dispose; finalizers release the generator.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001",
+    Justification = "Lives as long as the transformer, which ML.NET does not dispose; finalizers release the generator.")]
 internal sealed class EnsembleScorer
 {
     readonly TrainedHyperGan _model;
@@ -39,7 +40,8 @@ internal sealed class EnsembleScorer
         if (frozen is null) _fresh = new Generator((ulong)seed, model.Model.Device);
     }
 
-    /// <summary>A scorer that freezes <paramref name="members"/> networks drawn with <paramref name="seed"/>, or samples fresh ones per call.</summary>
+    /// <summary>A scorer that freezes <paramref name="members"/> networks drawn with <paramref name="seed"/>, or samples fresh ones per
+    /// call.</summary>
     public static EnsembleScorer Create(TrainedHyperGan model, int members, bool freeze, int[] inputShape, int seed) =>
         new(model, members, inputShape, freeze ? model.Sample(members, seed) : null, seed);
 
@@ -93,7 +95,8 @@ internal sealed class EnsembleScorer
         lock (_gate)
         {
             using var scope = NewDisposeScope();
-            var x = tensor(features.AsSpan(0, rows * (int)_shape.Aggregate(1L, (a, b) => a * b)).ToArray(), [rows, .. _shape]).to(_model.Model.Device);
+            int values = rows * (int)_shape.Aggregate(1L, (a, b) => a * b);
+            var x = tensor(features.AsSpan(0, values).ToArray(), [rows, .. _shape]).to(_model.Model.Device);
             var ensemble = Frozen ?? _model.Sample(Members, _fresh!);
             try { return ensemble.Forward(x).cpu().MoveToOuterDisposeScope(); }
             finally

@@ -11,4 +11,5 @@ namespace HyperGan.ML;
 /// <param name="NegativeLogLikelihood">Classification: held-out negative log-likelihood.</param>
 /// <param name="ExpectedCalibrationError">Classification: held-out expected calibration error (15 bins).</param>
 /// <param name="RootMeanSquaredError">Regression: held-out root-mean-square error of the mean prediction.</param>
-public sealed record EpochMetrics(int Epoch, double Seconds, double? Accuracy, double? NegativeLogLikelihood, double? ExpectedCalibrationError, double? RootMeanSquaredError);
+public sealed record EpochMetrics(int Epoch, double Seconds, double? Accuracy, double? NegativeLogLikelihood, double? ExpectedCalibrationError,
+    double? RootMeanSquaredError);

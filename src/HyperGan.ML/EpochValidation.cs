@@ -63,9 +63,11 @@ internal sealed class EpochValidation(TrainingExamples heldOut, int members, int
         {
             var p = EnsemblePrediction.FromLogits(outputs).Probabilities;
             var labels = heldOut.ClassLabels!;
-            metrics = new EpochMetrics(epoch, seconds, ClassificationMetrics.Accuracy(p, labels), ClassificationMetrics.NegativeLogLikelihood(p, labels),
+            metrics = new EpochMetrics(epoch, seconds,
+                ClassificationMetrics.Accuracy(p, labels), ClassificationMetrics.NegativeLogLikelihood(p, labels),
                 ClassificationMetrics.ExpectedCalibrationError(p, labels), null);
-            log($"HyperGAN: epoch {epoch} held-out accuracy {metrics.Accuracy:P2}, NLL {metrics.NegativeLogLikelihood:F4}, ECE {metrics.ExpectedCalibrationError:F4}");
+            log($"HyperGAN: epoch {epoch} held-out accuracy {metrics.Accuracy:P2}, NLL {metrics.NegativeLogLikelihood:F4}, ECE " +
+                $"{metrics.ExpectedCalibrationError:F4}");
         }
         _history.Add(metrics);
         if (BestEpoch == 0 || Loss(metrics) < Loss(_history[BestEpoch - 1]))
@@ -73,7 +75,8 @@ internal sealed class EpochValidation(TrainingExamples heldOut, int members, int
             BestEpoch = epoch;
             if (keepBest)
             {
-                var copy = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope()); // outlives this epoch
+                // outlives this epoch
+                var copy = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
                 if (_best is not null) foreach (var t in _best.Values) t.Dispose();
                 _best = copy;
             }

@@ -31,8 +31,10 @@ internal sealed class FeatureVectorReader(ValueGetter<VBuffer<float>> getter, st
     {
         getter(ref _buffer);
         if (_buffer.Length != size)
-            throw new ArgumentException($"Row {row}: features column '{columnName}' holds {_buffer.Length} values, but the networks were trained on {size}. " +
-                "Every row must have the trained length: check the vectors given to LoadFromEnumerable or PredictionEngine.Predict (their [VectorType] size is not enforced by ML.NET), or resize the images as in training.");
+            throw new ArgumentException(
+                $"Row {row}: features column '{columnName}' holds {_buffer.Length} values, but the networks were trained on {size}. " +
+                "Every row must have the trained length: check the vectors given to LoadFromEnumerable or PredictionEngine.Predict (their " +
+                    "[VectorType] size is not enforced by ML.NET), or resize the images as in training.");
         _buffer.CopyTo(destination[..size]);
         for (int i = 0; i < size; i++)
             if (!float.IsFinite(destination[i])) return i;

@@ -53,10 +53,13 @@ public sealed record HeldOutCalibration
     {
         $"{Rows} held-out rows",
         TemperatureRows > 0 ? $"temperature {Temperature:G4} (fitted on {TemperatureRows} rows)" : null,
-        Accuracy is { } a ? $"on {ThresholdRows} rows: accuracy {a:P2}, NLL {NegativeLogLikelihood:F4} → {CalibratedNegativeLogLikelihood:F4}, ECE {ExpectedCalibrationError:F4} → {CalibratedExpectedCalibrationError:F4}" : null,
+        Accuracy is { } a ? $"on {ThresholdRows} rows: accuracy {a:P2}, NLL {NegativeLogLikelihood:F4} → {CalibratedNegativeLogLikelihood:F4}, " +
+            $"ECE {ExpectedCalibrationError:F4} → {CalibratedExpectedCalibrationError:F4}" : null,
         RootMeanSquaredError is { } e ? $"on {ThresholdRows} rows: RMSE {e:G4}" : null,
-        OutOfDistributionThreshold is { } t ? $"flag when {(OutOfDistributionScore?.ToString() ?? "StdDev")} > {t:G4} (false alarms ≤ {OutOfDistributionFalseAlarmRate:P1})" : null,
-        ConformalThreshold is { } q ? $"{Coverage:P1} {(RootMeanSquaredError is null ? "sets: classes with 1 − p ≤" : "intervals: Score ± StdDev ×")} {q:G4}" : null,
+        OutOfDistributionThreshold is { } t
+            ? $"flag when {(OutOfDistributionScore?.ToString() ?? "StdDev")} > {t:G4} (false alarms ≤ {OutOfDistributionFalseAlarmRate:P1})" : null,
+        ConformalThreshold is { } q
+            ? $"{Coverage:P1} {(RootMeanSquaredError is null ? "sets: classes with 1 − p ≤" : "intervals: Score ± StdDev ×")} {q:G4}" : null,
     }.Where(part => part is not null));
 
     /// <summary>Adds the decisions (flag, set or interval) to a scored block; rows that could not be scored are flagged,

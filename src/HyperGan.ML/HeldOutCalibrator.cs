@@ -20,18 +20,21 @@ internal static class HeldOutCalibrator
     {
         var (temperatureRows, thresholdRows) = Parts(o, heldOutRows);
         if (o.Calibrate && temperatureRows < MinimumTemperatureRows)
-            throw new ArgumentException($"Calibrate needs at least {MinimumTemperatureRows} held-out rows for the temperature but {source} gives {temperatureRows}{SplitNote(o)}. " +
+            throw new ArgumentException($"Calibrate needs at least {MinimumTemperatureRows} held-out rows for the temperature but {source} " +
+                $"gives {temperatureRows}{SplitNote(o)}. " +
                 "Raise ValidationFraction or pass a larger validation data view to Fit.", nameof(HyperGanEnsembleOptions.Calibrate));
         foreach (var (name, level) in Levels(o))
         {
             int minimum = ConformalQuantile.MinimumCount(level);
             if (thresholdRows < minimum)
-                throw new ArgumentException($"{name} needs at least {minimum} held-out rows for a finite threshold at level {level} but {source} gives {thresholdRows}{SplitNote(o)}. " +
+                throw new ArgumentException($"{name} needs at least {minimum} held-out rows for a finite threshold at level {level} but " +
+                    $"{source} gives {thresholdRows}{SplitNote(o)}. " +
                     "Raise ValidationFraction or pass a larger validation data view to Fit.", name);
         }
     }
 
-    /// <summary>Fits the temperature and thresholds the options ask for on <paramref name="heldOut"/>, measured through <paramref name="scorer"/>.</summary>
+    /// <summary>Fits the temperature and thresholds the options ask for on <paramref name="heldOut"/>, measured through <paramref
+    /// name="scorer"/>.</summary>
     public static HeldOutCalibration Fit(EnsembleScorer scorer, TrainingExamples heldOut, HyperGanEnsembleOptions o, bool regression, int seed)
     {
         var (temperatureCount, _) = Parts(o, heldOut.Count);
@@ -68,7 +71,8 @@ internal static class HeldOutCalibrator
                 StdDevFloor = floor,
                 OutOfDistributionThreshold = o.OutOfDistributionFalseAlarmRate is { } falseAlarms
                     ? ConformalSets.FlagThreshold(calibrated.StdDev.Select(v => (double)v).ToArray(), falseAlarms) : null,
-                ConformalThreshold = o.Coverage is { } level ? ConformalSets.IntervalThreshold(calibrated.Scores, calibrated.StdDev, targets, floor, level) : null,
+                ConformalThreshold = o.Coverage is { } level
+                    ? ConformalSets.IntervalThreshold(calibrated.Scores, calibrated.StdDev, targets, floor, level) : null,
             };
         }
 

@@ -27,7 +27,8 @@ public static class HyperGanCatalog
         });
 
     /// <summary>HyperGAN ensemble with every option (see <see cref="HyperGanEnsembleOptions"/>).</summary>
-    /// <exception cref="NotSupportedException">The Microsoft.ML version loaded hides the MLContext's environment differently (the message names it).</exception>
+    /// <exception cref="NotSupportedException">The Microsoft.ML version loaded hides the MLContext's environment differently (the message names
+    /// it).</exception>
     public static HyperGanEnsembleEstimator HyperGanEnsemble(this TransformsCatalog catalog, HyperGanEnsembleOptions options) =>
         new(MlNetInternals.EnvironmentOf(catalog ?? throw new ArgumentNullException(nameof(catalog))), options);
 }

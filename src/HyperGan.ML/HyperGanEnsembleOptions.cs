@@ -19,7 +19,8 @@ public sealed class HyperGanEnsembleOptions
 
     /// <summary>Input column: a known-size vector of float holding one image in planar CHW order.</summary>
     public string FeatureColumnName { get; set; } = "Features";
-    /// <summary>Input column: the label — a key type (e.g. from MapValueToKey) or Int32 class index for classification, Single for regression.</summary>
+    /// <summary>Input column: the label — a key type (e.g. from MapValueToKey) or Int32 class index for classification, Single for
+    /// regression.</summary>
     public string LabelColumnName { get; set; } = "Label";
     /// <summary>Output column: mean ensemble softmax, vector of float [classes]; for regression the ensemble's mean prediction (float).</summary>
     public string ScoreColumnName { get; set; } = "Score";
@@ -31,9 +32,11 @@ public sealed class HyperGanEnsembleOptions
     public string DisagreementColumnName { get; set; } = "Disagreement";
     /// <summary>Output column (regression only): standard deviation of the members' predictions.</summary>
     public string StdDevColumnName { get; set; } = "StdDev";
-    /// <summary>Output column (with <see cref="OutOfDistributionFalseAlarmRate"/>): Boolean, true when the row looks unlike the training data.</summary>
+    /// <summary>Output column (with <see cref="OutOfDistributionFalseAlarmRate"/>): Boolean, true when the row looks unlike the training
+    /// data.</summary>
     public string IsOutOfDistributionColumnName { get; set; } = "IsOutOfDistribution";
-    /// <summary>Output column (classification with <see cref="Coverage"/>): vector of Boolean [classes], true for the classes in the row's prediction set.</summary>
+    /// <summary>Output column (classification with <see cref="Coverage"/>): vector of Boolean [classes], true for the classes in the row's
+    /// prediction set.</summary>
     public string PredictionSetColumnName { get; set; } = "PredictionSet";
     /// <summary>Output column (regression with <see cref="Coverage"/>): lower end of the conformal interval.</summary>
     public string LowerColumnName { get; set; } = "Lower";
@@ -160,7 +163,8 @@ public sealed class HyperGanEnsembleOptions
     public double AdamBeta1 { get; set; } = EngineDefaults.AdamBeta1;
     /// <summary>Adam β2 of every optimiser.</summary>
     public double AdamBeta2 { get; set; } = EngineDefaults.AdamBeta2;
-    /// <summary>L2 weight decay on the mixer's and generators' own parameters (not the generated weights: see <see cref="GeneratedWeightDecay"/>).</summary>
+    /// <summary>L2 weight decay on the mixer's and generators' own parameters (not the generated weights: see <see
+    /// cref="GeneratedWeightDecay"/>).</summary>
     public double WeightDecay { get; set; } = EngineDefaults.WeightDecay;
     /// <summary>Standard deviation σ of the Gaussian prior on codes the discriminator compares against.</summary>
     public double PriorStd { get; set; } = EngineDefaults.PriorStd;

@@ -38,7 +38,8 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     /// <summary>The output columns, in the order they follow the input columns.</summary>
     internal IReadOnlyList<OutputColumn> Outputs { get; }
 
-    internal HyperGanEnsembleTransformer(TrainedHyperGan model, HyperGanEnsembleOptions options, int[] inputShape, LabelKeyValues? keyValues, EnsembleScorer scorer,
+    internal HyperGanEnsembleTransformer(TrainedHyperGan model, HyperGanEnsembleOptions options, int[] inputShape, LabelKeyValues? keyValues,
+        EnsembleScorer scorer,
         EpochMetrics[] history)
     {
         TrainingHistory = history;
@@ -57,7 +58,8 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     /// and <see cref="HyperGanEnsembleOptions.Coverage"/>. Use it to re-set the guarantees on fresh data from where the
     /// model is used (the guarantees hold for rows exchangeable with <paramref name="heldOut"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">A column is missing or of another type, or there are too few rows for what the options ask (the message names the minimum).</exception>
+    /// <exception cref="ArgumentException">A column is missing or of another type, or there are too few rows for what the options ask (the
+    /// message names the minimum).</exception>
     public HyperGanEnsembleTransformer CalibrateOn(IDataView heldOut)
     {
         ArgumentNullException.ThrowIfNull(heldOut);
@@ -90,8 +92,10 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     /// (IsOutOfDistribution, PredictionSet, Lower, Upper) are not exported: apply <see cref="Calibration"/>'s thresholds
     /// to these outputs. See docs/persistence.md.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The ensemble is not frozen (FreezeEnsemble = false): there are no fixed networks to write.</exception>
-    /// <exception cref="NotSupportedException">The target network has a layer order ONNX export does not support (a convolution after a linear layer).</exception>
+    /// <exception cref="InvalidOperationException">The ensemble is not frozen (FreezeEnsemble = false): there are no fixed networks to
+    /// write.</exception>
+    /// <exception cref="NotSupportedException">The target network has a layer order ONNX export does not support (a convolution after a linear
+    /// layer).</exception>
     public void ExportToOnnx(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -102,7 +106,8 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     public bool IsRowToRowMapper => true;
 
     /// <summary>The input schema plus the output columns.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The features column is missing or not a vector of <see cref="float"/> of the trained size.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The features column is missing or not a vector of <see cref="float"/> of the trained
+    /// size.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         FeatureColumn(inputSchema);
@@ -118,30 +123,39 @@ public sealed class HyperGanEnsembleTransformer : ITransformer
     /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new RowMapper(this, inputSchema, GetOutputSchema(inputSchema));
 
-    /// <summary>Not supported: ML.NET keeps its model-saving API internal, so this transformer's weights cannot go into an ML.NET model file.</summary>
+    /// <summary>Not supported: ML.NET keeps its model-saving API internal, so this transformer's weights cannot go into an ML.NET model
+    /// file.</summary>
     /// <exception cref="NotSupportedException">Always; the message names <c>mlContext.Model.SaveWithHyperGan</c>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
         "mlContext.Model.Save cannot persist a HyperGanEnsembleTransformer: ML.NET keeps its model-saving API internal to its own components. " +
-        "Save the whole fitted pipeline with mlContext.Model.SaveWithHyperGan(model, inputSchema, path) and load it with mlContext.Model.LoadWithHyperGan(path, out var schema) " +
+        "Save the whole fitted pipeline with mlContext.Model.SaveWithHyperGan(model, inputSchema, path) and load it with " +
+            "mlContext.Model.LoadWithHyperGan(path, out var schema) " +
         "(namespace Microsoft.ML, package HyperGan.ML).");
 
     internal DataViewSchema.Column FeatureColumn(DataViewSchema schema)
     {
         var column = schema.GetColumnOrNull(_options.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Features column '{_options.FeatureColumnName}' not found in the data to score (it has {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}). " +
-                $"The networks were trained on column '{_options.FeatureColumnName}', a vector of {FeatureSize} Single: give the data to score a column of that name (e.g. mlContext.Transforms.CopyColumns) and the same preparation steps as in training.");
-        if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType t, Size: var size } || t != NumberDataViewType.Single || size != FeatureSize)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Features column '{_options.FeatureColumnName}' must be a vector of Single of size {FeatureSize} (as in training) but is {column.Type}" +
-                (column.Type is VectorDataViewType { Size: 0 } ? " of unknown size: declare the size ([VectorType(" + FeatureSize + ")] on the property, or a SchemaDefinition)." : "."));
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Features column '{_options.FeatureColumnName}' not found in the data to " +
+                $"score (it has {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}). " +
+                $"The networks were trained on column '{_options.FeatureColumnName}', a vector of {FeatureSize} Single: give the data to score " +
+                    $"a column of that name (e.g. mlContext.Transforms.CopyColumns) and the same preparation steps as in training.");
+        if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType t, Size: var size } || t != NumberDataViewType.Single
+            || size != FeatureSize)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Features column '{_options.FeatureColumnName}' must be a vector of Single " +
+                $"of size {FeatureSize} (as in training) but is {column.Type}" +
+                (column.Type is VectorDataViewType { Size: 0 } ? " of unknown size: declare the size ([VectorType(" + FeatureSize
+                    + ")] on the property, or a SchemaDefinition)." : "."));
         return column;
     }
 
-    /// <summary>Under <see cref="UnscorableRowHandling.Throw"/>, throws when row <paramref name="row"/> of <paramref name="block"/> could not be scored.</summary>
+    /// <summary>Under <see cref="UnscorableRowHandling.Throw"/>, throws when row <paramref name="row"/> of <paramref name="block"/> could not be
+    /// scored.</summary>
     internal void CheckScored(ScoredBlock block, int row, long position)
     {
         if (_options.UnscorableRows == UnscorableRowHandling.Throw && block.Problem(row) is { } problem)
             throw new ArgumentException($"Row {position}: features column '{_options.FeatureColumnName}' cannot be scored: {problem}. " +
-                "Replace or filter missing values first (e.g. mlContext.Transforms.ReplaceMissingValues), or set UnscorableRows = UnscorableRowHandling.Missing to get missing outputs (PredictedLabel 0, scores NaN) for such rows.");
+                "Replace or filter missing values first (e.g. mlContext.Transforms.ReplaceMissingValues), or set UnscorableRows = " +
+                    "UnscorableRowHandling.Missing to get missing outputs (PredictedLabel 0, scores NaN) for such rows.");
     }
 
     // Deliberately not IDisposable: ML.NET's PredictionEngine disposes the transformer it was created from, which

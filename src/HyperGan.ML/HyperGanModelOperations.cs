@@ -58,7 +58,8 @@ public static class HyperGanModelOperations
     /// <param name="filePath">A file written by <see cref="SaveWithHyperGan"/> or by <c>mlContext.Model.Save</c>.</param>
     /// <param name="inputSchema">The schema saved with the pipeline (null when none was given).</param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="filePath"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is neither kind of model file, has an unsupported version, or is damaged; the message names the part.</exception>
+    /// <exception cref="InvalidDataException">The file is neither kind of model file, has an unsupported version, or is damaged; the message
+    /// names the part.</exception>
     public static ITransformer LoadWithHyperGan(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema? inputSchema)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -70,11 +71,13 @@ public static class HyperGanModelOperations
             using var zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
             if (zip.GetEntry("manifest.json") is { } manifestEntry) return LoadPipeline(catalog, zip, manifestEntry, filePath, out inputSchema);
         }
-        catch (InvalidDataException e) when (e.Message.StartsWith($"'{filePath}'", StringComparison.Ordinal)) { throw; } // names the file and the part already
+        // names the file and the part already
+        catch (InvalidDataException e) when (e.Message.StartsWith($"'{filePath}'", StringComparison.Ordinal)) { throw; }
         catch (Exception e) when (IsDamage(e))
         {
             throw new InvalidDataException($"'{filePath}' is not a model file this library can read ({e.Message}). " +
-                "mlContext.Model.LoadWithHyperGan reads pipelines written by SaveWithHyperGan and ML.NET model files written by mlContext.Model.Save; " +
+                "mlContext.Model.LoadWithHyperGan reads pipelines written by SaveWithHyperGan and ML.NET model files written by " +
+                    "mlContext.Model.Save; " +
                 "generator files (.hgan) load with TrainedHyperGan.Load.", e);
         }
         // No manifest: an ordinary ML.NET model file (mlContext.Model.Save), or not a model at all.
@@ -82,9 +85,11 @@ public static class HyperGanModelOperations
         try { return catalog.Load(file, out inputSchema); }
         catch (Exception e) when (IsDamage(e))
         {
-            throw new InvalidDataException($"'{filePath}' is neither a HyperGan.ML pipeline (it has no manifest.json; those are written by SaveWithHyperGan) " +
+            throw new InvalidDataException(
+                $"'{filePath}' is neither a HyperGan.ML pipeline (it has no manifest.json; those are written by SaveWithHyperGan) " +
                 $"nor an ML.NET model file that ML.NET can load: {e.Message.TrimEnd('.')}. " +
-                "If ML.NET names an unknown loader (e.g. an image transform), register its assembly first: mlContext.ComponentCatalog.RegisterAssembly(typeof(ImageLoadingTransformer).Assembly).", e);
+                "If ML.NET names an unknown loader (e.g. an image transform), register its assembly first: " +
+                    "mlContext.ComponentCatalog.RegisterAssembly(typeof(ImageLoadingTransformer).Assembly).", e);
         }
     }
 
@@ -94,11 +99,13 @@ public static class HyperGanModelOperations
         or KeyNotFoundException or InvalidCastException or NullReferenceException
         && e is not HyperGan.ML.Engine.Native.TorchNativeLoadException;
 
-    static TransformerChain<ITransformer> LoadPipeline(ModelOperationsCatalog catalog, ZipArchive zip, ZipArchiveEntry manifestEntry, string filePath, out DataViewSchema? inputSchema)
+    static TransformerChain<ITransformer> LoadPipeline(ModelOperationsCatalog catalog, ZipArchive zip, ZipArchiveEntry manifestEntry, string filePath,
+        out DataViewSchema? inputSchema)
     {
         var manifest = JsonSerializer.Deserialize<Manifest>(PipelineZip.ReadAll(manifestEntry, filePath, MaxManifestBytes))
             ?? throw new InvalidDataException($"'{filePath}' has an empty manifest.");
-        if (manifest.Format != Format) throw new InvalidDataException($"'{filePath}' is not a HyperGan.ML pipeline file (format '{manifest.Format}').");
+        if (manifest.Format != Format) throw new InvalidDataException(
+            $"'{filePath}' is not a HyperGan.ML pipeline file (format '{manifest.Format}').");
         Versions.CheckReadable(manifest.Version, $"'{filePath}'", manifest.Library);
         if (manifest.Parts is null || manifest.Parts.Count == 0) throw new InvalidDataException($"'{filePath}' lists no parts in its manifest.");
 
@@ -109,9 +116,11 @@ public static class HyperGanModelOperations
         foreach (var part in manifest.Parts)
             parts.Add(part?.Kind switch
             {
-                "mlnet" => LoadMlNet(catalog, zip.GetEntry(part.Entry) ?? throw new InvalidDataException($"'{filePath}' is missing '{part.Entry}'."), filePath, out _),
+                "mlnet" => LoadMlNet(catalog, zip.GetEntry(part.Entry) ?? throw new InvalidDataException($"'{filePath}' is missing '{part.Entry}'."),
+                    filePath, out _),
                 "hypergan" => HyperGanTransformerFile.Read(zip, part.Entry, filePath),
-                _ => throw new InvalidDataException($"'{filePath}' has a part of unknown kind '{part?.Kind}'; it was written by a newer HyperGan.ML or is damaged."),
+                _ => throw new InvalidDataException(
+                    $"'{filePath}' has a part of unknown kind '{part?.Kind}'; it was written by a newer HyperGan.ML or is damaged."),
             });
         return new TransformerChain<ITransformer>(parts.ToArray());
     }

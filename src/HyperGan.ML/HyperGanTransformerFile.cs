@@ -14,14 +14,20 @@ namespace HyperGan.ML;
 /// </summary>
 internal static class HyperGanTransformerFile
 {
-    sealed record State(HyperGanEnsembleOptions Options, int[] InputShape, LabelKeyValues? KeyValues, int Seed, bool Frozen, int Members, HeldOutCalibration? Calibration = null, EpochMetrics[]? History = null);
+    sealed record State(HyperGanEnsembleOptions Options, int[] InputShape, LabelKeyValues? KeyValues, int Seed, bool Frozen, int Members,
+        HeldOutCalibration? Calibration = null, EpochMetrics[]? History = null);
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() }
+    };
 
     public static void Write(HyperGanEnsembleTransformer transformer, ZipArchive zip, string folder)
     {
         var scorer = transformer.Scorer;
-        var state = new State(transformer.Options, transformer.InputShape.ToArray(), transformer.KeyValues, scorer.Seed, scorer.Frozen is not null, scorer.Members, scorer.Calibration, transformer.TrainingHistory.ToArray());
+        var state = new State(transformer.Options, transformer.InputShape.ToArray(), transformer.KeyValues, scorer.Seed, scorer.Frozen is not null,
+            scorer.Members, scorer.Calibration, transformer.TrainingHistory.ToArray());
         using (var s = PipelineZip.CreateEntry(zip, folder + "transformer.json").Open()) JsonSerializer.Serialize(s, state, Json);
         using (var s = PipelineZip.CreateEntry(zip, folder + "model.hgan").Open()) s.Write(ModelFile.ToBytes(transformer.Model));
         if (scorer.Frozen is { } frozen)
@@ -38,9 +44,11 @@ internal static class HyperGanTransformerFile
         try
         {
             if (!model.Target.InputShape.SequenceEqual(state.InputShape))
-                throw new InvalidDataException($"'{source}': the stored input shape [{string.Join(", ", state.InputShape)}] does not match the model's target [{string.Join(", ", model.Target.InputShape)}].");
+                throw new InvalidDataException($"'{source}': the stored input shape [{string.Join(", ", state.InputShape)}] does not match the " +
+                    $"model's target [{string.Join(", ", model.Target.InputShape)}].");
             if (state.KeyValues is { } keys && keys.Count != model.Target.OutputSize)
-                throw new InvalidDataException($"'{source}': {folder}transformer.json lists {keys.Count} label values for a model of {model.Target.OutputSize} classes.");
+                throw new InvalidDataException(
+                    $"'{source}': {folder}transformer.json lists {keys.Count} label values for a model of {model.Target.OutputSize} classes.");
             EnsembleScorer scorer;
             if (state.Frozen)
             {
@@ -51,7 +59,8 @@ internal static class HyperGanTransformerFile
                 if (frozen.Count != state.Members)
                 {
                     frozen.Dispose();
-                    throw new InvalidDataException($"'{source}': {folder}ensemble.bin holds {frozen.Count} networks; transformer.json says {state.Members}.");
+                    throw new InvalidDataException(
+                        $"'{source}': {folder}ensemble.bin holds {frozen.Count} networks; transformer.json says {state.Members}.");
                 }
                 scorer = EnsembleScorer.FromFrozen(model, frozen, state.InputShape, state.Seed);
             }
@@ -74,17 +83,21 @@ internal static class HyperGanTransformerFile
         try { HyperGanEnsembleEstimator.ValidateOptions(state.Options); }
         catch (ArgumentException e) { throw new InvalidDataException($"'{source}': {folder}transformer.json holds invalid options: {e.Message}", e); }
         if (state.KeyValues is { } keys && !keys.IsReadable())
-            throw new InvalidDataException($"'{source}': {folder}transformer.json holds label values that do not parse as their type '{keys.ItemType}'.");
+            throw new InvalidDataException(
+                $"'{source}': {folder}transformer.json holds label values that do not parse as their type '{keys.ItemType}'.");
         var o = state.Options;
         if ((o.Calibrate || o.OutOfDistributionFalseAlarmRate is not null || o.Coverage is not null) &&
             (state.Calibration is not { } c || (o.OutOfDistributionFalseAlarmRate is not null) != (c.OutOfDistributionThreshold is not null)
              || (o.Coverage is not null) != (c.ConformalThreshold is not null) || !(c.Temperature > 0)))
-            throw new InvalidDataException($"'{source}': {folder}transformer.json asks for calibration or thresholds its stored calibration does not hold.");
+            throw new InvalidDataException(
+                $"'{source}': {folder}transformer.json asks for calibration or thresholds its stored calibration does not hold.");
         if (state.Members != state.Options.EnsembleSize)
-            throw new InvalidDataException($"'{source}': {folder}transformer.json says {state.Members} networks but EnsembleSize {state.Options.EnsembleSize}.");
+            throw new InvalidDataException(
+                $"'{source}': {folder}transformer.json says {state.Members} networks but EnsembleSize {state.Options.EnsembleSize}.");
     }
 
     // PipelineZip.ReadAll checks the size and CRC-32: a damaged entry throws InvalidDataException
     static byte[] ReadEntry(ZipArchive zip, string name, string source) =>
-        PipelineZip.ReadAll(zip.GetEntry(name) ?? throw new InvalidDataException($"'{source}' is missing '{name}'; it was not written by SaveWithHyperGan or is damaged."), source);
+        PipelineZip.ReadAll(zip.GetEntry(name)
+            ?? throw new InvalidDataException($"'{source}' is missing '{name}'; it was not written by SaveWithHyperGan or is damaged."), source);
 }

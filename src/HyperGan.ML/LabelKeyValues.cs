@@ -31,8 +31,10 @@ internal sealed record LabelKeyValues(string ItemType, string[] Values)
     public static LabelKeyValues? Of(DataViewSchema.Column label)
     {
         if (label.Type is not KeyDataViewType || label.Annotations.Schema.GetColumnOrNull("KeyValues") is not { } kv) return null;
-        if (kv.Type is not VectorDataViewType { ItemType: PrimitiveDataViewType item } || Types.Keys.FirstOrDefault(k => Types[k].Type.Equals(item)) is not { } name)
-            throw new NotSupportedException($"Label column '{label.Name}' has key values of type {kv.Type}; HyperGanEnsemble supports text, number or boolean key values. Map the label with MapValueToKey on such a column.");
+        if (kv.Type is not VectorDataViewType { ItemType: PrimitiveDataViewType item }
+            || Types.Keys.FirstOrDefault(k => Types[k].Type.Equals(item)) is not { } name)
+            throw new NotSupportedException($"Label column '{label.Name}' has key values of type {kv.Type}; HyperGanEnsemble supports text, " +
+                $"number or boolean key values. Map the label with MapValueToKey on such a column.");
         var read = typeof(LabelKeyValues).GetMethod(nameof(Read), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(item.RawType);
         return new LabelKeyValues(name, (string[])read.Invoke(null, [label.Annotations])!);
@@ -65,7 +67,8 @@ internal sealed record LabelKeyValues(string ItemType, string[] Values)
     /// <summary>Adds the KeyValues annotation (for PredictedLabel).</summary>
     public void AddKeyValuesTo(DataViewSchema.Annotations.Builder builder)
     {
-        var add = typeof(LabelKeyValues).GetMethod(nameof(AddTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+        var add = typeof(LabelKeyValues)
+            .GetMethod(nameof(AddTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
             .MakeGenericMethod(Types[ItemType].Type.RawType);
         add.Invoke(this, [builder]);
     }

@@ -29,7 +29,8 @@ internal static class MlNetInternals
         CatalogEnvironment?.GetValue(catalog) as IHostEnvironment ?? throw Missing("TransformsCatalog._env");
 
     /// <summary>A <see cref="SchemaShape.Column"/> (its constructor is internal).</summary>
-    public static SchemaShape.Column NewColumn(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType, bool isKey, SchemaShape? annotations) =>
+    public static SchemaShape.Column NewColumn(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType, bool isKey,
+        SchemaShape? annotations) =>
         (SchemaShape.Column)(ColumnConstructor ?? throw Missing("SchemaShape.Column(name, vectorKind, itemType, isKey, annotations)"))
             .Invoke([name, kind, itemType, isKey, annotations ?? new SchemaShape([])]);
 
@@ -53,7 +54,8 @@ internal static class MlNetInternals
     static PropertyInfo? Property(Type type, string name)
     {
         for (var t = type; t is not null; t = t.BaseType)
-            if (t.GetProperties(Instance).FirstOrDefault(p => p.Name == name || p.Name.EndsWith("." + name, StringComparison.Ordinal)) is { } property) return property;
+            if (t.GetProperties(Instance).FirstOrDefault(p => p.Name == name
+                || p.Name.EndsWith("." + name, StringComparison.Ordinal)) is { } property) return property;
         return null;
     }
 

@@ -25,9 +25,11 @@ internal static class OnnxExport
     public static void Write(HyperGanEnsembleTransformer transformer, string path)
     {
         var frozen = transformer.Scorer.Frozen ?? throw new InvalidOperationException(
-            "ONNX export needs a frozen ensemble (the networks are written into the file), but this transformer samples fresh networks per batch (FreezeEnsemble = false). Fit with FreezeEnsemble = true to export.");
+            "ONNX export needs a frozen ensemble (the networks are written into the file), but this transformer samples fresh networks per " +
+                "batch (FreezeEnsemble = false). Fit with FreezeEnsemble = true to export.");
         var o = transformer.Options;
-        var model = new Builder(frozen, o.FeatureColumnName, transformer.FeatureSize).Build(transformer.Task, transformer.Calibration?.Temperature ?? 1, o);
+        var model = new Builder(frozen, o.FeatureColumnName, transformer.FeatureSize).Build(transformer.Task, transformer.Calibration?.Temperature
+            ?? 1, o);
         AtomicFile.Write(path, stream => model.WriteTo(stream));
     }
 
@@ -52,7 +54,11 @@ internal static class OnnxExport
 
         string Constant(string stem, float[] values, params long[] dims)
         {
-            var t = new TensorProto { Name = Name(stem), DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())) };
+            var t = new TensorProto
+            {
+                Name = Name(stem), DataType = (int)TensorProto.Types.DataType.Float,
+                RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()))
+            };
             t.Dims.AddRange(dims);
             _graph.Initializer.Add(t);
             return t.Name;
@@ -83,8 +89,20 @@ internal static class OnnxExport
         {
             var shape = new TensorShapeProto();
             foreach (var d in dims)
-                shape.Dim.Add(d is string symbol ? new TensorShapeProto.Types.Dimension { DimParam = symbol } : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d, System.Globalization.CultureInfo.InvariantCulture) });
-            return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } } };
+                shape.Dim.Add(d is string symbol ? new TensorShapeProto.Types.Dimension { DimParam = symbol }
+                    : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d, System.Globalization.CultureInfo.InvariantCulture) });
+            return new ValueInfoProto
+            {
+                Name = name,
+                Type = new TypeProto
+                {
+                    TensorType = new TypeProto.Types.Tensor
+                    {
+                        ElemType = (int)TensorProto.Types.DataType.Float,
+                        Shape = shape
+                    }
+                }
+            };
         }
 
         string Activate(string x, Activation activation) => activation switch
@@ -118,7 +136,8 @@ internal static class OnnxExport
                         var inputs = layer.Bias is { } b ? new[] { x, w, Constant("conv_b", Values(b), _members * c.OutChannels) } : [x, w];
                         x = Node("Conv", inputs, Ints("kernel_shape", c.Kernel, c.Kernel), Ints("strides", c.Stride, c.Stride),
                             Ints("pads", c.Padding, c.Padding, c.Padding, c.Padding), Int("group", grouped ? _members : 1));
-                        if (c.MaxPool > 1) x = Node("MaxPool", [x], Ints("kernel_shape", c.MaxPool, c.MaxPool), Ints("strides", c.MaxPool, c.MaxPool));
+                        if (c.MaxPool > 1) x = Node("MaxPool", [x], Ints("kernel_shape", c.MaxPool, c.MaxPool),
+                            Ints("strides", c.MaxPool, c.MaxPool));
                         x = Activate(x, c.Activation);
                         grouped = true;
                         shape = c.OutputShape(shape);
@@ -142,7 +161,8 @@ internal static class OnnxExport
                         break;
                     }
                     default:
-                        throw new NotSupportedException($"Target '{target.Name}' layer {k} ({target.Layers[k].GetType().Name} after a linear layer) has no ONNX export: a convolution must come before every linear layer.");
+                        throw new NotSupportedException($"Target '{target.Name}' layer {k} ({target.Layers[k].GetType().Name} after a linear " +
+                            $"layer) has no ONNX export: a convolution must come before every linear layer.");
                 }
             }
             return x;
@@ -167,7 +187,8 @@ internal static class OnnxExport
                 var logP = Node("LogSoftmax", [z], Int("axis", 2));
                 var p = Node("Exp", [logP]);
                 var mean = Node("ReduceMean", [p], Ints("axes", 0), Int("keepdims", 0));                  // p̄ [batch, C]
-                var memberEntropy = Node("ReduceMean", [Node("Neg", [Node("ReduceSum", [Node("Mul", [p, logP]), Int64s("axis", 2)], Int("keepdims", 1))])],
+                var memberEntropy = Node("ReduceMean",
+                    [Node("Neg", [Node("ReduceSum", [Node("Mul", [p, logP]), Int64s("axis", 2)], Int("keepdims", 1))])],
                     Ints("axes", 0), Int("keepdims", 0));                                                      // [batch, 1]
                 var rawEntropy = Entropy(mean);
                 var score = temperature == 1 ? mean
@@ -176,7 +197,11 @@ internal static class OnnxExport
                 Output(temperature == 1 ? rawEntropy : Entropy(score), o.PredictiveEntropyColumnName, 1);
                 Output(Node("Relu", [Node("Sub", [rawEntropy, memberEntropy])]), o.DisagreementColumnName, 1); // clamped at 0
             }
-            var model = new ModelProto { IrVersion = 7, ProducerName = "HyperGan.ML", ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "", Graph = _graph };
+            var model = new ModelProto
+            {
+                IrVersion = 7, ProducerName = "HyperGan.ML",
+                ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "", Graph = _graph
+            };
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
             return model;
         }

@@ -31,12 +31,15 @@ internal sealed record OutputColumn(string Name, VectorKind Kind, PrimitiveDataV
         _ => ItemType,
     };
 
-    /// <summary>The column's shape for the estimator; <paramref name="keyValues"/> is the label's KeyValues annotation (null when it has none).</summary>
-    public SchemaShape.Column Shape(SchemaShape.Column? keyValues) => SchemaShapeColumns.Create(Name, Kind, IsKey ? NumberDataViewType.UInt32 : ItemType, IsKey,
+    /// <summary>The column's shape for the estimator; <paramref name="keyValues"/> is the label's KeyValues annotation (null when it has
+    /// none).</summary>
+    public SchemaShape.Column Shape(SchemaShape.Column? keyValues) =>
+        SchemaShapeColumns.Create(Name, Kind, IsKey ? NumberDataViewType.UInt32 : ItemType, IsKey,
         (Annotation, keyValues) switch
         {
             (OutputAnnotation.KeyValues, { } kv) => new SchemaShape([kv]),
-            (OutputAnnotation.SlotNames, not null) => new SchemaShape([SchemaShapeColumns.Create("SlotNames", VectorKind.Vector, TextDataViewType.Instance, false)]),
+            (OutputAnnotation.SlotNames, not null) =>
+                new SchemaShape([SchemaShapeColumns.Create("SlotNames", VectorKind.Vector, TextDataViewType.Instance, false)]),
             _ => null,
         });
 
@@ -88,14 +91,16 @@ internal static class OutputColumns
 
     static List<OutputColumn> Classification(HyperGanEnsembleOptions o) =>
         [
-            new(o.ScoreColumnName, VectorKind.Vector, NumberDataViewType.Single, false, OutputAnnotation.SlotNames, current => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            new(o.ScoreColumnName, VectorKind.Vector, NumberDataViewType.Single, false, OutputAnnotation.SlotNames,
+                current => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
                 var (b, r) = current();
                 var editor = VBufferEditor.Create(ref value, b.Width);
                 b.Scores.AsSpan(r * b.Width, b.Width).CopyTo(editor.Values);
                 value = editor.Commit();
             })),
-            new(o.PredictedLabelColumnName, VectorKind.Scalar, NumberDataViewType.UInt32, true, OutputAnnotation.KeyValues, current => (ValueGetter<uint>)((ref uint value) =>
+            new(o.PredictedLabelColumnName, VectorKind.Scalar, NumberDataViewType.UInt32, true, OutputAnnotation.KeyValues,
+                current => (ValueGetter<uint>)((ref uint value) =>
             {
                 var (b, r) = current();
                 value = b.PredictedKey(r);

@@ -45,7 +45,8 @@ internal static class PipelineZip
     public static byte[] ReadAll(ZipArchiveEntry entry, string source, long maxBytes = int.MaxValue)
     {
         if (entry.Length > maxBytes)
-            throw new InvalidDataException($"'{source}': entry '{entry.FullName}' declares {entry.Length:N0} bytes, more than the {maxBytes:N0} it may hold; the file is damaged.");
+            throw new InvalidDataException($"'{source}': entry '{entry.FullName}' declares {entry.Length:N0} bytes, more than the {maxBytes:N0} " +
+                $"it may hold; the file is damaged.");
         using var s = entry.Open();
         using var content = new MemoryStream();
         var crc = new System.IO.Hashing.Crc32();
@@ -54,12 +55,14 @@ internal static class PipelineZip
         while ((read = s.Read(chunk)) > 0)
         {
             if (content.Length + read > entry.Length)
-                throw new InvalidDataException($"'{source}': entry '{entry.FullName}' holds more data than the {entry.Length:N0} bytes it declares; the file is damaged.");
+                throw new InvalidDataException(
+                    $"'{source}': entry '{entry.FullName}' holds more data than the {entry.Length:N0} bytes it declares; the file is damaged.");
             content.Write(chunk, 0, read);
             crc.Append(chunk.AsSpan(0, read));
         }
         if (content.Length != entry.Length)
-            throw new InvalidDataException($"'{source}': entry '{entry.FullName}' holds {content.Length:N0} bytes but declares {entry.Length:N0}; the file is damaged.");
+            throw new InvalidDataException(
+                $"'{source}': entry '{entry.FullName}' holds {content.Length:N0} bytes but declares {entry.Length:N0}; the file is damaged.");
         if (crc.GetCurrentHashAsUInt32() != entry.Crc32)
             throw new InvalidDataException($"'{source}': entry '{entry.FullName}' fails its CRC-32 check; the file is damaged.");
         return content.ToArray();

@@ -16,7 +16,8 @@ internal sealed class RowMapper(HyperGanEnsembleTransformer parent, DataViewSche
         return needed.Distinct();
     }
 
-    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(parent, input, outputSchema, activeColumns);
+    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
+        new Row(parent, input, outputSchema, activeColumns);
 
     sealed class Row : DataViewRow
     {

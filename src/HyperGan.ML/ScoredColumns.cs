@@ -36,7 +36,8 @@ internal sealed class ScoredColumns
     /// </summary>
     public ValueGetter<TValue> Getter<TValue>(DataViewSchema.Column column, DataViewRow input, Func<(ScoredBlock Block, int Row)> current)
     {
-        if (!_active[column.Index]) throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor or row was created.");
+        if (!_active[column.Index]) throw new InvalidOperationException(
+            $"Column '{column.Name}' was not requested when the cursor or row was created.");
         if (IsInput(column)) return input.GetGetter<TValue>(input.Schema[column.Index]);
         return OutputColumns.Getter<TValue>(_parent.Outputs[column.Index - _inputCount], column, current);
     }

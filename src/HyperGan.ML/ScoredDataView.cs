@@ -75,7 +75,8 @@ internal sealed class ScoredDataView(HyperGanEnsembleTransformer parent, IDataVi
                 _firstNonFinite[rows] = _aheadFeatures.Read(_features.AsSpan(rows * size, size), _ahead.Position);
                 rows++;
             }
-            if (rows == 0) throw new InvalidOperationException("The source data view returned fewer rows to the scoring cursor than to the row cursor; HyperGanEnsemble needs a source whose cursors see the same rows.");
+            if (rows == 0) throw new InvalidOperationException("The source data view returned fewer rows to the scoring cursor than to the row " +
+                "cursor; HyperGanEnsemble needs a source whose cursors see the same rows.");
             _block = _parent.Scorer.Score(_features, rows, _firstNonFinite);
             _row = 0;
         }

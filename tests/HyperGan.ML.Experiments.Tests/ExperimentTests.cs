@@ -105,7 +105,8 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         Assert.All(results, r => Assert.InRange(r.Coverage90, 0, 1));
         Assert.All(results, r => Assert.InRange(r.EceFloor, 1e-4, 1)); // a finite test set always has some floor
         Assert.All(results.Where(r => r.Problem == "MNIST-5000"), r => Assert.InRange(r.OutliersFlagged, 0, 1));
-        Assert.All(results.Where(r => r.Problem != "MNIST-5000"), r => Assert.True(double.IsNaN(r.OutliersFlagged))); // the CIFAR slice has no outliers
+        // the CIFAR slice has no outliers
+        Assert.All(results.Where(r => r.Problem != "MNIST-5000"), r => Assert.True(double.IsNaN(r.OutliersFlagged)));
         var markdown = File.ReadAllText(Path.Combine(run.Folder, "result.md"));
         Assert.Contains("notMNIST flagged %", markdown);
         Assert.Contains("ECE floor", markdown);
@@ -130,9 +131,11 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         Assert.All(cells, c => Assert.InRange(c.MeanEntropy, 0, Math.Log(10) + 1e-6));
         CheckFolder(adversarial, 5); // detection ×2, entropy ×2 (Fig. 5), member agreement (Fig. 4)
         // Fig. 4's data: one vote count per attacked image, between 0 and N = 2 (0 only if no member picks the mean's class).
-        var agreement = JsonDocument.Parse(File.ReadAllText(Path.Combine(adversarial.Folder, "result.json"))).RootElement.GetProperty("results").GetProperty("MNIST-5000: agreement");
+        var agreement = JsonDocument.Parse(File.ReadAllText(Path.Combine(adversarial.Folder, "result.json"))).RootElement
+            .GetProperty("results").GetProperty("MNIST-5000: agreement");
         Assert.Equal(["clean", "FGSM, ε 0.1", "PGD, ε 0.1"], agreement.EnumerateObject().Select(p => p.Name));
-        Assert.All(agreement.EnumerateObject(), p => Assert.All(p.Value.EnumerateArray().Select(v => v.GetInt32()).ToList(), v => Assert.InRange(v, 0, 2)));
+        Assert.All(agreement.EnumerateObject(), p =>
+            Assert.All(p.Value.EnumerateArray().Select(v => v.GetInt32()).ToList(), v => Assert.InRange(v, 0, 2)));
         Assert.All(agreement.EnumerateObject(), p => Assert.Equal(20, p.Value.GetArrayLength()));
 
         var filters = Output("filters");
@@ -171,7 +174,8 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         using var net = NetworkTraining.Train(TargetNetworks.MnistCnn(), data, new TrainingBudget(2), seed: 5);
         using var hypergan = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, new HyperGanTrainingOptions
         {
-            Architecture = Fixtures.SmallArchitecture, Epochs = 2, BatchSize = 32, NetworksPerStep = 4, LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = 5,
+            Architecture = Fixtures.SmallArchitecture, Epochs = 2, BatchSize = 32, NetworksPerStep = 4, LearningRate = 1e-3, MixerLearningRate = 1e-3,
+            Seed = 5,
         });
         using var sampled = hypergan.Sample(5, seed: 1);
         using var x = test.ToTensor();
@@ -203,7 +207,8 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
         using var hypergan = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, new HyperGanTrainingOptions
         {
-            Architecture = Fixtures.SmallArchitecture, Epochs = 1, BatchSize = 32, NetworksPerStep = 4, LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = 3,
+            Architecture = Fixtures.SmallArchitecture, Epochs = 1, BatchSize = 32, NetworksPerStep = 4, LearningRate = 1e-3, MixerLearningRate = 1e-3,
+            Seed = 3,
         });
         using var sampled = hypergan.Sample(3, seed: 2);
         var model = new HyperGanMembers(sampled);

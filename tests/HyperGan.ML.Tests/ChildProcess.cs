@@ -39,7 +39,8 @@ public static class ChildProcess
             {
                 var ml = new MLContext(seed: 99);
                 var pipeline = ml.Model.LoadWithHyperGan(model, out var schema);
-                var rows = File.ReadAllLines(listFile).Select(l => l.Split('\t')).Select(p => new ImagePipelineTests.ImageRow { ImagePath = p[0], Label = p[1] });
+                var rows = File.ReadAllLines(listFile).Select(l => l.Split('\t')).Select(p =>
+                    new ImagePipelineTests.ImageRow { ImagePath = p[0], Label = p[1] });
                 File.WriteAllBytes(output, Scores.Dump(pipeline.Transform(ml.Data.LoadFromEnumerable(rows))));
                 return 0;
             }
@@ -47,7 +48,8 @@ public static class ChildProcess
                 Console.WriteLine(AllocatorTuning.Apply());
                 return 0;
             default:
-                Console.Error.WriteLine("usage: score-digits <pipeline> <out> | score-decisions <pipeline> <out> | score-batches <pipeline> <report> | score-images <pipeline> <list.tsv> <out> | allocator-tuning");
+                Console.Error.WriteLine("usage: score-digits <pipeline> <out> | score-decisions <pipeline> <out> | score-batches <pipeline> " +
+                    "<report> | score-images <pipeline> <list.tsv> <out> | allocator-tuning");
                 return 2;
         }
     }
@@ -59,13 +61,15 @@ public static class ChildProcess
     public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(20);
 
     /// <summary>Runs <c>dotnet HyperGan.ML.Tests.dll args</c> and returns its standard output; fails the test on a non-zero exit.</summary>
-    public static string Run(params string[] args) => Dotnet(Environment.CurrentDirectory, HangGuard, [typeof(ChildProcess).Assembly.Location, .. args]);
+    public static string Run(params string[] args) =>
+        Dotnet(Environment.CurrentDirectory, HangGuard, [typeof(ChildProcess).Assembly.Location, .. args]);
 
     /// <summary>Like <see cref="Run"/>, with environment variables set (or removed, for a null value) in the child.</summary>
     public static string RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
         Dotnet(Environment.CurrentDirectory, HangGuard, environment, [typeof(ChildProcess).Assembly.Location, .. args]);
 
-    /// <summary>Runs the dotnet host (the one running the tests) with <paramref name="args"/>; fails the test on a timeout or a non-zero exit.</summary>
+    /// <summary>Runs the dotnet host (the one running the tests) with <paramref name="args"/>; fails the test on a timeout or a non-zero
+    /// exit.</summary>
     public static string Dotnet(string workingDirectory, TimeSpan timeout, params string[] args) =>
         Dotnet(workingDirectory, timeout, new Dictionary<string, string?>(), args);
 
@@ -93,7 +97,8 @@ internal static class Scores
         var values = new List<float>();
         var flag = scored.Schema.GetColumnOrNull("IsOutOfDistribution");
         var set = scored.Schema.GetColumnOrNull("PredictionSet");
-        using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name is "Score" or "PredictiveEntropy" or "Disagreement" or "IsOutOfDistribution" or "PredictionSet"));
+        using var cursor = scored.GetRowCursor(scored.Schema.Where(c =>
+            c.Name is "Score" or "PredictiveEntropy" or "Disagreement" or "IsOutOfDistribution" or "PredictionSet"));
         var score = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
         var entropy = cursor.GetGetter<float>(scored.Schema["PredictiveEntropy"]);
         var disagreement = cursor.GetGetter<float>(scored.Schema["Disagreement"]);

@@ -66,19 +66,23 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
     public void Prediction_sets_and_the_out_of_distribution_flag_hold_their_requested_rates_on_unseen_digits_over_five_splits()
     {
         var fit = t.Model.Calibration!;
-        output.WriteLine($"Fit: {t.FitTime.TotalSeconds:F0} s; held out {fit.Rows} rows (temperature {fit.TemperatureRows}, thresholds {fit.ThresholdRows}); T {fit.Temperature:F3}");
+        output.WriteLine($"Fit: {t.FitTime.TotalSeconds:F0} s; held out {fit.Rows} rows (temperature {fit.TemperatureRows}, thresholds " +
+            $"{fit.ThresholdRows}); T {fit.Temperature:F3}");
         var splits = new List<(double Coverage, double FalseAlarms)>();
         foreach (int seed in Enumerable.Range(1, 5))
         {
-            var (calibration, test) = StratifiedSplit.Split(new int[t.Pool.Count], 4000, seed); // a random split: the guarantee is over exchangeable rows
+            // a random split: the guarantee is over exchangeable rows
+            var (calibration, test) = StratifiedSplit.Split(new int[t.Pool.Count], 4000, seed);
             var model = t.Model.CalibrateOn(t.View(t.Pool.Subset(calibration)));
             var rows = Score(model, t.Pool.Subset(test));
             double coverage = rows.Average(r => r.PredictionSet[r.Label - 1] ? 1.0 : 0.0);
             double falseAlarm = rows.Average(r => r.IsOutOfDistribution ? 1.0 : 0.0);
             double size = rows.Average(r => r.PredictionSet.Count(b => b));
             double accuracy = rows.Average(r => Array.IndexOf(r.Score, r.Score.Max()) == r.Label - 1 ? 1.0 : 0.0);
-            output.WriteLine($"split {seed}: T {model.Calibration!.Temperature:F3}, accuracy {accuracy:P2}, coverage {coverage:P2} (asked {RequestedCoverage:P0}), mean set size {size:F3}, " +
-                $"empty sets {rows.Average(r => r.PredictionSet.Any(b => b) ? 0.0 : 1.0):P1}, false alarms {falseAlarm:P2} (asked {RequestedFalseAlarms:P0})");
+            output.WriteLine($"split {seed}: T {model.Calibration!.Temperature:F3}, accuracy {accuracy:P2}, coverage {coverage:P2} (asked " +
+                $"{RequestedCoverage:P0}), mean set size {size:F3}, " +
+                $"empty sets {rows.Average(r => r.PredictionSet.Any(b => b) ? 0.0 : 1.0):P1}, false alarms {falseAlarm:P2} (asked " +
+                    $"{RequestedFalseAlarms:P0})");
             splits.Add((coverage, falseAlarm));
         }
         AssertTargets(splits);
@@ -98,7 +102,8 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
     public void Fit_measures_the_held_out_rows_after_every_epoch_and_logs_it()
     {
         foreach (var e in t.Model.TrainingHistory)
-            output.WriteLine($"epoch {e.Epoch}: {e.Seconds:F1} s, accuracy {e.Accuracy:P2}, NLL {e.NegativeLogLikelihood:F4}, ECE {e.ExpectedCalibrationError:F4}");
+            output.WriteLine($"epoch {e.Epoch}: {e.Seconds:F1} s, accuracy {e.Accuracy:P2}, NLL {e.NegativeLogLikelihood:F4}, ECE " +
+                $"{e.ExpectedCalibrationError:F4}");
         Assert.Equal([1, 2, 3], t.Model.TrainingHistory.Select(e => e.Epoch)); // Small(): 3 epochs
         var (first, last) = (t.Model.TrainingHistory[0], t.Model.TrainingHistory[^1]);
         Assert.True(last.Accuracy > 0.85, $"held-out accuracy after training {last.Accuracy:P2}");
@@ -122,13 +127,15 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
             o.ValidationFraction = 0.2;
             o.KeepBestEpoch = keepBest;
             o.EarlyStoppingPatience = patience;
-            o.LearningRate = o.MixerLearningRate = 1e-2; // unstable on purpose: a later epoch is worse on held-out rows (2026-11-30: epoch 4 NLL 3.15 vs 1.12 at 3)
+            // unstable on purpose: a later epoch is worse on held-out rows (2026-11-30: epoch 4 NLL 3.15 vs 1.12 at 3)
+            o.LearningRate = o.MixerLearningRate = 1e-2;
             o.Seed = 4;
         })).Fit(View(train));
         var kept = Fit(5, keepBest: true);
         var history = kept.TrainingHistory;
         int best = history.MinBy(e => e.NegativeLogLikelihood)!.Epoch;
-        output.WriteLine(string.Join("; ", history.Select(e => $"epoch {e.Epoch}: NLL {e.NegativeLogLikelihood:F4}, accuracy {e.Accuracy:P1}")) + $" → kept epoch {best}");
+        output.WriteLine(string.Join("; ", history.Select(e => $"epoch {e.Epoch}: NLL {e.NegativeLogLikelihood:F4}, accuracy {e.Accuracy:P1}"))
+            + $" → kept epoch {best}");
         Assert.True(best < history.Count, "this test needs a run whose last epoch is not its best");
         var stoppedThere = Fit(best, keepBest: false);
         Assert.Equal(Scores.Dump(stoppedThere.Transform(View(test))), Scores.Dump(kept.Transform(View(test)))); // the same generator, bit for bit
@@ -154,11 +161,14 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
         var scored = Score(model, testImages);
         var labels = scored.Select(r => (int)r.Label - 1).ToArray(); // key order (MapValueToKey's), the Score slots' order
         var calibrated = Matrix(scored.Select(r => r.Score).ToArray());
-        var rawScored = t.Ml.Data.CreateEnumerable<RawScore>(model.WithoutCalibration().Transform(t.View(testImages)), reuseRowObject: false).ToArray();
+        var rawScored = t.Ml.Data.CreateEnumerable<RawScore>(model.WithoutCalibration().Transform(t.View(testImages)),
+            reuseRowObject: false).ToArray();
         var rawP = Matrix(rawScored.Select(r => r.Score).ToArray());
         Assert.Null(model.WithoutCalibration().GetOutputSchema(t.View(testImages).Schema).GetColumnOrNull("PredictionSet"));
-        double rawEce = ClassificationMetrics.ExpectedCalibrationError(rawP, labels), ece = ClassificationMetrics.ExpectedCalibrationError(calibrated, labels);
-        double rawNll = ClassificationMetrics.NegativeLogLikelihood(rawP, labels), nll = ClassificationMetrics.NegativeLogLikelihood(calibrated, labels);
+        double rawEce = ClassificationMetrics.ExpectedCalibrationError(rawP, labels),
+            ece = ClassificationMetrics.ExpectedCalibrationError(calibrated, labels);
+        double rawNll = ClassificationMetrics.NegativeLogLikelihood(rawP, labels),
+            nll = ClassificationMetrics.NegativeLogLikelihood(calibrated, labels);
         output.WriteLine($"T {model.Calibration!.Temperature:F3}: test ECE {rawEce:F4} → {ece:F4}, NLL {rawNll:F4} → {nll:F4}");
         if (rawEce > 0.02) Assert.True(ece <= 0.5 * rawEce, $"calibrated ECE {ece:F4} should be at most half of raw {rawEce:F4}");
         Assert.True(ece <= rawEce + 0.002, $"calibrated ECE {ece:F4} worse than raw {rawEce:F4}");
@@ -171,7 +181,8 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
     }
 
     /// <summary>The 300 digits the persistence test scores, in this process and in a child process.</summary>
-    internal static IEnumerable<MlNetEstimatorTests.Digit> PersistenceRows() => Digits(Fixtures.MnistSlice(1500, 8500).Test.Subset(Enumerable.Range(500, 300).ToArray()));
+    internal static IEnumerable<MlNetEstimatorTests.Digit> PersistenceRows() =>
+        Digits(Fixtures.MnistSlice(1500, 8500).Test.Subset(Enumerable.Range(500, 300).ToArray()));
 
     public sealed class Unlabelled
     {
@@ -208,7 +219,8 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
         ChildProcess.Run("score-decisions", path, child);
         Assert.Equal(expected, File.ReadAllBytes(child));
 
-        var batch = t.Ml.Data.CreateEnumerable<Flagged>(t.Model.Transform(t.Ml.Data.LoadFromEnumerable(PersistenceRows().Take(20).Select(d => new Unlabelled { Features = d.Features }))), reuseRowObject: false).ToArray();
+        var batch = t.Ml.Data.CreateEnumerable<Flagged>(t.Model.Transform(t.Ml.Data.LoadFromEnumerable(PersistenceRows().Take(20).Select(d =>
+            new Unlabelled { Features = d.Features }))), reuseRowObject: false).ToArray();
         using var engine = t.Ml.Model.CreatePredictionEngine<Unlabelled, Flagged>(t.Model);
         int i = 0;
         foreach (var digit in PersistenceRows().Take(20))
@@ -226,19 +238,29 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
     {
         var ml = new MLContext(seed: 1);
         var (train, _) = Fixtures.MnistSlice(200, 10);
-        var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(Digits(train))).Transform(ml.Data.LoadFromEnumerable(Digits(train)));
+        var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(Digits(train)))
+            .Transform(ml.Data.LoadFromEnumerable(Digits(train)));
         HyperGanEnsembleEstimator Estimator(Action<HyperGanEnsembleOptions> edit) => ml.Transforms.HyperGanEnsemble(MlNetEstimatorTests.Small(edit));
-        Expect.Fails<ArgumentException>(output, "Coverage without held-out rows", () => Estimator(o => o.Coverage = 0.9).Fit(data), "ValidationFraction", "Fit(train, validation)");
-        Expect.Fails<ArgumentException>(output, "KeepBestEpoch without held-out rows", () => Estimator(o => o.KeepBestEpoch = true).Fit(data), "ValidationFraction", "KeepBestEpoch");
-        Expect.Fails<ArgumentException>(output, "EarlyStoppingPatience without held-out rows", () => Estimator(o => o.EarlyStoppingPatience = 2).Fit(data), "ValidationFraction", "EarlyStoppingPatience");
-        Expect.Fails<ArgumentOutOfRangeException>(output, "EarlyStoppingPatience -1", () => Estimator(o => o.EarlyStoppingPatience = -1), "EarlyStoppingPatience", "≥ 0");
-        Expect.Fails<ArgumentException>(output, "Coverage 0.99 from 20 held-out rows", () => Estimator(o => { o.Coverage = 0.99; o.ValidationFraction = 0.1; }).Fit(data), "Coverage", "at least 99", "gives 20");
-        Expect.Fails<ArgumentException>(output, "Calibrate and a flag from 30 held-out rows", () => Estimator(o => { o.Calibrate = true; o.OutOfDistributionFalseAlarmRate = 0.05; o.ValidationFraction = 0.15; }).Fit(data),
+        Expect.Fails<ArgumentException>(output, "Coverage without held-out rows", () =>
+            Estimator(o => o.Coverage = 0.9).Fit(data), "ValidationFraction", "Fit(train, validation)");
+        Expect.Fails<ArgumentException>(output, "KeepBestEpoch without held-out rows", () =>
+            Estimator(o => o.KeepBestEpoch = true).Fit(data), "ValidationFraction", "KeepBestEpoch");
+        Expect.Fails<ArgumentException>(output, "EarlyStoppingPatience without held-out rows", () =>
+            Estimator(o => o.EarlyStoppingPatience = 2).Fit(data), "ValidationFraction", "EarlyStoppingPatience");
+        Expect.Fails<ArgumentOutOfRangeException>(output, "EarlyStoppingPatience -1", () => Estimator(o => o.EarlyStoppingPatience = -1),
+            "EarlyStoppingPatience", "≥ 0");
+        Expect.Fails<ArgumentException>(output, "Coverage 0.99 from 20 held-out rows", () =>
+            Estimator(o => { o.Coverage = 0.99; o.ValidationFraction = 0.1; }).Fit(data), "Coverage", "at least 99", "gives 20");
+        Expect.Fails<ArgumentException>(output, "Calibrate and a flag from 30 held-out rows", () =>
+            Estimator(o => { o.Calibrate = true; o.OutOfDistributionFalseAlarmRate = 0.05; o.ValidationFraction = 0.15; }).Fit(data),
             "Calibrate", "at least 20", "gives 15", "half");
         Expect.Fails<ArgumentOutOfRangeException>(output, "Coverage 1", () => Estimator(o => o.Coverage = 1), "Coverage", "(0, 1)");
-        Expect.Fails<ArgumentOutOfRangeException>(output, "false-alarm rate 0", () => Estimator(o => o.OutOfDistributionFalseAlarmRate = 0), "OutOfDistributionFalseAlarmRate", "(0, 1)");
-        Expect.Fails<ArgumentOutOfRangeException>(output, "ValidationFraction NaN", () => Estimator(o => o.ValidationFraction = double.NaN), "ValidationFraction", "[0, 1)");
-        Expect.Fails<ArgumentException>(output, "validation view with a text label", () => Estimator(o => o.Calibrate = true).Fit(data, ml.Data.LoadFromEnumerable(Digits(train))), "Label", "MapValueToKey");
+        Expect.Fails<ArgumentOutOfRangeException>(output, "false-alarm rate 0", () => Estimator(o => o.OutOfDistributionFalseAlarmRate = 0),
+            "OutOfDistributionFalseAlarmRate", "(0, 1)");
+        Expect.Fails<ArgumentOutOfRangeException>(output, "ValidationFraction NaN", () => Estimator(o => o.ValidationFraction = double.NaN),
+            "ValidationFraction", "[0, 1)");
+        Expect.Fails<ArgumentException>(output, "validation view with a text label", () =>
+            Estimator(o => o.Calibrate = true).Fit(data, ml.Data.LoadFromEnumerable(Digits(train))), "Label", "MapValueToKey");
     }
 
     [Fact]
@@ -246,7 +268,8 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
     {
         var features = PersistenceRows().First().Features.ToArray();
         features[10] = float.NaN;
-        var rows = t.Ml.Data.CreateEnumerable<Flagged>(t.Model.Transform(t.Ml.Data.LoadFromEnumerable(new[] { new Unlabelled { Features = features } })), reuseRowObject: false).Single();
+        var row = t.Ml.Data.LoadFromEnumerable(new[] { new Unlabelled { Features = features } });
+        var rows = t.Ml.Data.CreateEnumerable<Flagged>(t.Model.Transform(row), reuseRowObject: false).Single();
         Assert.True(rows.IsOutOfDistribution);
         Assert.All(rows.PredictionSet, Assert.False);
         Assert.All(rows.Score, v => Assert.True(float.IsNaN(v)));
@@ -279,27 +302,35 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
         var estimator = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
         {
             EnsembleSize = 20, Epochs = 40, BatchSize = 32, NetworksPerStep = 16, LearningRate = 1e-3, MixerLearningRate = 1e-3,
-            NoiseDim = 32, CodeDim = 32, HiddenUnits = 128, Seed = 2, Coverage = RequestedCoverage, OutOfDistributionFalseAlarmRate = RequestedFalseAlarms,
+            NoiseDim = 32, CodeDim = 32, HiddenUnits = 128, Seed = 2, Coverage = RequestedCoverage,
+            OutOfDistributionFalseAlarmRate = RequestedFalseAlarms,
         });
-        var model = estimator.Fit(ml.Data.LoadFromEnumerable(Enumerable.Range(0, 400).Select(Point)), ml.Data.LoadFromEnumerable(Enumerable.Range(400, 100).Select(Point)));
+        var model = estimator.Fit(ml.Data.LoadFromEnumerable(Enumerable.Range(0, 400).Select(Point)),
+            ml.Data.LoadFromEnumerable(Enumerable.Range(400, 100).Select(Point)));
         var splits = new List<(double Coverage, double FalseAlarms)>();
         foreach (int seed in Enumerable.Range(1, 5))
         {
             var (calibration, test) = StratifiedSplit.Split(new int[4000], 2000, seed);
             var recalibrated = model.CalibrateOn(ml.Data.LoadFromEnumerable(calibration.Select(i => Point(500 + i))));
-            var rows = ml.Data.CreateEnumerable<Interval>(recalibrated.Transform(ml.Data.LoadFromEnumerable(test.Select(i => Point(500 + i)))), reuseRowObject: false).ToArray();
+            var rows = ml.Data.CreateEnumerable<Interval>(recalibrated.Transform(ml.Data.LoadFromEnumerable(test.Select(i => Point(500
+                + i)))), reuseRowObject: false).ToArray();
             double coverage = rows.Average(r => r.Lower <= r.Label && r.Label <= r.Upper ? 1.0 : 0.0);
             double falseAlarm = rows.Average(r => r.IsOutOfDistribution ? 1.0 : 0.0);
-            output.WriteLine($"split {seed}: q {recalibrated.Calibration!.ConformalThreshold:F2}, coverage {coverage:P2}, mean width {rows.Average(r => r.Upper - r.Lower) * scale:F2}, false alarms {falseAlarm:P2}");
+            output.WriteLine($"split {seed}: q {recalibrated.Calibration!.ConformalThreshold:F2}, coverage {coverage:P2}, mean width " +
+                $"{rows.Average(r => r.Upper - r.Lower) * scale:F2}, false alarms {falseAlarm:P2}");
             splits.Add((coverage, falseAlarm));
         }
         AssertTargets(splits);
 
-        var far = ml.Data.CreateEnumerable<Interval>(model.Transform(ml.Data.LoadFromEnumerable(new[] { -6f, -5.5f, 5.5f, 6f }.Select(v => new MlNetFitTests.Point { Features = [v] }))), reuseRowObject: false).ToArray();
-        var near = ml.Data.CreateEnumerable<Interval>(model.Transform(ml.Data.LoadFromEnumerable(Enumerable.Range(0, 200).Select(Point))), reuseRowObject: false).ToArray();
+        var far = ml.Data.CreateEnumerable<Interval>(model.Transform(ml.Data.LoadFromEnumerable(new[] { -6f, -5.5f, 5.5f, 6f }.Select(v =>
+            new MlNetFitTests.Point { Features = [v] }))), reuseRowObject: false).ToArray();
+        var near = ml.Data.CreateEnumerable<Interval>(model.Transform(ml.Data.LoadFromEnumerable(Enumerable.Range(0, 200).Select(Point))),
+            reuseRowObject: false).ToArray();
         double widthFar = far.Average(r => r.Upper - r.Lower), widthNear = near.Average(r => r.Upper - r.Lower);
-        output.WriteLine($"mean width at |x| ≥ 5.5: {widthFar * scale:F1}, on the data: {widthNear * scale:F1}; flagged off the data {far.Count(r => r.IsOutOfDistribution)}/4");
-        Assert.True(widthFar > 3 * widthNear, $"interval off the data ({widthFar * scale:F1}) should be far wider than on it ({widthNear * scale:F1})");
+        output.WriteLine($"mean width at |x| ≥ 5.5: {widthFar * scale:F1}, on the data: {widthNear * scale:F1}; flagged off the data " +
+            $"{far.Count(r => r.IsOutOfDistribution)}/4");
+        Assert.True(widthFar > 3 * widthNear,
+            $"interval off the data ({widthFar * scale:F1}) should be far wider than on it ({widthNear * scale:F1})");
         Assert.All(far, r => Assert.True(r.IsOutOfDistribution));
     }
 

@@ -77,7 +77,8 @@ public class DeterminismAndPersistenceTests : IDisposable
         flipped[bytes.Length / 2] ^= 0x10;
         Assert.Contains("checksum", Assert.Throws<InvalidDataException>(() => ModelFile.FromBytes(flipped)).Message);
         Assert.Contains("checksum", Assert.Throws<InvalidDataException>(() => ModelFile.FromBytes(bytes[..(bytes.Length - 100)])).Message);
-        Assert.Contains("not a HyperGan.ML model", Assert.Throws<InvalidDataException>(() => ModelFile.FromBytes("hello world, definitely not a model"u8.ToArray())).Message);
+        Assert.Contains("not a HyperGan.ML model",
+            Assert.Throws<InvalidDataException>(() => ModelFile.FromBytes("hello world, definitely not a model"u8.ToArray())).Message);
         Assert.Throws<FileNotFoundException>(() => TrainedHyperGan.Load(Path.Combine(_dir, "missing.hypergan")));
     }
 

@@ -79,7 +79,8 @@ public class DiversityTermTests(ITestOutputHelper output)
             return (moved[0] - moved[1]).norm().item<float>();
         }
         double before = (logits[0] - logits[1]).norm().item<float>(), still = Distance(0), repelled = Distance(10);
-        output.WriteLine($"distance between the two networks' outputs: {before:F4} before, {still:F4} after a step with α = 0, {repelled:F4} with α = 10");
+        output.WriteLine(
+            $"distance between the two networks' outputs: {before:F4} before, {still:F4} after a step with α = 0, {repelled:F4} with α = 10");
         Assert.True(repelled > 2 * still, $"α = 10 moved the networks to {repelled:F4} apart, α = 0 to {still:F4}");
     }
 
@@ -110,9 +111,12 @@ public class DiversityTermTests(ITestOutputHelper output)
     {
         var good = new HyperGanTrainingOptions();
         Assert.Equal("DiversityWeight", Assert.Throws<ArgumentOutOfRangeException>(() => (good with { DiversityWeight = -1 }).Validate()).ParamName);
-        Assert.Equal("DiversityWeight", Assert.Throws<ArgumentOutOfRangeException>(() => (good with { DiversityWeight = double.NaN }).Validate()).ParamName);
-        Assert.Equal("GeneratedWeightDecay", Assert.Throws<ArgumentOutOfRangeException>(() => (good with { GeneratedWeightDecay = double.PositiveInfinity }).Validate()).ParamName);
-        Assert.Equal("Diversity", Assert.Throws<ArgumentOutOfRangeException>(() => (good with { Diversity = (DiversityTerm)7 }).Validate()).ParamName);
+        Assert.Equal("DiversityWeight",
+            Assert.Throws<ArgumentOutOfRangeException>(() => (good with { DiversityWeight = double.NaN }).Validate()).ParamName);
+        Assert.Equal("GeneratedWeightDecay",
+            Assert.Throws<ArgumentOutOfRangeException>(() => (good with { GeneratedWeightDecay = double.PositiveInfinity }).Validate()).ParamName);
+        Assert.Equal("Diversity",
+            Assert.Throws<ArgumentOutOfRangeException>(() => (good with { Diversity = (DiversityTerm)7 }).Validate()).ParamName);
     }
 
     // One training on 1,000 real digits per setting (seconds each); the reference is the same seed with the paper's
@@ -144,9 +148,11 @@ public class DiversityTermTests(ITestOutputHelper output)
     {
         var reference = Reference.Value;
         var diverse = Train(Small with { Diversity = DiversityTerm.Auto, GeneratedWeightDecay = null }); // resolves to γ = 1, λ = 1e-3
-        output.WriteLine($"mutual information on 500 notMNIST letters, 10 networks: {reference.LetterMi:F3} with the paper's objective, {diverse.LetterMi:F3} with the default; " +
+        output.WriteLine($"mutual information on 500 notMNIST letters, 10 networks: {reference.LetterMi:F3} with the paper's objective, " +
+            $"{diverse.LetterMi:F3} with the default; " +
                          $"digit accuracy {reference.Accuracy:P1} → {diverse.Accuracy:P1}");
-        Assert.True(diverse.LetterMi > 2 * reference.LetterMi, $"letter MI {diverse.LetterMi:F3} vs {reference.LetterMi:F3} with the paper's objective");
+        Assert.True(diverse.LetterMi > 2 * reference.LetterMi,
+            $"letter MI {diverse.LetterMi:F3} vs {reference.LetterMi:F3} with the paper's objective");
         Assert.True(diverse.Accuracy >= 0.80, $"digit accuracy {diverse.Accuracy:P1} < 80 % after 2 epochs on 1,000 digits");
     }
 
@@ -155,9 +161,11 @@ public class DiversityTermTests(ITestOutputHelper output)
     {
         var attractOnly = Train(Small with { Diversity = DiversityTerm.Svgd, DiversityWeight = 0 });
         var repelled = Train(Small with { Diversity = DiversityTerm.Svgd, DiversityWeight = 10 });
-        output.WriteLine($"mutual information on 500 notMNIST letters, 10 networks: α = 0 {attractOnly.LetterMi:F3}, α = 10 {repelled.LetterMi:F3}; " +
+        output.WriteLine(
+            $"mutual information on 500 notMNIST letters, 10 networks: α = 0 {attractOnly.LetterMi:F3}, α = 10 {repelled.LetterMi:F3}; " +
                          $"digit accuracy {attractOnly.Accuracy:P1} → {repelled.Accuracy:P1}");
-        Assert.True(repelled.LetterMi > 1.5 * attractOnly.LetterMi, $"letter MI {repelled.LetterMi:F3} with α = 10 vs {attractOnly.LetterMi:F3} with α = 0");
+        Assert.True(repelled.LetterMi > 1.5 * attractOnly.LetterMi,
+            $"letter MI {repelled.LetterMi:F3} with α = 10 vs {attractOnly.LetterMi:F3} with α = 0");
         Assert.True(repelled.Accuracy >= 0.70, $"digit accuracy {repelled.Accuracy:P1} < 70 %");
     }
 
@@ -166,7 +174,8 @@ public class DiversityTermTests(ITestOutputHelper output)
     {
         var reference = Reference.Value;
         var shrunk = Train(Small with { GeneratedWeightDecay = 0.01 });
-        output.WriteLine($"sum over layers of the mean weight norm of 10 sampled networks: {reference.WeightNorm:F2} without, {shrunk.WeightNorm:F2} with λ = 0.01");
+        output.WriteLine($"sum over layers of the mean weight norm of 10 sampled networks: {reference.WeightNorm:F2} without, " +
+            $"{shrunk.WeightNorm:F2} with λ = 0.01");
         Assert.True(shrunk.WeightNorm < 0.9 * reference.WeightNorm, $"λ = 0.01: {shrunk.WeightNorm:F2} vs {reference.WeightNorm:F2}");
     }
 }

@@ -27,7 +27,8 @@ public class DocumentationTests(ITestOutputHelper output)
                 if (!File.Exists(Path.Combine(Repo, m.Value))) missing.Add($"{Path.GetRelativePath(Repo, file)} cites {m.Value}");
             if (Path.GetExtension(file) != ".md") continue;
             foreach (Match m in Regex.Matches(text, @"\]\((?!https?:|#|mailto:)([^)#\s]+)(#[^)]*)?\)"))
-                if (!File.Exists(Path.Combine(Path.GetDirectoryName(file)!, m.Groups[1].Value)) && !Directory.Exists(Path.Combine(Path.GetDirectoryName(file)!, m.Groups[1].Value)))
+                if (!File.Exists(Path.Combine(Path.GetDirectoryName(file)!, m.Groups[1].Value))
+                    && !Directory.Exists(Path.Combine(Path.GetDirectoryName(file)!, m.Groups[1].Value)))
                     missing.Add($"{Path.GetRelativePath(Repo, file)} links {m.Groups[1].Value}");
         }
         Assert.Empty(missing);
@@ -49,10 +50,12 @@ public class DocumentationTests(ITestOutputHelper output)
     {
         var readme = File.ReadAllLines(Path.Combine(Repo, "README.md"));
         var firstScreen = string.Join("\n", readme.Take(60));
-        foreach (var essential in new[] { "dotnet add package", "HyperGanEnsemble(", "LoadFromEnumerable", "ExtractPixels", "PredictiveEntropy", "Disagreement", "SaveWithHyperGan" })
+        foreach (var essential in new[] { "dotnet add package", "HyperGanEnsemble(", "LoadFromEnumerable", "ExtractPixels", "PredictiveEntropy",
+            "Disagreement", "SaveWithHyperGan" })
             Assert.Contains(essential, firstScreen);
         var package = File.ReadAllText(Path.Combine(Repo, "src", "PACKAGE-README.md"));
-        foreach (var essential in new[] { "LoadFromEnumerable", "ExtractPixels", "TargetFactory", "PredictiveEntropy", "StdDev", "LoadWithHyperGan", "HyperGanEnsembleOptions", "UnscorableRows", "TorchSharp-cpu" })
+        foreach (var essential in new[] { "LoadFromEnumerable", "ExtractPixels", "TargetFactory", "PredictiveEntropy", "StdDev", "LoadWithHyperGan",
+            "HyperGanEnsembleOptions", "UnscorableRows", "TorchSharp-cpu" })
             Assert.Contains(essential, package);
         Assert.DoesNotContain("docs/` folder", package); // a NuGet user cannot follow the repository's docs from the package
     }
@@ -70,5 +73,20 @@ public class DocumentationTests(ITestOutputHelper output)
         Assert.DoesNotContain("HyperGan.ML.Experiments", references);
         Assert.DoesNotContain("HyperGan.ML.Plots", references);
         Assert.Contains("HyperGan.ML", references);
+    }
+
+    [Fact]
+    public void Every_CSharp_line_fits_the_editorconfig_line_length()
+    {
+        // The limit lives in .editorconfig (editors show it there); dotnet format does not wrap lines, so this test enforces it.
+        var limit = int.Parse(File.ReadLines(Path.Combine(Repo, ".editorconfig")).Select(l => l.Split('=', 2, StringSplitOptions.TrimEntries))
+            .First(kv => kv is ["max_line_length", var v] && v != "off")[1], System.Globalization.CultureInfo.InvariantCulture);
+        var tooLong = new[] { "src", "tests", "experiments", "bench", "samples" }
+            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(Repo, folder), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetRelativePath(Repo, f), Line: i + 1, line.Length)))
+            .Where(l => l.Length > limit).ToList();
+        Assert.True(tooLong.Count == 0, $"{tooLong.Count} lines are longer than {limit} characters: " +
+            string.Join(", ", tooLong.Take(20).Select(l => $"{l.File}:{l.Line} ({l.Length})")));
     }
 }

@@ -51,7 +51,11 @@ public class EnsembleExecutorTests
     {
         var target = Target(name);
         random.manual_seed(7);
-        using var model = new HyperGanModel(target, new HyperGanArchitecture { NoiseDim = 32, CodeDim = 16, HiddenUnits = 64, Head = head, ChunkSize = 100 });
+        using var model = new HyperGanModel(target, new HyperGanArchitecture
+        {
+            NoiseDim = 32, CodeDim = 16, HiddenUnits = 64, Head = head,
+            ChunkSize = 100
+        });
         using var scope = NewDisposeScope();
         var layers = model.Generate(model.Codes(model.SampleNoise(13)));
         for (int i = 0; i < layers.Count; i++) // every head emits exactly each layer's shapes

@@ -15,7 +15,8 @@ public class GeneratorInitTests(ITestOutputHelper output)
 {
     public static TheoryData<string, int, GeneratorHead> Cases => new()
     {
-        { "mnist", 512, GeneratorHead.Full }, { "mnist", 128, GeneratorHead.Full }, { "cifar", 512, GeneratorHead.Full }, { "cifar", 128, GeneratorHead.Full },
+        { "mnist", 512, GeneratorHead.Full }, { "mnist", 128, GeneratorHead.Full }, { "cifar", 512, GeneratorHead.Full },
+            { "cifar", 128, GeneratorHead.Full },
         { "mnist", 512, GeneratorHead.Chunked }, { "cifar", 128, GeneratorHead.Chunked },
     };
 

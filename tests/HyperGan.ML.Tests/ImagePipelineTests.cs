@@ -20,7 +20,8 @@ public class ImagePipelineTests(ITestOutputHelper output) : IDisposable
         public string Label { get; set; } = "";
     }
 
-    /// <summary>The vendored CIFAR-10 slice's JPEGs of one split (2 classes, see data/cifar10-slice/PROVENANCE.txt), paths relative to <paramref name="root"/>.</summary>
+    /// <summary>The vendored CIFAR-10 slice's JPEGs of one split (2 classes, see data/cifar10-slice/PROVENANCE.txt), paths relative to <paramref
+    /// name="root"/>.</summary>
     internal static List<ImageRow> CifarRows(string root, string split) => new[] { "airplane", "automobile" }.SelectMany(c =>
         Directory.GetFiles(Path.Combine(root, split, c), "*.jpg").Order(StringComparer.Ordinal)
             .Select(f => new ImageRow { ImagePath = Path.GetRelativePath(root, f), Label = c })).ToList();
@@ -57,7 +58,8 @@ public class ImagePipelineTests(ITestOutputHelper output) : IDisposable
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.LoadImages("Image", imageFolder: _dir, inputColumnName: nameof(ImageRow.ImagePath)))
             .Append(ml.Transforms.ResizeImages("Image", imageWidth: 28, imageHeight: 28))
-            .Append(ml.Transforms.ExtractPixels("Features", "Image", colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1 / 255f))
+            .Append(ml.Transforms.ExtractPixels("Features", "Image", colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red,
+                scaleImage: 1 / 255f))
             .Append(ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
             {
                 ImageShape = [1, 28, 28], EnsembleSize = 10, Epochs = 4, BatchSize = 64, NetworksPerStep = 8,
@@ -106,7 +108,8 @@ public class ImagePipelineTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("cifar-cnn", hypergan.Model.Target.Name); // picked from ExtractPixels' [3, 32, 32] dimensions
         Assert.Equal([3, 32, 32], hypergan.InputShape);
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
-        output.WriteLine($"CIFAR-10 JPEGs, airplane vs automobile, 600 train / 200 test: accuracy {metrics.MicroAccuracy:P1}, log-loss {metrics.LogLoss:F3}");
+        output.WriteLine(
+            $"CIFAR-10 JPEGs, airplane vs automobile, 600 train / 200 test: accuracy {metrics.MicroAccuracy:P1}, log-loss {metrics.LogLoss:F3}");
         Assert.True(metrics.MicroAccuracy >= 0.72, $"accuracy {metrics.MicroAccuracy:P1} < 72% (chance 50%)");
     }
 

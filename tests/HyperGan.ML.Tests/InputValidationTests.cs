@@ -15,10 +15,12 @@ public class InputValidationTests
         var nan = new float[8];
         nan[5] = float.NaN;
         Assert.Contains("example 1", Assert.Throws<ArgumentException>(() => TrainingSet.ForClassification(nan, [0, 1], Shape, 2)).Message);
-        Assert.Contains("outside [0, 2)", Assert.Throws<ArgumentException>(() => TrainingSet.ForClassification(new float[8], [0, 2], Shape, 2)).Message);
+        Assert.Contains("outside [0, 2)",
+            Assert.Throws<ArgumentException>(() => TrainingSet.ForClassification(new float[8], [0, 2], Shape, 2)).Message);
         Assert.Contains("same label", Assert.Throws<ArgumentException>(() => TrainingSet.ForClassification(new float[8], [1, 1], Shape, 2)).Message);
         Assert.Contains("empty", Assert.Throws<ArgumentException>(() => TrainingSet.ForClassification([], [], Shape, 2)).Message);
-        Assert.Contains("feature values", Assert.Throws<ArgumentException>(() => TrainingSet.ForClassification(new float[7], [0, 1], Shape, 2)).Message);
+        Assert.Contains("feature values",
+            Assert.Throws<ArgumentException>(() => TrainingSet.ForClassification(new float[7], [0, 1], Shape, 2)).Message);
         Assert.Contains("finite", Assert.Throws<ArgumentException>(() => TrainingSet.ForRegression([1f], [float.PositiveInfinity], [1])).Message);
     }
 
@@ -51,7 +53,8 @@ public class InputValidationTests
         using var data = TrainingSet.ForClassification(new float[8], [0, 1], Shape, 2);
         var e = Assert.Throws<ArgumentException>(() => HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, new HyperGanTrainingOptions()));
         Assert.Contains("[1, 28, 28]", e.Message);
-        var mismatch = Assert.Throws<ArgumentException>(() => HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, new HyperGanTrainingOptions { Task = TaskKind.Regression }));
+        var mismatch = Assert.Throws<ArgumentException>(() =>
+            HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, new HyperGanTrainingOptions { Task = TaskKind.Regression }));
         Assert.Contains("Task", mismatch.Message);
     }
 
@@ -69,7 +72,8 @@ public class InputValidationTests
         });
         var options = new HyperGanTrainingOptions { Architecture = Fixtures.SmallArchitecture, Epochs = 50, BatchSize = 32, NetworksPerStep = 4 };
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Assert.ThrowsAny<OperationCanceledException>(() => HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, options, progress, cancellationToken: cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, options, progress, cancellationToken: cts.Token));
         Assert.Equal(0, reportsAfterCancel); // no further step ran after the cancel
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60));
     }

@@ -143,7 +143,8 @@ public class MetricsTests
         Assert.Equal(6, HyperGan.ML.Engine.Decisions.ConformalQuantile.Of(scores, 0.5)); // ⌈5.5⌉ = 6th
         Assert.Equal(9, HyperGan.ML.Engine.Decisions.ConformalQuantile.MinimumCount(0.9));
         Assert.Equal(19, HyperGan.ML.Engine.Decisions.ConformalQuantile.MinimumCount(0.95));
-        Assert.Equal(double.PositiveInfinity, HyperGan.ML.Engine.Decisions.ConformalQuantile.Of([1, 2, 3, 4, 5, 6, 7, 8, double.NaN], 0.9)); // NaN counts as +∞
+        // NaN counts as +∞
+        Assert.Equal(double.PositiveInfinity, HyperGan.ML.Engine.Decisions.ConformalQuantile.Of([1, 2, 3, 4, 5, 6, 7, 8, double.NaN], 0.9));
         var e = Assert.Throws<ArgumentException>(() => HyperGan.ML.Engine.Decisions.ConformalQuantile.Of(scores, 0.95));
         Assert.Contains("at least 19", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => HyperGan.ML.Engine.Decisions.ConformalQuantile.MinimumCount(1));

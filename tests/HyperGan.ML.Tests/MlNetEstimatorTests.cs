@@ -36,7 +36,8 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
     }
 
     internal static IEnumerable<Digit> Digits(HyperGan.ML.Engine.Data.LabeledImages images) =>
-        Enumerable.Range(0, images.Count).Select(i => new Digit { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = $"{images.Labels[i]}" });
+        Enumerable.Range(0, images.Count).Select(i =>
+            new Digit { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = $"{images.Labels[i]}" });
 
     /// <summary>One pipeline trained once for the class: MapValueToKey → HyperGanEnsemble → MapKeyToValue.</summary>
     public sealed class Trained : IDisposable
@@ -72,7 +73,8 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
         // Evaluate wants the key-typed prediction: score the pipeline without the final MapKeyToValue.
         var keyed = ((IEnumerable<ITransformer>)_t.Model).Take(2).Aggregate(_t.Test, (data, tr) => tr.Transform(data));
         var metrics = _t.Ml.MulticlassClassification.Evaluate(keyed);
-        output.WriteLine($"micro accuracy {metrics.MicroAccuracy:P2}, log-loss {metrics.LogLoss:F3} on 300 held-out digits; log lines {_t.Log.Count}");
+        output.WriteLine(
+            $"micro accuracy {metrics.MicroAccuracy:P2}, log-loss {metrics.LogLoss:F3} on 300 held-out digits; log lines {_t.Log.Count}");
         Assert.True(metrics.MicroAccuracy >= 0.85, $"accuracy {metrics.MicroAccuracy:P2} < 85%");
         Assert.Contains(_t.Log, l => l.Contains("epoch 3/3"));
         var labels = scored.GetColumn<string>("PredictedLabel").ToArray();
@@ -206,7 +208,8 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
                 ["not a zip"] = Variant("text", p => File.WriteAllText(p, "hello")),
                 ["generator bit flip"] = Variant("flip", p => EditEntry(p, "model.hgan", c => { c[c.Length / 2] ^= 0x10; return c; })),
                 ["ensemble truncated"] = Variant("ens", p => EditEntry(p, "ensemble.bin", c => c[..(c.Length - 100)])),
-                ["future format"] = Variant("version", p => EditEntry(p, "manifest.json", c => System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(c).Replace("\"Version\": 1", "\"Version\": 9")))),
+                ["future format"] = Variant("version", p => EditEntry(p, "manifest.json", c =>
+                    System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(c).Replace("\"Version\": 1", "\"Version\": 9")))),
             };
             foreach (var (what, file) in cases)
             {
@@ -251,8 +254,10 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
             var rss = numbers.Skip(2).ToArray();
             // Least-squares slope of RSS over the windows: robust to the ±30–50 MB window-to-window noise seen here.
             double meanX = (rss.Length - 1) / 2.0, meanY = rss.Average() / 1e6;
-            double slope = Enumerable.Range(0, rss.Length).Sum(i => (i - meanX) * (rss[i] / 1e6 - meanY)) / Enumerable.Range(0, rss.Length).Sum(i => (i - meanX) * (i - meanX));
-            output.WriteLine($"{ScoredWindows} windows of {BatchesPerWindow} batches of 64 rows × 5 nets in a fresh process: live tensors {numbers[0]} → {numbers[1]}, " +
+            double slope = Enumerable.Range(0, rss.Length).Sum(i =>
+                (i - meanX) * (rss[i] / 1e6 - meanY)) / Enumerable.Range(0, rss.Length).Sum(i => (i - meanX) * (i - meanX));
+            output.WriteLine($"{ScoredWindows} windows of {BatchesPerWindow} batches of 64 rows × 5 nets in a fresh process: live tensors " +
+                $"{numbers[0]} → {numbers[1]}, " +
                              $"RSS after each window {string.Join(", ", rss.Select(r => $"{r / 1e6:F0}"))} MB, trend {slope:F1} MB per window");
             Assert.True(numbers[1] - numbers[0] <= 2, $"{numbers[1] - numbers[0]} tensors leaked over {ScoredWindows * BatchesPerWindow} batches");
             Assert.True(slope < 32, $"resident memory grows {slope:F0} MB per {BatchesPerWindow} batches (≥ 64 KB per batch): a leak");

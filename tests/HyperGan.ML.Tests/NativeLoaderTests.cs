@@ -37,7 +37,8 @@ public class NativeLoaderTests
         Assert.Equal([(int)need.FlagsOffset], changed);
         var reread = ElfSymbolVersions.Parse(patched);
         Assert.True(reread.Needs.Single(n => n.Name == "GLIBCXX_3.4.32").IsWeak);
-        Assert.All(reread.Needs.Where(n => n.Name != "GLIBCXX_3.4.32"), n => Assert.Equal(elf.Needs.Single(o => o.Name == n.Name && o.File == n.File).IsWeak, n.IsWeak));
+        Assert.All(reread.Needs.Where(n => n.Name != "GLIBCXX_3.4.32"), n =>
+            Assert.Equal(elf.Needs.Single(o => o.Name == n.Name && o.File == n.File).IsWeak, n.IsWeak));
     }
 
     [Fact]
@@ -56,7 +57,8 @@ public class NativeLoaderTests
         {
             Assert.Equal(NativeLoadAction.LoadedPatchedCopy, report.Action);
             Assert.Equal(["libstdc++.so.6:GLIBCXX_3.4.32"], report.WeakenedVersions);
-            Assert.False(report.LoadedPath!.StartsWith(TestData.RepoRoot, StringComparison.Ordinal), "the patched copy must live in the cache, not the app folder");
+            Assert.False(report.LoadedPath!.StartsWith(TestData.RepoRoot, StringComparison.Ordinal),
+                "the patched copy must live in the cache, not the app folder");
             Assert.DoesNotContain("/.nuget/", report.LoadedPath);
         }
         using var a = torch.arange(6, dtype: torch.float32).view(2, 3);
@@ -87,7 +89,11 @@ public class AllocatorTuningTests
     {
         if (!OperatingSystem.IsLinux()) return; // nothing to tune elsewhere; the result there is NotApplicable
         // Start from a clean slate, whatever the machine running the tests sets.
-        var environment = new Dictionary<string, string?> { ["HYPERGAN_MALLOC_TUNING"] = null, ["GLIBC_TUNABLES"] = null, ["MALLOC_TRIM_THRESHOLD_"] = null, ["MALLOC_MMAP_THRESHOLD_"] = null };
+        var environment = new Dictionary<string, string?>
+        {
+            ["HYPERGAN_MALLOC_TUNING"] = null, ["GLIBC_TUNABLES"] = null,
+            ["MALLOC_TRIM_THRESHOLD_"] = null, ["MALLOC_MMAP_THRESHOLD_"] = null
+        };
         if (variable is not null) environment[variable] = value;
         var stdout = ChildProcess.RunWith(environment, "allocator-tuning");
         Assert.Equal(expected, stdout.Trim().Split('\n')[^1].Trim());

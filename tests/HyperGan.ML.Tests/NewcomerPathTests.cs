@@ -25,7 +25,8 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
     static IDataView Digits(MLContext ml, int count, params int[] classes)
     {
         var (train, _) = Fixtures.MnistSlice(count, 10);
-        var rows = MlNetEstimatorTests.Digits(train).Where(d => classes.Length == 0 || classes.Contains(int.Parse(d.Label, CultureInfo.InvariantCulture)));
+        var rows = MlNetEstimatorTests.Digits(train).Where(d => classes.Length == 0
+            || classes.Contains(int.Parse(d.Label, CultureInfo.InvariantCulture)));
         return ml.Data.LoadFromEnumerable(rows.ToList());
     }
 
@@ -44,14 +45,17 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
         Assert.NotNull(schema);
         Assert.Equal(data.Schema.Select(c => c.Name), schema!.Select(c => c.Name));
         Assert.Equal(keys.Transform(data).GetColumn<uint>("Label"), loaded.Transform(data).GetColumn<uint>("Label"));
-        Assert.Equal(keys.Transform(data).GetColumn<float[]>("Features").SelectMany(f => f), loaded.Transform(data).GetColumn<float[]>("Features").SelectMany(f => f));
+        Assert.Equal(keys.Transform(data).GetColumn<float[]>("Features").SelectMany(f => f),
+            loaded.Transform(data).GetColumn<float[]>("Features").SelectMany(f => f));
 
         var text = _dir.File("notes.txt");
         File.WriteAllText(text, "not a model");
-        Fails<InvalidDataException>("a text file", () => ml.Model.LoadWithHyperGan(text, out _), "SaveWithHyperGan", "mlContext.Model.Save", "TrainedHyperGan.Load");
+        Fails<InvalidDataException>("a text file", () => ml.Model.LoadWithHyperGan(text, out _), "SaveWithHyperGan", "mlContext.Model.Save",
+            "TrainedHyperGan.Load");
         var zip = _dir.File("other.zip");
         using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create)) archive.CreateEntry("readme.txt");
-        Fails<InvalidDataException>("a zip that is no model", () => ml.Model.LoadWithHyperGan(zip, out _), "neither a HyperGan.ML pipeline", "ML.NET model file");
+        Fails<InvalidDataException>("a zip that is no model", () => ml.Model.LoadWithHyperGan(zip, out _), "neither a HyperGan.ML pipeline",
+            "ML.NET model file");
     }
 
     [Fact]
@@ -64,11 +68,14 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
         var points = ml.Data.LoadFromEnumerable(x.Zip(y, (a, b) => new MlNetFitTests.Point { Features = [a], Label = b / 30 }));
         var digits = ml.Transforms.Conversion.MapValueToKey("Label").Fit(Digits(ml, 100)).Transform(Digits(ml, 100));
 
-        Fails<ArgumentOutOfRangeException>("Task = Classification, Single label", () => ml.Transforms.HyperGanEnsemble(Options(o => o.Task = TaskKind.Classification)).Fit(points), "Task is Classification", "'Label'", "MapValueToKey");
-        Fails<ArgumentOutOfRangeException>("Task = Regression, key label", () => ml.Transforms.HyperGanEnsemble(Options(o => o.Task = TaskKind.Regression)).Fit(digits), "Task is Regression", "'Label'", "ConvertType");
+        Fails<ArgumentOutOfRangeException>("Task = Classification, Single label", () => ml.Transforms.HyperGanEnsemble(Options(o =>
+            o.Task = TaskKind.Classification)).Fit(points), "Task is Classification", "'Label'", "MapValueToKey");
+        Fails<ArgumentOutOfRangeException>("Task = Regression, key label", () =>
+            ml.Transforms.HyperGanEnsemble(Options(o => o.Task = TaskKind.Regression)).Fit(digits), "Task is Regression", "'Label'", "ConvertType");
         Fails<ArgumentOutOfRangeException>("Task out of range", () => ml.Transforms.HyperGanEnsemble(Options(o => o.Task = (TaskKind)7)), "Task");
 
-        Assert.Equal(TaskKind.Regression, ml.Transforms.HyperGanEnsemble(Options(o => { o.Task = TaskKind.Regression; o.Epochs = 1; })).Fit(points).Task);
+        Assert.Equal(TaskKind.Regression,
+            ml.Transforms.HyperGanEnsemble(Options(o => { o.Task = TaskKind.Regression; o.Epochs = 1; })).Fit(points).Task);
         Assert.Equal(TaskKind.Classification, ml.Transforms.HyperGanEnsemble(Options(o => o.Epochs = 1)).Fit(digits).Task);
         output.WriteLine(string.Join("\n", logs));
         Assert.Contains(logs, l => l.Contains("task Regression (Task = Regression") && l.Contains("MapValueToKey"));
@@ -80,9 +87,12 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
     {
         var leaky = new TargetNetwork("leaky-out", [784], [new LinearLayer(784, 32) { Activation = Activation.Relu }, new LinearLayer(32, 10)]);
         var ml = new MLContext(seed: 1);
-        Fails<ArgumentException>("estimator with a LeakyRelu output layer", () => ml.Transforms.HyperGanEnsemble(Options(o => o.Target = leaky)), "Target", "LeakyRelu", "Activation.None");
+        Fails<ArgumentException>("estimator with a LeakyRelu output layer", () => ml.Transforms.HyperGanEnsemble(Options(o => o.Target = leaky)),
+            "Target", "LeakyRelu", "Activation.None");
         using var data = TrainingSet.ForClassification(new float[2 * 784], [0, 1], [784], 10);
-        Fails<ArgumentException>("engine Fit with a Tanh output layer", () => HyperGanTrainer.Fit(new TargetNetwork("tanh-out", [784], [leaky.Layers[0], new LinearLayer(32, 10) { Activation = Activation.Tanh }]), data, new HyperGanTrainingOptions()), "Tanh", "last layer");
+        Fails<ArgumentException>("engine Fit with a Tanh output layer", () =>
+            HyperGanTrainer.Fit(new TargetNetwork("tanh-out", [784], [leaky.Layers[0], new LinearLayer(32, 10) { Activation = Activation.Tanh }]),
+            data, new HyperGanTrainingOptions()), "Tanh", "last layer");
     }
 
     [Fact]
@@ -96,7 +106,8 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
         TargetNetwork Small(int outputs)
         {
             asked = outputs;
-            return new TargetNetwork("small-mlp", [784], [new LinearLayer(784, 24) { Activation = Activation.Relu }, new LinearLayer(24, outputs) { Activation = Activation.None }]);
+            return new TargetNetwork("small-mlp", [784], [new LinearLayer(784, 24) { Activation = Activation.Relu },
+                new LinearLayer(24, outputs) { Activation = Activation.None }]);
         }
         var model = ml.Transforms.HyperGanEnsemble(Options(o => { o.TargetFactory = Small; o.Epochs = 3; })).Fit(train);
         Assert.Equal(3, asked);
@@ -109,9 +120,12 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"3-class custom MLP from TargetFactory: accuracy {metrics.MicroAccuracy:P1} on {testRows.Count} held-out digits");
         Assert.True(metrics.MicroAccuracy > 0.85, $"accuracy {metrics.MicroAccuracy:P1}");
 
-        Fails<ArgumentException>("factory ignores its argument", () => ml.Transforms.HyperGanEnsemble(Options(o => o.TargetFactory = _ => TargetNetworks.Mlp(784, 10))).Fit(train), "TargetFactory", "3 outputs", "10");
-        Fails<ArgumentException>("Target and TargetFactory", () => ml.Transforms.HyperGanEnsemble(Options(o => { o.TargetFactory = Small; o.Target = Small(3); })), "either Target", "TargetFactory");
-        Fails<ArgumentException>("fixed Target of 10 classes on 3-class data", () => ml.Transforms.HyperGanEnsemble(Options(o => o.Target = TargetNetworks.Mlp(784, 10))).Fit(train), "outputs 10", "3 classes", "TargetFactory");
+        Fails<ArgumentException>("factory ignores its argument", () => ml.Transforms.HyperGanEnsemble(Options(o => o.TargetFactory = _ =>
+            TargetNetworks.Mlp(784, 10))).Fit(train), "TargetFactory", "3 outputs", "10");
+        Fails<ArgumentException>("Target and TargetFactory", () =>
+            ml.Transforms.HyperGanEnsemble(Options(o => { o.TargetFactory = Small; o.Target = Small(3); })), "either Target", "TargetFactory");
+        Fails<ArgumentException>("fixed Target of 10 classes on 3-class data", () => ml.Transforms.HyperGanEnsemble(Options(o =>
+            o.Target = TargetNetworks.Mlp(784, 10))).Fit(train), "outputs 10", "3 classes", "TargetFactory");
     }
 
     [Fact]
@@ -152,11 +166,14 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(stdout);
         var accuracy = System.Text.RegularExpressions.Regex.Match(stdout, @"held-out digits: accuracy ([\d.]+) %");
         Assert.True(accuracy.Success, "no accuracy line");
-        Assert.True(double.Parse(accuracy.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 85, $"accuracy {accuracy.Groups[1].Value} %");
+        Assert.True(double.Parse(accuracy.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 85,
+            $"accuracy {accuracy.Groups[1].Value} %");
         Assert.Contains("notMNIST letters: mean entropy", stdout);
         // The decisions on 1,000 digits the calibration never saw, thresholds set on 150 held-out rows: a 5 % flag and 90 % sets.
-        // Their rates vary with the 150 rows (σ ≈ 2 pt for the flag, 2.6 pt for the sets): the ranges are ≈ ±3.5 σ. DecisionTests holds the tight targets.
-        var flagged = System.Text.RegularExpressions.Regex.Match(stdout, @"flagged out-of-distribution: ([\d.]+) % of held-out digits \(asked ≤ 5 %\), ([\d.]+) % of letters");
+        // Their rates vary with the 150 rows (σ ≈ 2 pt for the flag, 2.6 pt for the sets): the ranges are ≈ ±3.5 σ. DecisionTests holds the tight
+        // targets.
+        var flagged = System.Text.RegularExpressions.Regex.Match(stdout,
+            @"flagged out-of-distribution: ([\d.]+) % of held-out digits \(asked ≤ 5 %\), ([\d.]+) % of letters");
         Assert.True(flagged.Success, "no flag line");
         Assert.InRange(double.Parse(flagged.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 12);
         var covered = System.Text.RegularExpressions.Regex.Match(stdout, @"90 % prediction sets: true label inside for ([\d.]+) %");
@@ -191,7 +208,8 @@ public class NewcomerPathTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Native_load_report_prints_its_weakened_versions()
     {
-        var report = new HyperGan.ML.Engine.Native.NativeLoadReport(HyperGan.ML.Engine.Native.NativeLoadAction.LoadedPatchedCopy, "/a/lib.so", "/b/lib.so",
+        var report = new HyperGan.ML.Engine.Native.NativeLoadReport(HyperGan.ML.Engine.Native.NativeLoadAction.LoadedPatchedCopy, "/a/lib.so",
+            "/b/lib.so",
             new List<string> { "libstdc++.so.6:GLIBCXX_3.4.32", "libstdc++.so.6:GLIBCXX_3.4.31" }); // a List, as the loader builds it
         output.WriteLine(report.ToString());
         Assert.Contains("WeakenedVersions = [libstdc++.so.6:GLIBCXX_3.4.32, libstdc++.so.6:GLIBCXX_3.4.31]", report.ToString());

@@ -28,12 +28,17 @@ public class NuGetPackageTests(ITestOutputHelper output)
         try
         {
             // The solution was just built by `dotnet test`; pack those binaries as they are.
-            Run(TestData.RepoRoot, "pack", "HyperGan.ML.sln", "-c", Configuration, "--no-build", "-o", feed, $"--property:VersionSuffix={version[6..]}");
+            Run(TestData.RepoRoot, "pack", "HyperGan.ML.sln", "-c", Configuration, "--no-build", "-o", feed,
+                $"--property:VersionSuffix={version[6..]}");
             var packages = Directory.GetFiles(feed, "*.nupkg").Select(p => Path.GetFileName(p)!).Order().ToArray();
-            Assert.Equal([$"HyperGan.ML.{version}.nupkg", $"HyperGan.ML.Engine.{version}.nupkg", $"HyperGan.ML.Evaluation.{version}.nupkg"], packages);
+            Assert.Equal([$"HyperGan.ML.{version}.nupkg", $"HyperGan.ML.Engine.{version}.nupkg", $"HyperGan.ML.Evaluation.{version}.nupkg"],
+                packages);
             Assert.Equal(3, Directory.GetFiles(feed, "*.snupkg").Length);
-            CheckPackage(Path.Combine(feed, $"HyperGan.ML.{version}.nupkg"), version, ["HyperGan.ML.Engine", "HyperGan.ML.Evaluation", "Microsoft.ML", "OnnxSharp", "System.IO.Hashing"]); // Evaluation: the held-out report's NLL and ECE; OnnxSharp: ONNX export
-            CheckPackage(Path.Combine(feed, $"HyperGan.ML.Engine.{version}.nupkg"), version, ["TorchSharp"]); // managed TorchSharp only: the app picks the backend
+            // Evaluation: the held-out report's NLL and ECE; OnnxSharp: ONNX export
+            CheckPackage(Path.Combine(feed, $"HyperGan.ML.{version}.nupkg"), version,
+                ["HyperGan.ML.Engine", "HyperGan.ML.Evaluation", "Microsoft.ML", "OnnxSharp", "System.IO.Hashing"]);
+            // managed TorchSharp only: the app picks the backend
+            CheckPackage(Path.Combine(feed, $"HyperGan.ML.Engine.{version}.nupkg"), version, ["TorchSharp"]);
 
             Run(consumer, "build", "-c", "Release", $"--property:HyperGanMLVersion={version}", $"--property:RestoreAdditionalProjectSources={feed}");
             var stdout = Run(consumer, Path.Combine(consumer, "bin", "Release", "net10.0", "NuGetConsumer.dll"));
@@ -48,7 +53,8 @@ public class NuGetPackageTests(ITestOutputHelper output)
         {
             Directory.Delete(feed, recursive: true);
             // Leave no test versions in the machine's package cache.
-            var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
             foreach (var id in new[] { "hypergan.ml", "hypergan.ml.engine", "hypergan.ml.evaluation" })
             {
                 var dir = Path.Combine(cache, id, version);

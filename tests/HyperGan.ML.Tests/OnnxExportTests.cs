@@ -40,7 +40,8 @@ public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained cal
         while (cursor.MoveNext()) rows.Add(getters.SelectMany(g => g()).ToArray());
         return rows;
 
-        static Func<float[]> Vector(ValueGetter<VBuffer<float>> g) => () => { VBuffer<float> v = default; g(ref v); return v.DenseValues().ToArray(); };
+        static Func<float[]> Vector(ValueGetter<VBuffer<float>> g) => () =>
+            { VBuffer<float> v = default; g(ref v); return v.DenseValues().ToArray(); };
         static Func<float[]> Scalar(ValueGetter<float> g) => () => { float v = 0; g(ref v); return [v]; };
     }
 
@@ -59,13 +60,16 @@ public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained cal
             for (int o = 0, at = 0; o < outputs.Length; at += widths[o], o++)
                 for (int i = at; i < at + widths[o]; i++) worst[o] = Math.Max(worst[o], Math.Abs(expected[r][i] - actual[r][i]));
         }
-        output.WriteLine($"{model.Model.Target.Name}, {model.Scorer.Members} networks, {new FileInfo(path).Length:N0} bytes: largest |ONNX − TorchSharp| " +
+        output.WriteLine(
+            $"{model.Model.Target.Name}, {model.Scorer.Members} networks, {new FileInfo(path).Length:N0} bytes: largest |ONNX − TorchSharp| " +
                          string.Join(", ", outputs.Select((n, o) => $"{n} {worst[o]:E1}")));
         return worst;
     }
 
-    /// <summary>Fits <paramref name="options"/> on <paramref name="trainCount"/> real digits; returns it and <paramref name="testCount"/> other digits, keyed.</summary>
-    static (HyperGanEnsembleTransformer Model, IDataView Test) FitOnDigits(MLContext ml, int seed, int trainCount, int testCount, HyperGanEnsembleOptions options)
+    /// <summary>Fits <paramref name="options"/> on <paramref name="trainCount"/> real digits; returns it and <paramref name="testCount"/> other
+    /// digits, keyed.</summary>
+    static (HyperGanEnsembleTransformer Model, IDataView Test) FitOnDigits(MLContext ml, int seed, int trainCount, int testCount,
+        HyperGanEnsembleOptions options)
     {
         var (train, test) = Fixtures.MnistSlice(trainCount, testCount, seed);
         IDataView View(Engine.Data.LabeledImages images) => ml.Data.LoadFromEnumerable(Enumerable.Range(0, images.Count)
@@ -107,7 +111,8 @@ public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained cal
         var data = calibrated.View(images);
         var modelPath = dir.File("mnist.onnx");
         calibrated.Model.ExportToOnnx(modelPath);
-        var expected = Read(calibrated.Ml.Transforms.ApplyOnnxModel(ClassOutputs, ["Features"], modelPath).Fit(data).Transform(data), ClassOutputs).SelectMany(r => r).ToArray();
+        var expected = Read(calibrated.Ml.Transforms.ApplyOnnxModel(ClassOutputs,
+            ["Features"], modelPath).Fit(data).Transform(data), ClassOutputs).SelectMany(r => r).ToArray();
         var rows = dir.File("rows.bin");
         File.WriteAllBytes(rows, System.Runtime.InteropServices.MemoryMarshal.AsBytes(images.Pixels.AsSpan()).ToArray());
 
@@ -120,9 +125,11 @@ public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained cal
             var stdout = ChildProcess.Dotnet(consumer, ChildProcess.HangGuard, app, model, rows, "784", scores);
             output.WriteLine(stdout);
             Assert.Contains("libtorch libraries loaded: none", stdout);
-            Assert.Equal(expected, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scores)).ToArray()); // bit for bit
+            // bit for bit
+            Assert.Equal(expected, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scores)).ToArray());
         }
-        Assert.DoesNotContain(Directory.GetFiles(Path.GetDirectoryName(app)!, "*", SearchOption.AllDirectories), f => Path.GetFileName(f).Contains("torch", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(Directory.GetFiles(Path.GetDirectoryName(app)!, "*", SearchOption.AllDirectories), f =>
+            Path.GetFileName(f).Contains("torch", StringComparison.OrdinalIgnoreCase));
     }
 
     [Theory]
@@ -246,7 +253,8 @@ public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained cal
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length / 2).ToArray()); // truncated
         var data = calibrated.View(calibrated.Pool.Subset([0, 1]));
-        var e = Assert.ThrowsAny<Exception>(() => calibrated.Ml.Transforms.ApplyOnnxModel(ClassOutputs, ["Features"], path).Fit(data).Transform(data).Preview());
+        var e = Assert.ThrowsAny<Exception>(() =>
+            calibrated.Ml.Transforms.ApplyOnnxModel(ClassOutputs, ["Features"], path).Fit(data).Transform(data).Preview());
         output.WriteLine($"{e.GetType().Name}: {e.Message}");
         Assert.Contains("onnx", (e.Message + e.InnerException?.Message).ToLowerInvariant());
     }
@@ -261,7 +269,8 @@ public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained cal
             EnsembleSize = 3, Epochs = 1, NoiseDim = 8, CodeDim = 8, HiddenUnits = 16, FreezeEnsemble = false, Seed = 4,
         }).Fit(ml.Data.LoadFromEnumerable(x.Zip(y, (a, b) => new Point { Features = [a], Label = b / 30 })));
         using var dir = new TempFolder("hg-onnx-");
-        Expect.Fails<InvalidOperationException>(output, "export of a fresh-sampling ensemble", () => model.ExportToOnnx(dir.File("x.onnx")), "FreezeEnsemble");
+        Expect.Fails<InvalidOperationException>(output, "export of a fresh-sampling ensemble",
+            () => model.ExportToOnnx(dir.File("x.onnx")), "FreezeEnsemble");
         Assert.Empty(Directory.GetFiles(dir.Path)); // nothing half-written
     }
 }

@@ -7,12 +7,7 @@ namespace HyperGan.ML.Tests;
 /// <summary>The ML.NET options expose the engine's knobs with the engine's defaults, and every one reaches the engine.</summary>
 public class OptionsMappingTests
 {
-    static IEnumerable<(string Name, object? Engine)> EngineDefaults()
-    {
-        var training = new HyperGanTrainingOptions();
-        foreach (var p in typeof(HyperGanTrainingOptions).GetProperties(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public)) yield return (p.Name, p.GetValue(training));
-        foreach (var p in typeof(HyperGanArchitecture).GetProperties(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public)) yield return (p.Name, p.GetValue(training.Architecture));
-    }
+    static IEnumerable<(string Name, object? Engine)> EngineDefaults() => EngineDefaultsOf(new HyperGanTrainingOptions());
 
     [Fact]
     public void Every_ML_NET_option_named_like_an_engine_knob_has_the_engine_default()
@@ -21,8 +16,10 @@ public class OptionsMappingTests
         var shared = EngineDefaults().Where(e => typeof(HyperGanEnsembleOptions).GetProperty(e.Name) is not null).ToList();
         Assert.Contains(shared, e => e.Name == nameof(HyperGanTrainingOptions.Diversity));
         Assert.True(shared.Count >= 17, $"only {shared.Count} knobs shared");
-        foreach (var (name, engine) in shared.Where(e => e.Name is not (nameof(HyperGanTrainingOptions.Seed) or nameof(HyperGanTrainingOptions.Task))))
-            Assert.True(Equals(engine, typeof(HyperGanEnsembleOptions).GetProperty(name)!.GetValue(mlnet)), $"{name}: engine default {engine}, ML.NET default differs");
+        foreach (var (name, engine) in shared.Where(e =>
+            e.Name is not (nameof(HyperGanTrainingOptions.Seed) or nameof(HyperGanTrainingOptions.Task))))
+            Assert.True(Equals(engine, typeof(HyperGanEnsembleOptions).GetProperty(name)!.GetValue(mlnet)), $"{name}: engine default {engine}, " +
+                $"ML.NET default differs");
     }
 
     [Fact]
@@ -77,8 +74,9 @@ public class OptionsMappingTests
 
     static IEnumerable<(string Name, object? Engine)> EngineDefaultsOf(HyperGanTrainingOptions training)
     {
-        foreach (var p in typeof(HyperGanTrainingOptions).GetProperties(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public)) yield return (p.Name, p.GetValue(training));
-        foreach (var p in typeof(HyperGanArchitecture).GetProperties(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public)) yield return (p.Name, p.GetValue(training.Architecture));
+        const System.Reflection.BindingFlags publicInstance = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public;
+        foreach (var p in typeof(HyperGanTrainingOptions).GetProperties(publicInstance)) yield return (p.Name, p.GetValue(training));
+        foreach (var p in typeof(HyperGanArchitecture).GetProperties(publicInstance)) yield return (p.Name, p.GetValue(training.Architecture));
     }
 
     // A valid value different from the engine's default.

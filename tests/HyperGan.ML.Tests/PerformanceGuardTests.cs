@@ -48,7 +48,9 @@ public class PerformanceGuardTests(ITestOutputHelper output)
             executor.Forward(target, layers, x);
             return clock.Elapsed.TotalMilliseconds;
         }
-        output.WriteLine($"M={members} B={batch}: per-member {reference:F1} ms, {EnsembleExecutors.Default.Name} {production:F1} ms, speed-up {reference / production:F2}×");
-        Assert.True(production <= reference, $"{EnsembleExecutors.Default.Name} ({production:F1} ms) is slower than the per-member loop ({reference:F1} ms) at M={members}, B={batch}");
+        output.WriteLine($"M={members} B={batch}: per-member {reference:F1} ms, {EnsembleExecutors.Default.Name} {production:F1} ms, speed-up " +
+            $"{reference / production:F2}×");
+        Assert.True(production <= reference, $"{EnsembleExecutors.Default.Name} ({production:F1} ms) is slower than the per-member loop " +
+            $"({reference:F1} ms) at M={members}, B={batch}");
     }
 }

@@ -31,7 +31,8 @@ public class PipelineFuzzTests(ITestOutputHelper output) : IDisposable
         var options = ScoringSafetyTests.VectorDigits.Options(o =>
         {
             o.Epochs = 1; o.HiddenUnits = 8; o.NoiseDim = 8; o.CodeDim = 8;
-            o.TargetFactory = n => new TargetNetwork("tiny", [784], [new LinearLayer(784, 4) { Activation = Activation.Relu }, new LinearLayer(4, n) { Activation = Activation.None }]);
+            o.TargetFactory = n => new TargetNetwork("tiny", [784],
+                [new LinearLayer(784, 4) { Activation = Activation.Relu }, new LinearLayer(4, n) { Activation = Activation.None }]);
         });
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.HyperGanEnsemble(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(data);
@@ -75,7 +76,8 @@ public class PipelineFuzzTests(ITestOutputHelper output) : IDisposable
         long growth = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64 - rssBefore;
         foreach (var ((damage, outcome), count) in outcomes.OrderBy(o => o.Key.Item1))
             output.WriteLine($"{damage}: {outcome} × {count}");
-        output.WriteLine($"{Cases} corrupted files in {clock.Elapsed.TotalSeconds:F1} s; resident memory growth {growth / 1e6:F0} MB (bound {MemoryBound / 1e6:F0} MB)");
+        output.WriteLine($"{Cases} corrupted files in {clock.Elapsed.TotalSeconds:F1} s; resident memory growth {growth / 1e6:F0} MB (bound " +
+            $"{MemoryBound / 1e6:F0} MB)");
         Assert.True(growth < MemoryBound, $"resident memory grew {growth / 1e6:F0} MB over {Cases} loads");
         Assert.Equal(Cases, outcomes.Values.Sum());
     }
@@ -102,7 +104,8 @@ public class PipelineFuzzTests(ITestOutputHelper output) : IDisposable
             case Damage.HugeDeclaredSize:
             {
                 // Central directory headers (PK\1\2): uncompressed size at offset 24, compressed size at 20.
-                var headers = Enumerable.Range(0, bytes.Length - 46).Where(p => BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(p)) == 0x02014b50).ToList();
+                var headers = Enumerable.Range(0, bytes.Length - 46).Where(p =>
+                    BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(p)) == 0x02014b50).ToList();
                 int header = headers[random.Next(headers.Count)];
                 uint huge = random.Next(3) switch { 0 => 0x7FFFFFF0u, 1 => 0xFFFFFFFEu, _ => (uint)random.Next(1 << 24, int.MaxValue) };
                 BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(header + (random.Next(2) == 0 ? 24 : 20)), huge);

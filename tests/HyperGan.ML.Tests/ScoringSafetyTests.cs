@@ -62,7 +62,8 @@ public class ScoringSafetyTests(ITestOutputHelper output, ScoringSafetyTests.Vec
         return new HyperGanEnsembleTransformer(h.Model, options, h.InputShape.ToArray(), h.KeyValues, h.Scorer, []);
     }
 
-    static MlNetEstimatorTests.Digit With(MlNetEstimatorTests.Digit d, Func<float[], float[]> edit) => new() { Label = d.Label, Features = edit((float[])d.Features.Clone()) };
+    static MlNetEstimatorTests.Digit With(MlNetEstimatorTests.Digit d, Func<float[], float[]> edit) =>
+        new() { Label = d.Label, Features = edit((float[])d.Features.Clone()) };
 
     T Fails<T>(string what, Action act, params string[] mentions) where T : Exception => Expect.Fails<T>(output, what, act, mentions);
 
@@ -90,7 +91,9 @@ public class ScoringSafetyTests(ITestOutputHelper output, ScoringSafetyTests.Vec
         var train = t.Test.Take(20).ToList();
         train[3] = With(train[3], f => f[..400]);
         var data = t.Ml.Data.LoadFromEnumerable(train);
-        Fails<ArgumentException>("Fit, row 3 short", () => t.Ml.Transforms.Conversion.MapValueToKey("Label").Append(t.Ml.Transforms.HyperGanEnsemble(VectorDigits.Options())).Fit(data), "Row 3", "400", "784");
+        Fails<ArgumentException>("Fit, row 3 short",
+            () => t.Ml.Transforms.Conversion.MapValueToKey("Label").Append(t.Ml.Transforms.HyperGanEnsemble(VectorDigits.Options())).Fit(data),
+            "Row 3", "400", "784");
     }
 
     [Fact]
@@ -108,7 +111,8 @@ public class ScoringSafetyTests(ITestOutputHelper output, ScoringSafetyTests.Vec
         {
             if (i is 3 or 6 or 7 or 9)
             {
-                output.WriteLine($"row {i}: PredictedLabel {scored[i].PredictedLabel}, entropy {scored[i].PredictiveEntropy}, score[0] {scored[i].Score[0]}");
+                output.WriteLine(
+                    $"row {i}: PredictedLabel {scored[i].PredictedLabel}, entropy {scored[i].PredictiveEntropy}, score[0] {scored[i].Score[0]}");
                 Assert.Equal(0u, scored[i].PredictedLabel); // the missing key, as ML.NET's trainers give
                 Assert.All(scored[i].Score, s => Assert.True(float.IsNaN(s)));
                 Assert.True(float.IsNaN(scored[i].PredictiveEntropy));
@@ -142,7 +146,8 @@ public class ScoringSafetyTests(ITestOutputHelper output, ScoringSafetyTests.Vec
         rows[4] = With(rows[4], f => { f[10] = float.NaN; return f; });
         Fails<ArgumentException>("Transform, NaN in row 4", () => Score(strict, rows), "Row 4", "'Features'", "feature 10 is NaN", "UnscorableRows");
         using var engine = t.Ml.Model.CreatePredictionEngine<MlNetEstimatorTests.Digit, Keyed>(strict);
-        Fails<ArgumentException>("PredictionEngine, overflow", () => engine.Predict(With(rows[0], f => f.Select(_ => float.MaxValue).ToArray())), "not finite");
+        Fails<ArgumentException>("PredictionEngine, overflow", () =>
+            engine.Predict(With(rows[0], f => f.Select(_ => float.MaxValue).ToArray())), "not finite");
     }
 
     public sealed class SparseDigit
@@ -170,7 +175,11 @@ public class ScoringSafetyTests(ITestOutputHelper output, ScoringSafetyTests.Vec
         var sparse = rows.Select(d =>
         {
             var indices = Enumerable.Range(0, 784).Where(i => d.Features[i] != 0).ToArray();
-            return new SparseDigit { Label = d.Label, Features = new VBuffer<float>(784, indices.Length, indices.Select(i => d.Features[i]).ToArray(), indices) };
+            return new SparseDigit
+            {
+                Label = d.Label,
+                Features = new VBuffer<float>(784, indices.Length, indices.Select(i => d.Features[i]).ToArray(), indices)
+            };
         }).ToList();
         Assert.True(sparse.All(s => !s.Features.IsDense));
         var dense = Score(t.Model, rows);
@@ -179,10 +188,13 @@ public class ScoringSafetyTests(ITestOutputHelper output, ScoringSafetyTests.Vec
 
         var unsized = t.Ml.Data.LoadFromEnumerable(rows.Select(d => new UnsizedDigit { Label = d.Label, Features = d.Features }));
         Fails<ArgumentOutOfRangeException>("variable-size vector", () => t.Model.Transform(unsized), "'Features'", "unknown size", "VectorType(784)");
-        Fails<ArgumentOutOfRangeException>("PredictionEngine, variable-size vector", () => t.Ml.Model.CreatePredictionEngine<UnsizedDigit, Keyed>(t.Model), "'Features'", "784");
+        Fails<ArgumentOutOfRangeException>("PredictionEngine, variable-size vector", () =>
+            t.Ml.Model.CreatePredictionEngine<UnsizedDigit, Keyed>(t.Model), "'Features'", "784");
         var renamed = t.Ml.Data.LoadFromEnumerable(rows.Select(d => new Renamed { Label = d.Label, Pixels = d.Features }));
-        Fails<ArgumentOutOfRangeException>("column renamed after Fit", () => t.Model.Transform(renamed), "'Features' not found", "'Pixels'", "CopyColumns");
-        Fails<ArgumentOutOfRangeException>("PredictionEngine, renamed column", () => t.Ml.Model.CreatePredictionEngine<Renamed, Keyed>(t.Model), "'Features'");
+        Fails<ArgumentOutOfRangeException>("column renamed after Fit", () => t.Model.Transform(renamed), "'Features' not found", "'Pixels'",
+            "CopyColumns");
+        Fails<ArgumentOutOfRangeException>("PredictionEngine, renamed column", () =>
+            t.Ml.Model.CreatePredictionEngine<Renamed, Keyed>(t.Model), "'Features'");
     }
 
     [Fact]
@@ -198,12 +210,15 @@ public class ScoringSafetyTests(ITestOutputHelper output, ScoringSafetyTests.Vec
         output.WriteLine(string.Join("\n", logs));
         Assert.Contains(logs, l => l.Contains("task Regression") && l.Contains("automatic") && l.Contains("MapValueToKey"));
 
-        var points = new[] { 0.5f, float.NaN, 1f, float.NegativeInfinity, float.MaxValue }.Select(v => new MlNetFitTests.Point { Features = [v] }).ToList();
-        var scored = ml.Data.CreateEnumerable<MlNetFitTests.RegressionPrediction>(model.Transform(ml.Data.LoadFromEnumerable(points)), reuseRowObject: false).ToList();
+        var points = new[] { 0.5f, float.NaN, 1f, float.NegativeInfinity, float.MaxValue }.Select(v => new MlNetFitTests.Point { Features = [v] })
+            .ToList();
+        var scored = ml.Data.CreateEnumerable<MlNetFitTests.RegressionPrediction>(model.Transform(ml.Data.LoadFromEnumerable(points)),
+            reuseRowObject: false).ToList();
         output.WriteLine(string.Join(", ", scored.Select(s => $"{s.Score:G4}±{s.StdDev:G4}")));
         foreach (int i in new[] { 0, 2 }) Assert.True(float.IsFinite(scored[i].Score) && float.IsFinite(scored[i].StdDev));
         foreach (int i in new[] { 1, 3 }) Assert.True(float.IsNaN(scored[i].Score) && float.IsNaN(scored[i].StdDev));
-        Assert.Equal(float.IsNaN(scored[4].Score), float.IsNaN(scored[4].StdDev)); // a huge finite input may overflow: then both NaN, never a finite mean with a NaN spread
+        // a huge finite input may overflow: then both NaN, never a finite mean with a NaN spread
+        Assert.Equal(float.IsNaN(scored[4].Score), float.IsNaN(scored[4].StdDev));
 
         var strict = Rescoring(model, o => o.UnscorableRows = UnscorableRowHandling.Throw);
         using var engine = ml.Model.CreatePredictionEngine<MlNetFitTests.Point, MlNetFitTests.RegressionPrediction>(strict);

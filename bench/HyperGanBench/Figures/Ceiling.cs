@@ -22,9 +22,14 @@ public static class Ceiling
         double sgemm = 2.0 * 2048 * 2048 * 2048 / (t[0].MedianMs / 1000) / 1e9;
         double conv = 2.0 * 256 * 8 * 8 * 32 * 800 / (t[1].MedianMs / 1000) / 1e9;
         double convFirst = 2.0 * 256 * 24 * 24 * 32 * 25 / (t[2].MedianMs / 1000) / 1e9;
-        report.Add(new Figure("machine-ceiling", "machine ceiling: sgemm 2048³; conv2d 32→32 5×5 on 256×12×12 (MNIST layer 2); conv2d 1→32 5×5 on 256×28×28 (layer 1)",
+        report.Add(new Figure("machine-ceiling",
+            "machine ceiling: sgemm 2048³; conv2d 32→32 5×5 on 256×12×12 (MNIST layer 2); conv2d 1→32 5×5 on 256×28×28 (layer 1)",
             $"sgemm {sgemm:F0} GFLOP/s; conv2d {conv:F0} GFLOP/s; first-layer conv2d {convFirst:F1} GFLOP/s", "reported", null,
-            new Dictionary<string, object> { ["sgemmGflops"] = sgemm, ["conv2dGflops"] = conv, ["firstLayerConv2dGflops"] = convFirst, ["sgemm"] = t[0], ["conv2d"] = t[1], ["firstLayerConv2d"] = t[2] }));
+            new Dictionary<string, object>
+            {
+                ["sgemmGflops"] = sgemm, ["conv2dGflops"] = conv, ["firstLayerConv2dGflops"] = convFirst,
+                ["sgemm"] = t[0], ["conv2d"] = t[1], ["firstLayerConv2d"] = t[2]
+            }));
         return sgemm;
     }
 }

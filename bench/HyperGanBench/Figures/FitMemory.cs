@@ -16,9 +16,11 @@ public static class FitMemory
     {
         var r = PeakMemory.RunChild("fit-memory", images.ToString(CultureInfo.InvariantCulture));
         double peak = r.GetProperty("peakMb").GetDouble(), before = r.GetProperty("beforeFitMb").GetDouble();
-        report.Add(new Figure("fit-memory", $"peak resident memory of Fit, MNIST target, paper sizes (noise 256, code 128, width 512, 32 nets × 32 images per step), {images:N0} images = {images / 32} steps + mixer pretraining",
+        report.Add(new Figure("fit-memory", $"peak resident memory of Fit, MNIST target, paper sizes (noise 256, code 128, width 512, 32 nets × " +
+            $"32 images per step), {images:N0} images = {images / 32} steps + mixer pretraining",
             $"{peak:F0} MB peak ({before:F0} MB before Fit: runtime, libtorch, data); {r.GetProperty("seconds").GetDouble():F0} s",
-            "≤ 1.5 GB", peak <= 1536, new Dictionary<string, object> { ["peakMb"] = peak, ["beforeFitMb"] = before, ["seconds"] = r.GetProperty("seconds").GetDouble() }));
+            "≤ 1.5 GB", peak <= 1536,
+                new Dictionary<string, object> { ["peakMb"] = peak, ["beforeFitMb"] = before, ["seconds"] = r.GetProperty("seconds").GetDouble() }));
     }
 
     /// <summary>The child process's work: prints one JSON line.</summary>
@@ -30,6 +32,10 @@ public static class FitMemory
         double before = PeakMemory.OwnPeakMb() ?? 0;
         var clock = Stopwatch.StartNew();
         using var trained = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, new HyperGanTrainingOptions { Epochs = 1, Seed = 1 });
-        Console.WriteLine(JsonSerializer.Serialize(new { peakMb = PeakMemory.OwnPeakMb() ?? 0, beforeFitMb = before, seconds = clock.Elapsed.TotalSeconds }));
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            peakMb = PeakMemory.OwnPeakMb() ?? 0, beforeFitMb = before,
+            seconds = clock.Elapsed.TotalSeconds
+        }));
     }
 }

@@ -20,8 +20,10 @@ public static class ManyMembers
         double Peak(JsonElement e) => e.GetProperty("peakMb").GetDouble();
         double Seconds(JsonElement e) => e.GetProperty("scoreSeconds").GetDouble();
         report.Add(new Figure("many-networks", "score 256 images with M = 1,000 sampled MNIST networks (paper generator), fresh process",
-            $"M = 1,000: peak {Peak(thousand):F0} MB, {Seconds(thousand):F1} s; M = 100: peak {Peak(hundred):F0} MB, {Seconds(hundred):F1} s (all members' first layer at once would need {unchunkedGb:F1} GB)",
-            "peak reported, no OOM", true, new Dictionary<string, object> { ["thousand"] = thousand, ["hundred"] = hundred, ["unchunkedFirstLayerGb"] = unchunkedGb }));
+            $"M = 1,000: peak {Peak(thousand):F0} MB, {Seconds(thousand):F1} s; M = 100: peak {Peak(hundred):F0} MB, {Seconds(hundred):F1} s " +
+                $"(all members' first layer at once would need {unchunkedGb:F1} GB)",
+            "peak reported, no OOM", true,
+                new Dictionary<string, object> { ["thousand"] = thousand, ["hundred"] = hundred, ["unchunkedFirstLayerGb"] = unchunkedGb }));
     }
 
     /// <summary>The child process's work: prints one JSON line.</summary>
@@ -37,6 +39,10 @@ public static class ManyMembers
         var clock = Stopwatch.StartNew();
         var logits = EnsembleExecutors.Default.Forward(model.Target, layers, x);
         double seconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine(JsonSerializer.Serialize(new { members, peakMb = PeakMemory.OwnPeakMb() ?? 0, beforeScoringMb = before, scoreSeconds = seconds, outputShape = logits.shape }));
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            members, peakMb = PeakMemory.OwnPeakMb() ?? 0, beforeScoringMb = before,
+            scoreSeconds = seconds, outputShape = logits.shape
+        }));
     }
 }

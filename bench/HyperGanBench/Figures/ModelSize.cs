@@ -19,7 +19,8 @@ public static class ModelSize
             long Saved(HyperGanArchitecture architecture)
             {
                 random.manual_seed(0);
-                using var trained = new TrainedHyperGan(new HyperGanModel(target, architecture), new HyperGanTrainingOptions { Architecture = architecture });
+                using var trained = new TrainedHyperGan(new HyperGanModel(target, architecture),
+                    new HyperGanTrainingOptions { Architecture = architecture });
                 var path = Path.Combine(folder.FullName, "model.hypergan");
                 trained.Save(path);
                 return new FileInfo(path).Length;
@@ -34,8 +35,10 @@ public static class ModelSize
             using (var stream = File.Create(ensemblePath)) EnsembleFile.Write(hundred, stream);
             long nets = new FileInfo(ensemblePath).Length;
             double ratio = (double)paper / nets, smallRatio = (double)small / nets, chunkedRatio = (double)chunked / nets;
-            report.Add(new Figure("model-size", $"saved model size vs 100 stored MNIST networks ({target.ParameterCount:N0} parameters each); generators at the paper's sizes (width 512) unless noted",
-                $"full head {paper / 1e6:F1} MB, full head at width 128 {small / 1e6:F1} MB, chunked head {chunked / 1e6:F1} MB; 100 networks {nets / 1e6:F1} MB: " +
+            report.Add(new Figure("model-size", $"saved model size vs 100 stored MNIST networks ({target.ParameterCount:N0} parameters each); " +
+                $"generators at the paper's sizes (width 512) unless noted",
+                $"full head {paper / 1e6:F1} MB, full head at width 128 {small / 1e6:F1} MB, chunked head {chunked / 1e6:F1} MB; 100 networks " +
+                    $"{nets / 1e6:F1} MB: " +
                 $"ratios {ratio:F2} / {smallRatio:F2} / {chunkedRatio:F2}",
                 "< 1 (chunked head)", chunkedRatio < 1, new Dictionary<string, object>
                 {

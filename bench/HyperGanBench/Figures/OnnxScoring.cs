@@ -74,14 +74,20 @@ public static class OnnxScoring
                     double engineRate = rows / (t[0].MedianMs / 1000), onnxRate = rows / (t[1].MedianMs / 1000), ratio = onnxRate / engineRate;
                     if (batch == 256) ratios.Add(ratio);
                     lines.Add($"M {members}, batch {batch}: ONNX Runtime {onnxRate:F0} rows/s, engine {engineRate:F0} rows/s, ratio {ratio:F2}");
-                    values[$"m{members}_b{batch}"] = new Dictionary<string, object> { ["engine"] = t[0], ["onnx"] = t[1], ["ratio"] = ratio, ["rows"] = rows };
+                    values[$"m{members}_b{batch}"] = new Dictionary<string, object>
+                    {
+                        ["engine"] = t[0], ["onnx"] = t[1], ["ratio"] = ratio,
+                        ["rows"] = rows
+                    };
                 }
-                lines.Add($"M {members}: .onnx {new FileInfo(onnxPath).Length / 1e6:F2} MB vs stored networks {new FileInfo(ensemblePath).Length / 1e6:F2} MB (ratio {sizeRatio:F3})");
+                lines.Add($"M {members}: .onnx {new FileInfo(onnxPath).Length / 1e6:F2} MB vs stored networks " +
+                    $"{new FileInfo(ensemblePath).Length / 1e6:F2} MB (ratio {sizeRatio:F3})");
                 values[$"m{members}_size_ratio"] = sizeRatio;
             }
         }
         finally { folder.Delete(recursive: true); }
-        report.Add(new Figure("onnx-scoring", "scoring an ensemble exported to ONNX with ONNX Runtime (no libtorch) vs the engine's batched executor, MNIST CNN, same rows; file size vs the stored networks",
+        report.Add(new Figure("onnx-scoring", "scoring an ensemble exported to ONNX with ONNX Runtime (no libtorch) vs the engine's batched " +
+            "executor, MNIST CNN, same rows; file size vs the stored networks",
             string.Join("; ", lines), "≥ 1 at batch 256", ratios.All(r => r >= 1), values));
     }
 }

@@ -20,7 +20,8 @@ public static class ScoringThroughput
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var layers = model.Generate(model.Codes(model.SampleNoise(members)));
-        IEnsembleExecutor[] executors = [EnsembleExecutors.PerMember, new BatchedExecutor(MemberConvolution.Loop), new BatchedExecutor(MemberConvolution.Grouped), EnsembleExecutors.Default];
+        IEnsembleExecutor[] executors = [EnsembleExecutors.PerMember, new BatchedExecutor(MemberConvolution.Loop),
+            new BatchedExecutor(MemberConvolution.Grouped), EnsembleExecutors.Default];
         foreach (int batch in new[] { 256, 1 })
         {
             var x = rand(batch, 1, 28, 28);
@@ -29,24 +30,32 @@ public static class ScoringThroughput
             var loop = t[0];
             var production = t[^1];
             double speedup = loop.MedianMs / production.MedianMs;
-            var values = new Dictionary<string, object> { ["members"] = members, ["batch"] = batch, ["speedupVsLoop"] = speedup, ["productionGflops"] = Gflops(production) };
+            var values = new Dictionary<string, object>
+            {
+                ["members"] = members, ["batch"] = batch, ["speedupVsLoop"] = speedup,
+                ["productionGflops"] = Gflops(production)
+            };
             for (int i = 0; i < executors.Length; i++)
             {
                 values[executors[i].Name] = t[i];
-                report.Note($"M = {members}, batch {batch}: {executors[i].Name} {t[i]} ({Gflops(t[i]):F1} GFLOP/s, {loop.MedianMs / t[i].MedianMs:F2}× the per-member loop)");
+                report.Note($"M = {members}, batch {batch}: {executors[i].Name} {t[i]} ({Gflops(t[i]):F1} GFLOP/s, " +
+                    $"{loop.MedianMs / t[i].MedianMs:F2}× the per-member loop)");
             }
             if (batch == 256)
             {
                 double share = Gflops(production) / sgemmGflops;
                 values["shareOfSgemm"] = share;
-                report.Add(new Figure("scoring-throughput", $"scoring throughput, MNIST target, M = {members}, batch 256 ({EnsembleExecutors.Default.Name})",
-                    $"{batch / (production.MedianMs / 1000):F0} images/s = {batch * members / (production.MedianMs / 1000):F0} network-image forwards/s; {Gflops(production):F0} GFLOP/s = {share:P0} of sgemm; {speedup:F1}× the per-member loop",
+                report.Add(new Figure("scoring-throughput",
+                    $"scoring throughput, MNIST target, M = {members}, batch 256 ({EnsembleExecutors.Default.Name})",
+                    $"{batch / (production.MedianMs / 1000):F0} images/s = {batch * members / (production.MedianMs / 1000):F0} network-image " +
+                        $"forwards/s; {Gflops(production):F0} GFLOP/s = {share:P0} of sgemm; {speedup:F1}× the per-member loop",
                     "≥ 50% of sgemm and ≥ 2× the loop", share >= 0.5 && speedup >= 2, values));
             }
             else
             {
                 report.Add(new Figure("single-row-latency", $"single-row latency, M = {members}, batch 1 ({EnsembleExecutors.Default.Name})",
-                    $"{production.MedianMs:F1} ms vs per-member loop {loop.MedianMs:F1} ms: {speedup:F1}×", "≥ 3× faster than the loop", speedup >= 3, values));
+                    $"{production.MedianMs:F1} ms vs per-member loop {loop.MedianMs:F1} ms: {speedup:F1}×", "≥ 3× faster than the loop", speedup >= 3,
+                        values));
             }
         }
     }

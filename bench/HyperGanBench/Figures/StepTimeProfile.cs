@@ -57,7 +57,8 @@ public static class StepTimeProfile
                         string.Join(", ", phases.Where(p => p.Ms >= 0.5).Select(p => $"{p.Phase} {p.Ms:F0}")));
             Console.WriteLine($"{id} {name}: {summary[^1]}");
         }
-        report.Add(new Figure(id, $"training step profile, {name} target ({target.ParameterCount:N0} parameters), paper sizes, 32 nets × {Batch} images, mean of {Steps} steps after {WarmUpSteps} warm-up; ms per phase",
+        report.Add(new Figure(id, $"training step profile, {name} target ({target.ParameterCount:N0} parameters), paper sizes, 32 nets × " +
+            $"{Batch} images, mean of {Steps} steps after {WarmUpSteps} warm-up; ms per phase",
             string.Join("; ", summary), "reported", null, values));
     }
 }

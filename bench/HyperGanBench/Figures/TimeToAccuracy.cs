@@ -35,11 +35,16 @@ public static class TimeToAccuracy
         double ensembleSeconds = clock.Elapsed.TotalSeconds;
         double ensembleAccuracy = Accuracy(TrainedMethods.Logits(new DeepEnsemble(networks), problem.Test), problem.Test.Labels);
         foreach (var n in networks) n.Dispose();
-        Console.WriteLine($"time-to-accuracy: deep ensemble ({budget.DeepEnsembleSize}) trained in {ensembleSeconds:F1} s, accuracy {ensembleAccuracy:P2}");
+        Console.WriteLine(
+            $"time-to-accuracy: deep ensemble ({budget.DeepEnsembleSize}) trained in {ensembleSeconds:F1} s, accuracy {ensembleAccuracy:P2}");
 
         var options = new HyperGanTrainingOptions
         {
-            Architecture = new HyperGanArchitecture { NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes, HiddenUnits = budget.HyperGanHidden },
+            Architecture = new HyperGanArchitecture
+            {
+                NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes,
+                HiddenUnits = budget.HyperGanHidden
+            },
             Epochs = maxHyperGanEpochs, BatchSize = budget.HyperGanBatch, NetworksPerStep = budget.NetworksPerStep,
             LearningRate = budget.HyperGanLearningRate, MixerLearningRate = 2 * budget.HyperGanLearningRate, Seed = seed,
         };
@@ -73,22 +78,30 @@ public static class TimeToAccuracy
         {
             long hyperPasses = curve.Count * hyperPassesPerEpoch;
             values["hyperGanPasses"] = hyperPasses;
-            report.Note($"time-to-accuracy in network-image passes (forward + backward of one network on one image): HyperGAN {hyperPasses:N0} to reach the deep ensemble's accuracy, deep ensemble {ensemblePasses:N0}; " +
-                        $"pass ratio {(double)hyperPasses / ensemblePasses:F2}, time ratio {reachedSeconds / ensembleSeconds:F2} — the rest is the generator, its Adam step and the discriminator. " +
-                        $"Throughput: deep ensemble {ensemblePasses / ensembleSeconds:F0} passes/s, HyperGAN {hyperPasses / reachedSeconds:F0} passes/s.");
+            report.Note($"time-to-accuracy in network-image passes (forward + backward of one network on one image): HyperGAN {hyperPasses:N0} " +
+                $"to reach the deep ensemble's accuracy, deep ensemble {ensemblePasses:N0}; " +
+                        $"pass ratio {(double)hyperPasses / ensemblePasses:F2}, time ratio {reachedSeconds / ensembleSeconds:F2} — the rest is " +
+                            $"the generator, its Adam step and the discriminator. " +
+                        $"Throughput: deep ensemble {ensemblePasses / ensembleSeconds:F0} passes/s, HyperGAN {hyperPasses / reachedSeconds:F0} " +
+                            $"passes/s.");
         }
         string text;
         if (reachedSeconds is double seconds)
         {
             values["ratio"] = seconds / ensembleSeconds;
-            text = $"HyperGAN (10 nets) reached {ensembleAccuracy:P2} after {seconds:F0} s vs deep ensemble (10) {ensembleSeconds:F0} s: ratio {seconds / ensembleSeconds:F2}";
+            text = $"HyperGAN (10 nets) reached {ensembleAccuracy:P2} after {seconds:F0} s vs deep ensemble (10) {ensembleSeconds:F0} s: ratio " +
+                $"{seconds / ensembleSeconds:F2}";
         }
         else
         {
-            text = $"not reached: deep ensemble (10) {ensembleAccuracy:P2} in {ensembleSeconds:F0} s; HyperGAN (10 nets) best {best.Accuracy:P2} (epoch {best.Epoch}, {best.Seconds:F0} s) in {curve.Count} epochs";
+            text = $"not reached: deep ensemble (10) {ensembleAccuracy:P2} in {ensembleSeconds:F0} s; HyperGAN (10 nets) best " +
+                $"{best.Accuracy:P2} (epoch {best.Epoch}, {best.Seconds:F0} s) in {curve.Count} epochs";
         }
-        text += atEnsembleTime.Epoch > 0 ? $"; at the deep ensemble's training time HyperGAN had {atEnsembleTime.Accuracy:P2} (epoch {atEnsembleTime.Epoch})" : "; HyperGAN's first epoch took longer than the whole deep ensemble";
-        report.Add(new Figure("time-to-accuracy", $"time to the test accuracy of a 10-member deep ensemble, MNIST-5000 (seed {seed}; quick budgets: {plain} per network; HyperGAN {budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, width {budget.HyperGanHidden}, ≤ {maxHyperGanEpochs} epochs)",
+        text += atEnsembleTime.Epoch > 0 ? $"; at the deep ensemble's training time HyperGAN had {atEnsembleTime.Accuracy:P2} (epoch " +
+            $"{atEnsembleTime.Epoch})" : "; HyperGAN's first epoch took longer than the whole deep ensemble";
+        report.Add(new Figure("time-to-accuracy",
+            $"time to the test accuracy of a 10-member deep ensemble, MNIST-5000 (seed {seed}; quick budgets: {plain} per network; HyperGAN " +
+            $"{budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, width {budget.HyperGanHidden}, ≤ {maxHyperGanEpochs} epochs)",
             text, "ratio ≤ 1.0", reachedSeconds is double s2 && s2 <= ensembleSeconds, values));
     }
 

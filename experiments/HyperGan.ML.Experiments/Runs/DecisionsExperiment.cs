@@ -19,12 +19,15 @@ namespace HyperGan.ML.Experiments.Runs;
 public static class DecisionsExperiment
 {
     /// <summary>One method on one random split.</summary>
-    public sealed record SplitResult(string Problem, string Method, int TrainingSeed, int Split, double Temperature, double Accuracy, double RawNll, double Nll, double RawEce, double Ece,
-        double EceFloor, double Coverage90, double SetSize90, double Coverage99, double SetSize99, double FalseAlarms, double OutliersFlagged, double Aurc);
+    public sealed record SplitResult(string Problem, string Method, int TrainingSeed, int Split, double Temperature, double Accuracy, double RawNll,
+        double Nll, double RawEce, double Ece,
+        double EceFloor, double Coverage90, double SetSize90, double Coverage99, double SetSize99, double FalseAlarms, double OutliersFlagged,
+            double Aurc);
 
     const double FalseAlarmRate = 0.05;
 
-    /// <summary>Trains HyperGAN and the deep ensemble on each of <paramref name="problems"/> for <paramref name="trainingSeeds"/> seeds and evaluates <paramref name="splits"/> random splits each.</summary>
+    /// <summary>Trains HyperGAN and the deep ensemble on each of <paramref name="problems"/> for <paramref name="trainingSeeds"/> seeds and
+    /// evaluates <paramref name="splits"/> random splits each.</summary>
     public static List<SplitResult> Run(ExperimentOutput output, Datasets datasets, IReadOnlyList<string> problems, int trainingSeeds, int splits = 5)
     {
         var budget = output.Budget;
@@ -37,27 +40,32 @@ public static class DecisionsExperiment
                 int seed = output.Seed + s;
                 var problem = ProblemSelection.Load([name], output.Preset, seed, datasets).Single();
                 output.Data(problem.Provenance);
-                (outlierName, poolText) = (problem.Outliers.Count == 0 ? "" : problem.OutlierName, $"{problem.Test.Count:N0} test images of {problem.Name}");
+                (outlierName, poolText) = (problem.Outliers.Count == 0 ? "" : problem.OutlierName,
+                    $"{problem.Test.Count:N0} test images of {problem.Name}");
                 using var methods = TrainedMethods.Train(problem, budget, seed, output.Log);
                 budgetText = methods.BudgetText;
                 int members = budget.EnsembleSizes.Where(n => n <= budget.DeepEnsembleSize).Max();
                 foreach (var (method, owned) in methods.Methods(seed + 17))
                 {
                     using var _ = owned;
-                    if (!(method is HyperGanMembers && method.Members == members || method is DeepEnsemble && method.Members == budget.DeepEnsembleSize)) continue;
+                    if (!(method is HyperGanMembers && method.Members == members || method is DeepEnsemble
+                        && method.Members == budget.DeepEnsembleSize)) continue;
                     using var pool = TrainedMethods.Logits(method, problem.Test);
                     using var outliers = problem.Outliers.Count == 0 ? null : TrainedMethods.Logits(method, problem.Outliers);
                     for (int split = 1; split <= splits; split++)
                     {
                         var r = Evaluate(problem.Name, method.Name, seed, split, pool, problem.Test.Labels, outliers);
                         results.Add(r);
-                        output.Log($"{r.Problem} {r.Method} seed {seed} split {split}: T {r.Temperature:F3}, ECE {r.RawEce:F4} → {r.Ece:F4} (floor {r.EceFloor:F4}), coverage90 {r.Coverage90:P2} (size {r.SetSize90:F3}), " +
-                                   $"coverage99 {r.Coverage99:P2} (size {r.SetSize99:F3}), false alarms {r.FalseAlarms:P2}, outliers flagged {r.OutliersFlagged:P1}");
+                        output.Log($"{r.Problem} {r.Method} seed {seed} split {split}: T {r.Temperature:F3}, ECE {r.RawEce:F4} → {r.Ece:F4} " +
+                            $"(floor {r.EceFloor:F4}), coverage90 {r.Coverage90:P2} (size {r.SetSize90:F3}), " +
+                                   $"coverage99 {r.Coverage99:P2} (size {r.SetSize99:F3}), false alarms {r.FalseAlarms:P2}, outliers flagged " +
+                                       $"{r.OutliersFlagged:P1}");
                     }
                 }
             }
             output.Result($"budget {name}", budgetText);
-            output.Markdown(Table(results.Where(r => r.Problem == results[^1].Problem).ToList(), budgetText, trainingSeeds, splits, poolText, outlierName));
+            output.Markdown(Table(results.Where(r => r.Problem == results[^1].Problem).ToList(), budgetText, trainingSeeds, splits, poolText,
+                outlierName));
         }
         output.Result("splits", results);
         return results;
@@ -98,12 +106,14 @@ public static class DecisionsExperiment
         }
         var (coverage90, size90) = Sets(0.9);
         var (coverage99, size99) = Sets(0.99);
-        var confidence = Enumerable.Range(0, testLabels.Length).Select(i => (double)Enumerable.Range(0, testP.GetLength(1)).Max(c => testP[i, c])).ToArray();
+        var confidence = Enumerable.Range(0, testLabels.Length).Select(i =>
+            (double)Enumerable.Range(0, testP.GetLength(1)).Max(c => testP[i, c])).ToArray();
         var correct = Enumerable.Range(0, testLabels.Length).Select(i => ClassificationMetrics.ArgMax(testP, i) == testLabels[i]).ToArray();
         return new SplitResult(problem, method, seed, split, t, ClassificationMetrics.Accuracy(testP, testLabels),
             ClassificationMetrics.NegativeLogLikelihood(rawTestP, testLabels), ClassificationMetrics.NegativeLogLikelihood(testP, testLabels),
             ClassificationMetrics.ExpectedCalibrationError(rawTestP, testLabels), ClassificationMetrics.ExpectedCalibrationError(testP, testLabels),
-            ClassificationMetrics.CalibrationErrorFloor(testP), coverage90, size90, coverage99, size99, FlaggedShare(testP), outlierP is null ? double.NaN : FlaggedShare(outlierP), SelectiveClassification.Aurc(confidence, correct));
+            ClassificationMetrics.CalibrationErrorFloor(testP), coverage90, size90, coverage99, size99, FlaggedShare(testP), outlierP is null
+                ? double.NaN : FlaggedShare(outlierP), SelectiveClassification.Aurc(confidence, correct));
     }
 
     static float[] Flat(float[,] m)
@@ -118,25 +128,38 @@ public static class DecisionsExperiment
         static string Pm(IEnumerable<double> values, string format, double scale = 1) => MeanAndStd.Format(values, format, scale);
         static string Range(IEnumerable<double> values) => $"{values.Min() * 100:F1}–{values.Max() * 100:F1}";
         var text = new System.Text.StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"**{results[0].Problem}{(outlierName.Length > 0 ? " → " + outlierName : "")}**, {trainingSeeds} training seed(s) × {splits} random splits of the {pool}: " +
-                        $"half held out (a quarter fits the temperature, a quarter sets the thresholds) / half test. Mean ± std over all splits; ranges are min–max. " +
+        text.AppendLine(CultureInfo.InvariantCulture, $"**{results[0].Problem}{(outlierName.Length > 0 ? " → " + outlierName : "")}**, " +
+            $"{trainingSeeds} training seed(s) × {splits} random splits of the {pool}: " +
+                        $"half held out (a quarter fits the temperature, a quarter sets the thresholds) / half test. Mean ± std over all " +
+                            $"splits; ranges are min–max. " +
                         $"Budget: {budgetText}");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| method | accuracy % | NLL raw → calibrated | ECE raw → calibrated | ECE floor | T | coverage of 90 % sets (range) | mean set size | coverage of 99 % sets (range) | mean set size | false alarms of a 5 % flag (range) | {(outlierName.Length > 0 ? outlierName : "outliers")} flagged % | AURC ×100 |");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"| method | accuracy % | NLL raw → calibrated | ECE raw → calibrated | ECE floor | T | coverage of 90 % sets (range) | mean set " +
+            $"size | coverage of 99 % sets (range) | mean set size | false alarms of a 5 % flag (range) | " +
+            $"{(outlierName.Length > 0 ? outlierName : "outliers")} flagged % | AURC ×100 |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var group in results.GroupBy(r => r.Method))
         {
             var g = group.ToList();
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} | {Pm(g.Select(r => r.Accuracy), "F2", 100)} | {Pm(g.Select(r => r.RawNll), "F3")} → {Pm(g.Select(r => r.Nll), "F3")} | " +
-                            $"{Pm(g.Select(r => r.RawEce), "F4")} → {Pm(g.Select(r => r.Ece), "F4")} | {Pm(g.Select(r => r.EceFloor), "F4")} | {Pm(g.Select(r => r.Temperature), "F2")} | " +
-                            $"{Pm(g.Select(r => r.Coverage90), "F2", 100)} ({Range(g.Select(r => r.Coverage90))}) | {Pm(g.Select(r => r.SetSize90), "F3")} | " +
-                            $"{Pm(g.Select(r => r.Coverage99), "F2", 100)} ({Range(g.Select(r => r.Coverage99))}) | {Pm(g.Select(r => r.SetSize99), "F3")} | " +
-                            $"{Pm(g.Select(r => r.FalseAlarms), "F2", 100)} ({Range(g.Select(r => r.FalseAlarms))}) | {(double.IsNaN(g[0].OutliersFlagged) ? "—" : Pm(g.Select(r => r.OutliersFlagged), "F1", 100))} | {Pm(g.Select(r => r.Aurc), "F3", 100)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} | {Pm(g.Select(r => r.Accuracy), "F2", 100)} | " +
+                $"{Pm(g.Select(r => r.RawNll), "F3")} → {Pm(g.Select(r => r.Nll), "F3")} | " +
+                            $"{Pm(g.Select(r => r.RawEce), "F4")} → {Pm(g.Select(r => r.Ece), "F4")} | {Pm(g.Select(r => r.EceFloor), "F4")} | " +
+                                $"{Pm(g.Select(r => r.Temperature), "F2")} | " +
+                            $"{Pm(g.Select(r => r.Coverage90), "F2", 100)} ({Range(g.Select(r => r.Coverage90))}) | " +
+                                $"{Pm(g.Select(r => r.SetSize90), "F3")} | " +
+                            $"{Pm(g.Select(r => r.Coverage99), "F2", 100)} ({Range(g.Select(r => r.Coverage99))}) | " +
+                                $"{Pm(g.Select(r => r.SetSize99), "F3")} | " +
+                            $"{Pm(g.Select(r => r.FalseAlarms), "F2", 100)} ({Range(g.Select(r => r.FalseAlarms))}) | " +
+                                $"{(double.IsNaN(g[0].OutliersFlagged) ? "—" : Pm(g.Select(r => r.OutliersFlagged), "F1", 100))} | " +
+                                $"{Pm(g.Select(r => r.Aurc), "F3", 100)} |");
         }
         text.AppendLine();
         text.AppendLine("Targets (issue 15): coverage and false-alarm means within ±1 pt of the requested level, every split within ±3 pt; " +
-                        "calibrated ECE ≤ ½ raw ECE when raw ECE > 0.02, never worse than raw by more than 0.002. ECE floor: the ECE a perfectly calibrated " +
-                        "model with the calibrated confidences would show on as many test rows (ClassificationMetrics.CalibrationErrorFloor); a calibrated ECE " +
+                        "calibrated ECE ≤ ½ raw ECE when raw ECE > 0.02, never worse than raw by more than 0.002. ECE floor: the ECE a " +
+                            "perfectly calibrated " +
+                        "model with the calibrated confidences would show on as many test rows (ClassificationMetrics.CalibrationErrorFloor); a " +
+                            "calibrated ECE " +
                         "near it cannot be lowered by any calibration on this test size. A 90 % set at ~98 % accuracy is often " +
                         "empty (the set size is then below 1): with exact coverage, the sets must leave out the truth for 10 % of rows.");
         return text.ToString();

@@ -38,9 +38,11 @@ public static class DiversityExperiment
             int count = Math.Min(25, sampled);
             var grid = Enumerable.Range(0, count).Select(m => Filter(ensemble.Layers[0].Weight, m)).ToList();
             output.Figure("filters-hypergan.png", Plots.Charts.ImageGrid($"First-layer filter 0 of {count} sampled networks", grid, 5),
-                $"The same 5×5 filter (layer 1, output channel 0) from {count} networks sampled from the HyperGAN (the paper's Fig. 6); each scaled to its own range.");
+                $"The same 5×5 filter (layer 1, output channel 0) from {count} networks sampled from the HyperGAN (the paper's Fig. 6); each " +
+                    $"scaled to its own range.");
             var baseline = independent.Select(l => Filter(l[0].Weight, 0)).ToList();
-            output.Figure("filters-independent.png", Plots.Charts.ImageGrid($"First-layer filter 0 of {baseline.Count} independently trained networks", baseline, 5),
+            output.Figure("filters-independent.png",
+                Plots.Charts.ImageGrid($"First-layer filter 0 of {baseline.Count} independently trained networks", baseline, 5),
                 "For contrast: filter 0 of each independently trained network (unrelated, since independent training has no shared filter order).");
         }
         return rows;

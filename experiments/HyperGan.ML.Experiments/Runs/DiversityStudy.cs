@@ -21,7 +21,8 @@ public static class DiversityStudy
 {
     /// <summary>One method's figures on one evaluation set.</summary>
     public sealed record Figures(string Method, string Training, int Seed, double Accuracy, double Nll, double Ece, double LettersBelow08,
-        double AuRocLetters, double AuRocLettersMutualInformation, double AuRocFashion, double LetterEntropyOne, double LetterEntropyAll, int AllMembers, double TrainSeconds,
+        double AuRocLetters, double AuRocLettersMutualInformation, double AuRocFashion, double LetterEntropyOne, double LetterEntropyAll,
+            int AllMembers, double TrainSeconds,
         double Temperature = double.NaN, double NllCalibrated = double.NaN, double EceCalibrated = double.NaN);
 
     const int ScoredMembers = 10;          // the product's default EnsembleSize: every metric but the entropy gain
@@ -34,9 +35,11 @@ public static class DiversityStudy
         var budget = output.Budget;
         var split = datasets.Mnist5000WithValidation(budget.TrainCount, tiny ? 200 : 1000, tiny ? 200 : 2000, output.Seed);
         output.Data(split.Problem.Provenance);
-        var small = split.Problem.Train.Subset(StratifiedSplit.Split(split.Problem.Train.Labels, Math.Min(1000, split.Problem.Train.Count / 5), output.Seed).Train);
+        var small = split.Problem.Train.Subset(StratifiedSplit.Split(split.Problem.Train.Labels, Math.Min(1000, split.Problem.Train.Count / 5),
+            output.Seed).Train);
         var smallBudget = budget with { Epochs = budget.Epochs * split.Problem.Train.Count / small.Count };
-        TrainingSet Examples(LabeledImages images) => TrainingSet.ForClassification(images.Pixels, images.Labels, images.Shape, split.Problem.Target.OutputSize);
+        TrainingSet Examples(LabeledImages images) =>
+            TrainingSet.ForClassification(images.Pixels, images.Labels, images.Shape, split.Problem.Target.OutputSize);
         using var mainData = Examples(split.Problem.Train); // the sweep's first training and the final's
         using var sliceData = Examples(small);
         var trainings = new (string Name, TrainingSet Data, ClassificationBudget Budget)[]
@@ -50,7 +53,8 @@ public static class DiversityStudy
         {
             sweep.Add(DeepEnsembleFigures(split.Problem, data, trainBudget, name, output.Seed, validation, output.Log));
             foreach (var recipe in recipes)
-                sweep.Add(HyperGanFigures(split.Problem, data, trainBudget with { Recipe = recipe }, recipe.Name, name, output.Seed, validation, output.Log));
+                sweep.Add(HyperGanFigures(split.Problem, data, trainBudget with { Recipe = recipe }, recipe.Name, name, output.Seed, validation,
+                    output.Log));
         }
         output.Result("sweep (validation)", sweep);
         var chosen = Choose(sweep, recipes, trainings[0].Name, trainings[1].Name, out var rule);
@@ -64,15 +68,21 @@ public static class DiversityStudy
         {
             final.Add(DeepEnsembleFigures(split.Problem, mainData, budget, trainings[0].Name, seed, test, output.Log));
             foreach (var recipe in new[] { DiversityRecipe.Paper, chosen }.Distinct())
-                final.Add(HyperGanFigures(split.Problem, mainData, budget with { Recipe = recipe }, recipe.Name, trainings[0].Name, seed, test, output.Log));
+                final.Add(HyperGanFigures(split.Problem, mainData, budget with { Recipe = recipe }, recipe.Name, trainings[0].Name, seed, test,
+                    output.Log));
         }
         output.Result("final (test)", final);
 
-        output.Markdown($"Budget (every method, both trainings): {budget.Epochs} epochs on MNIST-5000, {smallBudget.Epochs} on the slice; HyperGAN: {budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, " +
-                        $"Adam lr {budget.HyperGanLearningRate:G3} (mixer 2×), generator width {budget.HyperGanHidden}, noise/code {budget.HyperGanCodes}, {budget.Head} head; deep ensemble: {budget.DeepEnsembleSize} networks, Adam lr 1e-3, batch 32.\n");
+        output.Markdown($"Budget (every method, both trainings): {budget.Epochs} epochs on MNIST-5000, {smallBudget.Epochs} on the slice; " +
+            $"HyperGAN: {budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, " +
+                        $"Adam lr {budget.HyperGanLearningRate:G3} (mixer 2×), generator width {budget.HyperGanHidden}, noise/code " +
+                            $"{budget.HyperGanCodes}, {budget.Head} head; deep ensemble: {budget.DeepEnsembleSize} networks, Adam lr 1e-3, " +
+                            $"batch 32.\n");
         output.Markdown("### Sweep on VALIDATION data (training seed " + output.Seed + ")\n");
-        output.Markdown("Metrics of " + ScoredMembers + " networks (the deep ensemble: all " + budget.DeepEnsembleSize + "); OOD scores are predictive entropy unless marked MI (mutual information); " +
-                        "letter entropy 1 → N: mean entropy on notMNIST letters with the first network alone and with all N sampled (" + SampledForGain + " for HyperGAN).\n");
+        output.Markdown("Metrics of " + ScoredMembers + " networks (the deep ensemble: all " + budget.DeepEnsembleSize
+            + "); OOD scores are predictive entropy unless marked MI (mutual information); " +
+                        "letter entropy 1 → N: mean entropy on notMNIST letters with the first network alone and with all N sampled ("
+                            + SampledForGain + " for HyperGAN).\n");
         output.Markdown(Table(sweep, withSeed: false));
         output.Markdown($"Selection rule: {rule}\n\n**Chosen: {chosen}**\n");
         output.Markdown($"### Final on TEST data, {finalSeeds} training seeds (mean ± std)\n");
@@ -80,10 +90,12 @@ public static class DiversityStudy
         return chosen;
     }
 
-    /// <summary>Where a method is judged; with <paramref name="Calibration"/>, a temperature is also fitted there (never on the judged data).</summary>
+    /// <summary>Where a method is judged; with <paramref name="Calibration"/>, a temperature is also fitted there (never on the judged
+    /// data).</summary>
     sealed record EvaluationSet(LabeledImages Inliers, LabeledImages Letters, LabeledImages? Fashion, LabeledImages? Calibration);
 
-    static Figures DeepEnsembleFigures(Problem problem, TrainingSet data, ClassificationBudget budget, string training, int seed, EvaluationSet set, Action<string> log)
+    static Figures DeepEnsembleFigures(Problem problem, TrainingSet data, ClassificationBudget budget, string training, int seed, EvaluationSet set,
+        Action<string> log)
     {
         var clock = Stopwatch.StartNew();
         var networks = TrainedMethods.TrainDeepEnsemble(problem.Target, data, budget, seed);
@@ -91,7 +103,8 @@ public static class DiversityStudy
         {
             double seconds = clock.Elapsed.TotalSeconds;
             var figures = Measure(new DeepEnsemble(networks), $"deep ensemble ({networks.Count})", training, seed, set, networks.Count, seconds);
-            log($"{training}, {figures.Method}: accuracy {figures.Accuracy:F2} %, NLL {figures.Nll:F3}, letters AUROC {figures.AuRocLetters:F3} ({seconds:F0} s)");
+            log($"{training}, {figures.Method}: accuracy {figures.Accuracy:F2} %, NLL {figures.Nll:F3}, letters AUROC {figures.AuRocLetters:F3} " +
+                $"({seconds:F0} s)");
             return figures;
         }
         finally
@@ -100,14 +113,16 @@ public static class DiversityStudy
         }
     }
 
-    static Figures HyperGanFigures(Problem problem, TrainingSet data, ClassificationBudget budget, string name, string training, int seed, EvaluationSet set, Action<string> log)
+    static Figures HyperGanFigures(Problem problem, TrainingSet data, ClassificationBudget budget, string name, string training, int seed,
+        EvaluationSet set, Action<string> log)
     {
         var clock = Stopwatch.StartNew();
         using var model = TrainedMethods.TrainHyperGan(problem.Name, problem.Target, data, budget, seed, _ => { });
         double seconds = clock.Elapsed.TotalSeconds;
         using var ensemble = model.Sample(SampledForGain, seed + 17);
         var figures = Measure(new HyperGanMembers(ensemble), $"HyperGAN {name}", training, seed, set, ScoredMembers, seconds);
-        log($"{training}, {figures.Method}: accuracy {figures.Accuracy:F2} %, NLL {figures.Nll:F3}, letters AUROC {figures.AuRocLetters:F3}, letter H {figures.LetterEntropyOne:F2} → {figures.LetterEntropyAll:F2} ({seconds:F0} s)");
+        log($"{training}, {figures.Method}: accuracy {figures.Accuracy:F2} %, NLL {figures.Nll:F3}, letters AUROC {figures.AuRocLetters:F3}, " +
+            $"letter H {figures.LetterEntropyOne:F2} → {figures.LetterEntropyAll:F2} ({seconds:F0} s)");
         return figures;
     }
 
@@ -141,7 +156,8 @@ public static class DiversityStudy
             100.0 * letters.Entropy.Count(h => h < 0.8) / letters.Count,
             OodDetection.AuRoc(D(inP.Entropy), D(letters.Entropy)), OodDetection.AuRoc(D(inP.MutualInformation), D(letters.MutualInformation)),
             fashion is null ? double.NaN : OodDetection.AuRoc(D(inP.Entropy), D(fashion.Entropy)),
-            First(letterLogits, 1).Entropy.Average(), EnsemblePrediction.FromLogits(letterLogits).Entropy.Average(), (int)letterLogits.shape[0], seconds,
+            First(letterLogits,
+                1).Entropy.Average(), EnsemblePrediction.FromLogits(letterLogits).Entropy.Average(), (int)letterLogits.shape[0], seconds,
             temperature, nllT, eceT);
     }
 
@@ -152,9 +168,12 @@ public static class DiversityStudy
 
     static DiversityRecipe Choose(List<Figures> sweep, IReadOnlyList<DiversityRecipe> recipes, string main, string slice, out string rule)
     {
-        rule = $"among recipes whose validation accuracy is ≥ the deep ensemble's − {AccuracyTolerance} pt on MNIST-5000 and on the slice, and whose NLL on MNIST-5000 is " +
-               $"≤ the deep ensemble's + {NllTolerance}, the highest mean validation OOD AUROC on MNIST-5000 (entropy; mean of notMNIST and Fashion-MNIST when present); " +
-               "the paper's recipe if none qualifies. The tolerances are about two standard errors of a difference measured on 1,000 validation digits " +
+        rule = $"among recipes whose validation accuracy is ≥ the deep ensemble's − {AccuracyTolerance} pt on MNIST-5000 and on the slice, and " +
+            $"whose NLL on MNIST-5000 is " +
+               $"≤ the deep ensemble's + {NllTolerance}, the highest mean validation OOD AUROC on MNIST-5000 (entropy; mean of notMNIST and " +
+                   $"Fashion-MNIST when present); " +
+               "the paper's recipe if none qualifies. The tolerances are about two standard errors of a difference measured on 1,000 validation " +
+                   "digits " +
                "(accuracy ≈ 98 %: SE of one accuracy ≈ 0.44 pt).";
         Figures Of(string training, string method) => sweep.Single(f => f.Training == training && f.Method == method);
         var deepMain = sweep.Single(f => f.Training == main && f.Method.StartsWith("deep ensemble", StringComparison.Ordinal));
@@ -163,29 +182,39 @@ public static class DiversityStudy
         {
             var a = Of(main, $"HyperGAN {r.Name}");
             var b = Of(slice, $"HyperGAN {r.Name}");
-            return a.Accuracy >= deepMain.Accuracy - AccuracyTolerance && a.Nll <= deepMain.Nll + NllTolerance && b.Accuracy >= deepSlice.Accuracy - AccuracyTolerance;
+            return a.Accuracy >= deepMain.Accuracy - AccuracyTolerance && a.Nll <= deepMain.Nll + NllTolerance
+                && b.Accuracy >= deepSlice.Accuracy - AccuracyTolerance;
         }).ToList();
         return eligible.Count == 0 ? DiversityRecipe.Paper : eligible.MaxBy(r => OodScore(Of(main, $"HyperGAN {r.Name}")))!;
     }
 
     static string Table(IEnumerable<Figures> rows, bool withSeed) =>
-        $"| training | method |{(withSeed ? " seed |" : "")} accuracy % | NLL | ECE | letters H < 0.8 | AUROC letters | AUROC letters (MI) | AUROC Fashion | letter H, 1 → N | train s |\n" +
+        $"| training | method |{(withSeed ? " seed |" : "")} accuracy % | NLL | ECE | letters H < 0.8 | AUROC letters | AUROC letters (MI) | " +
+            $"AUROC Fashion | letter H, 1 → N | train s |\n" +
         $"|---|---|{(withSeed ? "---|" : "")}---|---|---|---|---|---|---|---|---|\n" +
         string.Join("\n", rows.Select(f =>
-            $"| {f.Training} | {f.Method} |{(withSeed ? $" {f.Seed} |" : "")} {f.Accuracy:F2} | {f.Nll:F3} | {f.Ece:F3} | {f.LettersBelow08:F1} % | {f.AuRocLetters:F3} | {f.AuRocLettersMutualInformation:F3} | " +
-            $"{(double.IsNaN(f.AuRocFashion) ? "—" : f.AuRocFashion.ToString("F3", CultureInfo.InvariantCulture))} | {f.LetterEntropyOne:F2} → {f.LetterEntropyAll:F2} (N = {f.AllMembers}) | {f.TrainSeconds:F0} |")) + "\n";
+            $"| {f.Training} | {f.Method} |{(withSeed ? $" {f.Seed} |" : "")} {f.Accuracy:F2} | {f.Nll:F3} | {f.Ece:F3} | {f.LettersBelow08:F1} " +
+                $"% | {f.AuRocLetters:F3} | {f.AuRocLettersMutualInformation:F3} | " +
+            $"{(double.IsNaN(f.AuRocFashion) ? "—" : f.AuRocFashion.ToString("F3", CultureInfo.InvariantCulture))} | {f.LetterEntropyOne:F2} → " +
+                $"{f.LetterEntropyAll:F2} (N = {f.AllMembers}) | {f.TrainSeconds:F0} |")) + "\n";
 
     static string Summary(List<Figures> final)
     {
         static string Ms(IEnumerable<double> values, string format) => MeanAndStd.Format(values, format);
-        var text = "| method | seeds | accuracy % | NLL | ECE | temperature (fitted on validation) | NLL, scaled | ECE, scaled | letters H < 0.8 % | AUROC letters | AUROC letters (MI) | AUROC Fashion | letter H gain 1 → N | train s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        var text = "| method | seeds | accuracy % | NLL | ECE | temperature (fitted on validation) | NLL, scaled | ECE, scaled | letters H < " +
+            "0.8 % | AUROC letters | AUROC letters (MI) | AUROC Fashion | letter H gain 1 → N | train s " +
+            "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
         foreach (var group in final.GroupBy(f => f.Method))
         {
             var g = group.ToList();
-            text += $"| {group.Key} | {g.Count} | {Ms(g.Select(f => f.Accuracy), "F2")} | {Ms(g.Select(f => f.Nll), "F3")} | {Ms(g.Select(f => f.Ece), "F3")} | " +
-                    $"{Ms(g.Select(f => f.Temperature), "F2")} | {Ms(g.Select(f => f.NllCalibrated), "F3")} | {Ms(g.Select(f => f.EceCalibrated), "F3")} | {Ms(g.Select(f => f.LettersBelow08), "F1")} | " +
+            text += $"| {group.Key} | {g.Count} | {Ms(g.Select(f => f.Accuracy), "F2")} | {Ms(g.Select(f => f.Nll), "F3")} | " +
+                $"{Ms(g.Select(f => f.Ece), "F3")} | " +
+                    $"{Ms(g.Select(f => f.Temperature), "F2")} | {Ms(g.Select(f => f.NllCalibrated), "F3")} | " +
+                        $"{Ms(g.Select(f => f.EceCalibrated), "F3")} | {Ms(g.Select(f => f.LettersBelow08), "F1")} | " +
                     $"{Ms(g.Select(f => f.AuRocLetters), "F3")} | {Ms(g.Select(f => f.AuRocLettersMutualInformation), "F3")} | " +
-                    $"{(g.Any(f => double.IsNaN(f.AuRocFashion)) ? "—" : Ms(g.Select(f => f.AuRocFashion), "F3"))} | {Ms(g.Select(f => f.LetterEntropyAll - f.LetterEntropyOne), "F2")} (N = {g[0].AllMembers}) | {Ms(g.Select(f => f.TrainSeconds), "F0")} |\n";
+                    $"{(g.Any(f => double.IsNaN(f.AuRocFashion)) ? "—" : Ms(g.Select(f => f.AuRocFashion), "F3"))} | " +
+                        $"{Ms(g.Select(f => f.LetterEntropyAll - f.LetterEntropyOne), "F2")} (N = {g[0].AllMembers}) | " +
+                        $"{Ms(g.Select(f => f.TrainSeconds), "F0")} |\n";
         }
         return text + "\nPer seed:\n\n" + Table(final, withSeed: true);
     }

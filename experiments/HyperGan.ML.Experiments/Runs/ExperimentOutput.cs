@@ -76,14 +76,16 @@ public sealed class ExperimentOutput
             },
             ["seed"] = Seed,
             ["data"] = _data,
-            ["machine"] = $"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, libtorch threads {TorchSharp.torch.get_num_threads()}, .NET {Environment.Version}",
+            ["machine"] = $"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, libtorch threads " +
+                $"{TorchSharp.torch.get_num_threads()}, .NET {Environment.Version}",
             ["finishedUtc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
             ["wallSeconds"] = Math.Round(elapsed.TotalSeconds, 1),
             ["figures"] = _figures,
         };
         var json = new Dictionary<string, object?> { ["meta"] = meta, ["results"] = _results };
         File.WriteAllText(Path.Combine(Folder, "result.json"), JsonSerializer.Serialize(json, Json));
-        var header = $"# {Id} ({meta["presetNote"]})\n\nSeed {Seed}; {meta["machine"]}; finished {meta["finishedUtc"]} UTC; wall time {elapsed.TotalSeconds:F0} s.\n\n" +
+        var header = $"# {Id} ({meta["presetNote"]})\n\nSeed {Seed}; {meta["machine"]}; finished {meta["finishedUtc"]} UTC; wall time " +
+            $"{elapsed.TotalSeconds:F0} s.\n\n" +
                      string.Join("", _data.Select(d => $"- data: {d}\n")) + "\n";
         File.WriteAllText(Path.Combine(Folder, "result.md"), header + string.Join("\n", _markdown));
         return elapsed;

@@ -21,7 +21,8 @@ public static class JpegFolders
         for (int c = 0; c < classes.Count; c++)
         {
             var folder = Path.Combine(root, classes[c]);
-            if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Class folder '{folder}' not found (expected {root}/<class>/*.jpg).");
+            if (!Directory.Exists(folder)) throw new DirectoryNotFoundException(
+                $"Class folder '{folder}' not found (expected {root}/<class>/*.jpg).");
             var names = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray();
             new Random(seed + c).Shuffle(names);
             files.AddRange(names.Take(perClass).Order(StringComparer.Ordinal).Select(f => (f, labelOffset + c)));

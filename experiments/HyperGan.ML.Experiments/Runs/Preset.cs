@@ -3,11 +3,13 @@ namespace HyperGan.ML.Experiments.Runs;
 /// <summary>How big an experiment run is. Every output records the preset it ran with.</summary>
 public enum Preset
 {
-    /// <summary>Seconds: a few hundred images and one epoch — for CI, checks that the pipeline produces well-formed output. Numbers mean nothing.</summary>
+    /// <summary>Seconds: a few hundred images and one epoch — for CI, checks that the pipeline produces well-formed output. Numbers mean
+    /// nothing.</summary>
     Tiny,
     /// <summary>≤ 10 minutes on a 2-core CPU: full MNIST-5000 split, small generators, few epochs. Indicative numbers, labelled as such.</summary>
     Quick,
-    /// <summary>The paper's protocol as far as this machine allows (paper-sized generators, more epochs): 10–30 minutes per MNIST-5000 experiment on 2 cores, hours for CIFAR and Fashion-MNIST (every image).</summary>
+    /// <summary>The paper's protocol as far as this machine allows (paper-sized generators, more epochs): 10–30 minutes per MNIST-5000 experiment
+    /// on 2 cores, hours for CIFAR and Fashion-MNIST (every image).</summary>
     Full,
 }
 
@@ -40,8 +42,10 @@ public sealed record ClassificationBudget(int TrainCount, int TestCount, int Out
         Preset.Tiny => new(TrainCount: 300, TestCount: 200, OutlierCount: 200, Epochs: 1, HyperGanHidden: 64, HyperGanCodes: 16,
             HyperGanLearningRate: 1e-3, NetworksPerStep: 4, HyperGanBatch: 32, EnsembleSizes: [1, 2], DeepEnsembleSize: 2, DropoutSamples: 4),
         Preset.Quick => new(TrainCount: 5000, TestCount: 5000, OutlierCount: 2000, Epochs: 5, HyperGanHidden: 128, HyperGanCodes: 32,
-            HyperGanLearningRate: 1e-3, NetworksPerStep: 8, HyperGanBatch: 32, EnsembleSizes: [1, 5, 10, 100], DeepEnsembleSize: 10, DropoutSamples: 50),
+            HyperGanLearningRate: 1e-3, NetworksPerStep: 8, HyperGanBatch: 32, EnsembleSizes: [1, 5, 10, 100], DeepEnsembleSize: 10,
+                DropoutSamples: 50),
         _ => new(TrainCount: 5000, TestCount: 5000, OutlierCount: 5000, Epochs: 10, HyperGanHidden: 512, HyperGanCodes: 128,
-            HyperGanLearningRate: 3e-4, NetworksPerStep: 16, HyperGanBatch: 64, EnsembleSizes: [1, 5, 10, 100], DeepEnsembleSize: 10, DropoutSamples: 100),
+            HyperGanLearningRate: 3e-4, NetworksPerStep: 16, HyperGanBatch: 64, EnsembleSizes: [1, 5, 10, 100], DeepEnsembleSize: 10,
+                DropoutSamples: 100),
     };
 }

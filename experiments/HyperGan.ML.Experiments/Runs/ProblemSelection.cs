@@ -34,7 +34,8 @@ public static class ProblemSelection
         if (unsupported.Count == 0) return null;
         return Supported(experiment).Length == 0
             ? $"--problems applies to table4, ood, adversarial and decisions; {experiment} has a fixed data set."
-            : $"--problems: '{string.Join("', '", unsupported)}' is not available for {experiment}; choose from {string.Join(", ", Supported(experiment))}.";
+            : $"--problems: '{string.Join("', '", unsupported)}' is not available for {experiment}; choose from " +
+                $"{string.Join(", ", Supported(experiment))}.";
     }
 
     /// <summary>

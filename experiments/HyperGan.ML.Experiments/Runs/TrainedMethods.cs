@@ -52,9 +52,12 @@ public sealed class TrainedMethods : IDisposable
         return new TrainedMethods
         {
             HyperGan = hypergan, Independent = independent, Dropout = dropout, TrainSeconds = times, Budget = budget,
-            BudgetText = $"every method: {budget.Epochs} epochs over the same {images.Count:N0} images. HyperGAN: {budget.NetworksPerStep} sampled nets × {budget.HyperGanBatch} images per step, " +
-                         $"Adam lr {budget.HyperGanLearningRate:G3} (mixer 2×), generator width {budget.HyperGanHidden}, noise/code {budget.HyperGanCodes}, {budget.Head} head, " +
-                         (budget.Recipe is { } recipe ? $"recipe {recipe.Name}: " : "engine defaults: ") + DiversityRecipe.Describe(HyperGanOptions(budget, seed)) + ". " +
+            BudgetText = $"every method: {budget.Epochs} epochs over the same {images.Count:N0} images. HyperGAN: {budget.NetworksPerStep} " +
+                $"sampled nets × {budget.HyperGanBatch} images per step, " +
+                         $"Adam lr {budget.HyperGanLearningRate:G3} (mixer 2×), generator width {budget.HyperGanHidden}, noise/code " +
+                             $"{budget.HyperGanCodes}, {budget.Head} head, " +
+                         (budget.Recipe is { } recipe ? $"recipe {recipe.Name}: " : "engine defaults: ")
+                             + DiversityRecipe.Describe(HyperGanOptions(budget, seed)) + ". " +
                          $"Baselines: {plain}; MC dropout p = {budget.DropoutRate} before every layer, {budget.DropoutSamples} samples.",
         };
     }
@@ -64,7 +67,8 @@ public sealed class TrainedMethods : IDisposable
     /// seed <paramref name="seed"/> × 1000 + i, so every experiment's deep ensemble of one seed is the same.
     /// <paramref name="trained"/> is called with the count trained so far. On failure the networks trained are disposed.
     /// </summary>
-    public static List<PlainNetwork> TrainDeepEnsemble(TargetNetwork target, TrainingSet data, ClassificationBudget budget, int seed, Action<int>? trained = null)
+    public static List<PlainNetwork> TrainDeepEnsemble(TargetNetwork target, TrainingSet data, ClassificationBudget budget, int seed,
+        Action<int>? trained = null)
     {
         var networks = new List<PlainNetwork>();
         try
@@ -88,7 +92,11 @@ public sealed class TrainedMethods : IDisposable
     {
         var options = new HyperGanTrainingOptions
         {
-            Architecture = new HyperGanArchitecture { NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes, HiddenUnits = budget.HyperGanHidden, Head = budget.Head },
+            Architecture = new HyperGanArchitecture
+            {
+                NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes,
+                HiddenUnits = budget.HyperGanHidden, Head = budget.Head
+            },
             Epochs = budget.Epochs, BatchSize = budget.HyperGanBatch, NetworksPerStep = budget.NetworksPerStep,
             LearningRate = budget.HyperGanLearningRate, MixerLearningRate = 2 * budget.HyperGanLearningRate, Seed = seed,
         };
@@ -96,10 +104,12 @@ public sealed class TrainedMethods : IDisposable
     }
 
     /// <summary>Trains the HyperGAN of <paramref name="budget"/>, logging one line per epoch.</summary>
-    public static TrainedHyperGan TrainHyperGan(string problemName, TargetNetwork target, TrainingSet data, ClassificationBudget budget, int seed, Action<string> log)
+    public static TrainedHyperGan TrainHyperGan(string problemName, TargetNetwork target, TrainingSet data, ClassificationBudget budget, int seed,
+        Action<string> log)
     {
         var clock = Stopwatch.StartNew();
-        log($"training HyperGAN on {problemName}: {data.Count:N0} images, {budget.Epochs} epochs, hidden {budget.HyperGanHidden}, {budget.Head} head, {budget.NetworksPerStep} nets × {budget.HyperGanBatch} per step" +
+        log($"training HyperGAN on {problemName}: {data.Count:N0} images, {budget.Epochs} epochs, hidden {budget.HyperGanHidden}, {budget.Head} " +
+            $"head, {budget.NetworksPerStep} nets × {budget.HyperGanBatch} per step" +
             (budget.Recipe is { } recipe ? $", recipe {recipe.Name}" : ""));
         // One line per epoch: a --full run trains for tens of minutes.
         return HyperGanTrainer.Fit(target, data, HyperGanOptions(budget, seed),

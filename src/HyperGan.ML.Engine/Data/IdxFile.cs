@@ -15,7 +15,8 @@ public static class IdxFile
         int count = Int(bytes, 4), rows = Int(bytes, 8), cols = Int(bytes, 12);
         long size = (long)count * rows * cols;
         if (count < 0 || rows <= 0 || cols <= 0 || bytes.Length - 16 < size)
-            throw new InvalidDataException($"'{path}' declares {count}×{rows}×{cols} pixels but holds {bytes.Length - 16} bytes of data (truncated?).");
+            throw new InvalidDataException(
+                $"'{path}' declares {count}×{rows}×{cols} pixels but holds {bytes.Length - 16} bytes of data (truncated?).");
         return (count, rows, cols, bytes.AsSpan(16, (int)size).ToArray());
     }
 

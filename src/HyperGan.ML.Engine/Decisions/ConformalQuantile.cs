@@ -28,7 +28,8 @@ public static class ConformalQuantile
         ArgumentNullException.ThrowIfNull(scores);
         int minimum = MinimumCount(level);
         if (scores.Count < minimum)
-            throw new ArgumentException($"A conformal threshold at level {level} needs at least {minimum} held-out scores; got {scores.Count}.", nameof(scores));
+            throw new ArgumentException($"A conformal threshold at level {level} needs at least {minimum} held-out scores; got {scores.Count}.",
+                nameof(scores));
         int rank = (int)Math.Ceiling((scores.Count + 1) * level - 1e-9); // 1-based; ≤ n by the minimum count
         var sorted = scores.Select(s => double.IsNaN(s) ? double.PositiveInfinity : s).Order().ToArray();
         return sorted[rank - 1];
@@ -36,6 +37,7 @@ public static class ConformalQuantile
 
     static void CheckLevel(double level)
     {
-        if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "The level must be in (0, 1), e.g. 0.9 for 90 % coverage.");
+        if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level,
+            "The level must be in (0, 1), e.g. 0.9 for 90 % coverage.");
     }
 }

@@ -23,10 +23,13 @@ public static class ConformalSets
     public static bool InSet(float probability, double threshold) => 1.0 - probability <= threshold;
 
     /// <summary>The threshold q for intervals at <paramref name="coverage"/> from held-out means, spreads and targets.</summary>
-    public static double IntervalThreshold(IReadOnlyList<float> mean, IReadOnlyList<float> std, IReadOnlyList<float> targets, double floor, double coverage) =>
-        ConformalQuantile.Of(Enumerable.Range(0, targets.Count).Select(i => Math.Abs(targets[i] - (double)mean[i]) / (std[i] + floor)).ToArray(), coverage);
+    public static double IntervalThreshold(IReadOnlyList<float> mean, IReadOnlyList<float> std, IReadOnlyList<float> targets, double floor,
+        double coverage) =>
+        ConformalQuantile.Of(Enumerable.Range(0, targets.Count).Select(i =>
+            Math.Abs(targets[i] - (double)mean[i]) / (std[i] + floor)).ToArray(), coverage);
 
-    /// <summary>The spread floor for held-out spreads <paramref name="std"/>: 1e-3 × their mean (networks that agree exactly still get an interval).</summary>
+    /// <summary>The spread floor for held-out spreads <paramref name="std"/>: 1e-3 × their mean (networks that agree exactly still get an
+    /// interval).</summary>
     public static double StdFloor(IReadOnlyList<float> std) =>
         Math.Max(1e-3 * std.Select(v => (double)v).Where(double.IsFinite).DefaultIfEmpty(0).Average(), 1e-12);
 

@@ -27,7 +27,8 @@ public enum MemberConvolution
 /// </summary>
 /// <remarks>
 /// Several times faster than the per-member loop over the same weights at batch 1 and 256 (figures: docs/performance.md,
-/// <c>bench/HyperGanBench</c>: scoring-throughput, single-row-latency, many-networks). Pooling before the activation is exact because every supported activation is non-decreasing (see <see cref="TargetOps.ConvTail"/>),
+/// <c>bench/HyperGanBench</c>: scoring-throughput, single-row-latency, many-networks). Pooling before the activation is exact because every
+/// supported activation is non-decreasing (see <see cref="TargetOps.ConvTail"/>),
 /// and the bias commutes with max-pooling, so both run on a quarter of the elements.
 /// </remarks>
 public sealed class BatchedExecutor : IEnsembleExecutor
@@ -129,7 +130,8 @@ public sealed class BatchedExecutor : IEnsembleExecutor
             var pooled = TargetOps.Pool(y, c);
             if (bias is not null) pooled = pooled.add(bias, KeptScalars.One); // bias commutes with max-pooling
             var activated = TargetOps.Activate(pooled, c.Activation);
-            blocks.Add(activated.reshape(images, members, c.OutChannels, activated.shape[2], activated.shape[3]).transpose(0, 1).MoveToOuterDisposeScope());
+            blocks.Add(activated.reshape(images, members, c.OutChannels,
+                activated.shape[2], activated.shape[3]).transpose(0, 1).MoveToOuterDisposeScope());
         }
         return blocks.Count == 1 ? blocks[0].contiguous() : cat(blocks, 1); // cat writes [M, B, …] contiguously
     }

@@ -36,9 +36,11 @@ public static class EnsembleExecutors
     internal static void CheckInputs(TargetNetwork target, IReadOnlyList<GeneratedLayer> layers, Tensor x)
     {
         if (layers.Count != target.Layers.Count)
-            throw new ArgumentException($"Target '{target.Name}' has {target.Layers.Count} layers but {layers.Count} generated layers were given.", nameof(layers));
+            throw new ArgumentException($"Target '{target.Name}' has {target.Layers.Count} layers but {layers.Count} generated layers were given.",
+                nameof(layers));
         var expected = target.InputShape.Select(d => (long)d).ToArray();
         if (x.dim() != expected.Length + 1 || !x.shape.Skip(1).SequenceEqual(expected))
-            throw new ArgumentException($"Inputs must have shape [B, {string.Join(", ", expected)}] for target '{target.Name}' but have [{string.Join(", ", x.shape)}].", nameof(x));
+            throw new ArgumentException($"Inputs must have shape [B, {string.Join(", ", expected)}] for target '{target.Name}' but have " +
+                $"[{string.Join(", ", x.shape)}].", nameof(x));
     }
 }

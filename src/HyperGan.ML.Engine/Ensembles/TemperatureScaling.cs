@@ -43,7 +43,8 @@ public static class TemperatureScaling
     public static double Fit(Tensor logits, IReadOnlyList<int> labels)
     {
         if (logits.dim() != 3 || logits.shape[1] != labels.Count)
-            throw new ArgumentException($"Logits must be [members, {labels.Count}, classes] for {labels.Count} labels but are [{string.Join(", ", logits.shape)}].", nameof(logits));
+            throw new ArgumentException($"Logits must be [members, {labels.Count}, classes] for {labels.Count} labels but are " +
+                $"[{string.Join(", ", logits.shape)}].", nameof(logits));
         using var y = tensor(labels.Select(l => (long)l).ToArray(), device: logits.device);
         double lo = Math.Log(0.05), hi = Math.Log(20), ratio = (Math.Sqrt(5) - 1) / 2;
         double a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo);

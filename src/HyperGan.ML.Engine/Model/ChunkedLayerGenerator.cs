@@ -33,7 +33,8 @@ public sealed class ChunkedLayerGenerator : Module<Tensor, Tensor>, ILayerGenera
     /// <param name="chunkHidden">Width of the per-chunk layer.</param>
     /// <param name="embeddingDim">Size of each chunk's position embedding.</param>
     /// <param name="outputScale">The factor Generate multiplies each raw output by ([P]: He's factor of weights, then biases).</param>
-    public ChunkedLayerGenerator(string name, int codeDim, int hidden, long layerParameters, int chunkSize, int chunkHidden, int embeddingDim, Tensor outputScale) : base(name)
+    public ChunkedLayerGenerator(string name, int codeDim, int hidden, long layerParameters, int chunkSize, int chunkHidden, int embeddingDim,
+        Tensor outputScale) : base(name)
     {
         layerParameterCount = layerParameters;
         long chunks = (layerParameters + chunkSize - 1) / chunkSize;

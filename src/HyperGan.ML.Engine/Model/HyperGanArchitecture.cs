@@ -30,13 +30,19 @@ public sealed record HyperGanArchitecture
     public void Validate()
     {
         if (NoiseDim <= 0) throw new ArgumentOutOfRangeException(nameof(NoiseDim), NoiseDim, "NoiseDim must be positive (paper: 256).");
-        if (CodeDim <= 0) throw new ArgumentOutOfRangeException(nameof(CodeDim), CodeDim, "CodeDim must be positive (paper: 128 for MNIST, 256 for CIFAR).");
-        if (!(InitialSharedStd >= 0) || double.IsInfinity(InitialSharedStd)) throw new ArgumentOutOfRangeException(nameof(InitialSharedStd), InitialSharedStd, "InitialSharedStd must be a finite number ≥ 0 (default 1).");
-        if (!(InitialCodeStd > 0) || double.IsInfinity(InitialCodeStd)) throw new ArgumentOutOfRangeException(nameof(InitialCodeStd), InitialCodeStd, "InitialCodeStd must be a positive number (default 0.25).");
+        if (CodeDim <= 0) throw new ArgumentOutOfRangeException(nameof(CodeDim), CodeDim,
+            "CodeDim must be positive (paper: 128 for MNIST, 256 for CIFAR).");
+        if (!(InitialSharedStd >= 0) || double.IsInfinity(InitialSharedStd)) throw new ArgumentOutOfRangeException(nameof(InitialSharedStd),
+            InitialSharedStd, "InitialSharedStd must be a finite number ≥ 0 (default 1).");
+        if (!(InitialCodeStd > 0) || double.IsInfinity(InitialCodeStd)) throw new ArgumentOutOfRangeException(nameof(InitialCodeStd), InitialCodeStd,
+            "InitialCodeStd must be a positive number (default 0.25).");
         if (HiddenUnits <= 0) throw new ArgumentOutOfRangeException(nameof(HiddenUnits), HiddenUnits, "HiddenUnits must be positive (paper: 512).");
-        if (!Enum.IsDefined(Head)) throw new ArgumentOutOfRangeException(nameof(Head), Head, "Head must be GeneratorHead.Full or GeneratorHead.Chunked.");
+        if (!Enum.IsDefined(Head)) throw new ArgumentOutOfRangeException(nameof(Head), Head, "Head must be GeneratorHead.Full or " +
+            "GeneratorHead.Chunked.");
         if (ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ChunkSize must be positive (default 256).");
-        if (ChunkHiddenUnits <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkHiddenUnits), ChunkHiddenUnits, "ChunkHiddenUnits must be positive (default 128).");
-        if (ChunkEmbeddingDim <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkEmbeddingDim), ChunkEmbeddingDim, "ChunkEmbeddingDim must be positive (default 32).");
+        if (ChunkHiddenUnits <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkHiddenUnits), ChunkHiddenUnits,
+            "ChunkHiddenUnits must be positive (default 128).");
+        if (ChunkEmbeddingDim <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkEmbeddingDim), ChunkEmbeddingDim,
+            "ChunkEmbeddingDim must be positive (default 32).");
     }
 }

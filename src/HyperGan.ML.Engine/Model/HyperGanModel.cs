@@ -38,7 +38,8 @@ public sealed class HyperGanModel : Module
         Architecture = architecture;
         int k = target.Layers.Count, d = architecture.CodeDim, h = architecture.HiddenUnits;
         mixer = new Mlp("mixer", architecture.NoiseDim, h, k * d);
-        generators = new ModuleList<Module<Tensor, Tensor>>(target.Layers.Select((l, i) => LayerGenerator($"generator{i}", architecture, l)).ToArray());
+        generators = new ModuleList<Module<Tensor, Tensor>>(target.Layers.Select((l, i) => LayerGenerator($"generator{i}", architecture,
+            l)).ToArray());
         discriminator = new Mlp("discriminator", d, h, 1);
         RegisterComponents();
         using var codes = randn(1024, d);
@@ -47,7 +48,8 @@ public sealed class HyperGanModel : Module
 
     static Module<Tensor, Tensor> LayerGenerator(string name, HyperGanArchitecture a, LayerSpec layer) => a.Head switch
     {
-        GeneratorHead.Chunked => new ChunkedLayerGenerator(name, a.CodeDim, a.HiddenUnits, layer.ParameterCount, a.ChunkSize, a.ChunkHiddenUnits, a.ChunkEmbeddingDim, OutputScale(layer)),
+        GeneratorHead.Chunked => new ChunkedLayerGenerator(name, a.CodeDim, a.HiddenUnits, layer.ParameterCount, a.ChunkSize, a.ChunkHiddenUnits,
+            a.ChunkEmbeddingDim, OutputScale(layer)),
         _ => new Mlp(name, a.CodeDim, a.HiddenUnits, checked((int)layer.ParameterCount)),
     };
 

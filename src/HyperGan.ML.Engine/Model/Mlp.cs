@@ -25,7 +25,8 @@ internal sealed class Mlp : Module<Tensor, Tensor>, ILayerGenerator
     Tensor Hidden(Tensor x) => functional.elu(fc2.forward(functional.elu(fc1.forward(x), 1.0)), 1.0);
 
     /// <summary>
-    /// As the paper's layer generator (the <see cref="GeneratorHead.Full"/> head), re-initialises the output layer: its bias ~ N(0, <paramref name="sharedStd"/>²) is the part of every output that
+    /// As the paper's layer generator (the <see cref="GeneratorHead.Full"/> head), re-initialises the output layer: its bias ~ N(0, <paramref
+    /// name="sharedStd"/>²) is the part of every output that
     /// all inputs share, and its weights are scaled so that, for inputs like <paramref name="sampleCodes"/>, the
     /// input-dependent part has standard deviation <paramref name="codeStd"/>. Uses torch's global RNG.
     /// </summary>

@@ -31,7 +31,8 @@ public sealed class TrainedHyperGan : IDisposable
         Model.eval();
     }
 
-    /// <summary>Draws <paramref name="count"/> networks with noise from a generator seeded by <paramref name="seed"/>: same seed, same networks.</summary>
+    /// <summary>Draws <paramref name="count"/> networks with noise from a generator seeded by <paramref name="seed"/>: same seed, same
+    /// networks.</summary>
     public SampledEnsemble Sample(int count, long seed)
     {
         var rng = new Generator((ulong)seed, Model.Device);

@@ -28,7 +28,8 @@ public sealed record NativeLoadReport(NativeLoadAction Action, string? OriginalP
     // The compiler's record printer would show the list's type name instead of its items.
     bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Action = {Action}, OriginalPath = {OriginalPath}, LoadedPath = {LoadedPath}, WeakenedVersions = [{string.Join(", ", WeakenedVersions)}]");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Action = {Action}, OriginalPath = {OriginalPath}, LoadedPath = " +
+            $"{LoadedPath}, WeakenedVersions = [{string.Join(", ", WeakenedVersions)}]");
         return true;
     }
 }
@@ -102,7 +103,8 @@ public static class TorchNativeLoader
                 $"{n.Name} from {n.File} (used by {string.Join(", ", elf.SymbolsBoundByVersionIndex[n.Index].Distinct().Take(3))})"));
             throw new TorchNativeLoadException(
                 $"{original} needs symbol versions this system does not provide and that it really uses: {detail}. " +
-                "Install a newer libstdc++ (GCC 13 or later, e.g. from your distribution's backports), or use a TorchSharp build made for this system.");
+                "Install a newer libstdc++ (GCC 13 or later, e.g. from your distribution's backports), or use a TorchSharp build made for this " +
+                    "system.");
         }
 
         var weakened = missing.Select(n => $"{n.File}:{n.Name}").ToList();
@@ -134,9 +136,11 @@ public static class TorchNativeLoader
         catch (DllNotFoundException e)
         {
             // The usual cause: the app references TorchSharp (or this library) but no backend package, so libtorch is absent.
-            var absent = notShipped.Where(n => n.StartsWith("libtorch", StringComparison.Ordinal) || n.StartsWith("libc10", StringComparison.Ordinal)).ToList();
+            var absent = notShipped.Where(n => n.StartsWith("libtorch", StringComparison.Ordinal)
+                || n.StartsWith("libc10", StringComparison.Ordinal)).ToList();
             var hint = absent.Count > 0
-                ? $" Not found next to it: {string.Join(", ", absent)}. Add a TorchSharp backend package to the app (TorchSharp-cpu, or TorchSharp-cuda-linux for a GPU)."
+                ? $" Not found next to it: {string.Join(", ", absent)}. Add a TorchSharp backend package to the app (TorchSharp-cpu, or " +
+                    $"TorchSharp-cuda-linux for a GPU)."
                 : "";
             throw new TorchNativeLoadException(
                 $"Loading the patched copy {patched} of {original} (weakened: {string.Join(", ", weakened)}) failed: {e.Message}{hint}", e);

@@ -6,7 +6,8 @@ namespace HyperGan.ML.Engine.Persistence;
 /// </summary>
 internal static class AtomicFile
 {
-    /// <summary>Creates <paramref name="path"/>'s folder if needed, lets <paramref name="write"/> fill the file, then renames it into place.</summary>
+    /// <summary>Creates <paramref name="path"/>'s folder if needed, lets <paramref name="write"/> fill the file, then renames it into
+    /// place.</summary>
     public static void Write(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);

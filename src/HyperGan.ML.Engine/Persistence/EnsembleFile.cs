@@ -48,12 +48,17 @@ public static class EnsembleFile
             Versions.CheckReadable(version, "The stored ensemble");
             int members = reader.ReadInt32(), layerCount = reader.ReadInt32();
             if (members <= 0 || layerCount != target.Layers.Count)
-                throw new InvalidDataException($"The stored ensemble has {layerCount} layers and {members} members; target '{target.Name}' has {target.Layers.Count} layers.");
+                throw new InvalidDataException(
+                    $"The stored ensemble has {layerCount} layers and {members} members; target '{target.Name}' has {target.Layers.Count} layers.");
             foreach (var spec in target.Layers)
             {
                 var weight = ReadTensor(reader, [members, .. spec.WeightShape], device);
                 bool hasBias = reader.ReadBoolean();
-                if (hasBias != spec.HasBias) { weight.Dispose(); throw new InvalidDataException($"Layer {spec} bias presence does not match the target."); }
+                if (hasBias != spec.HasBias)
+                {
+                    weight.Dispose(); throw new InvalidDataException(
+                    $"Layer {spec} bias presence does not match the target.");
+                }
                 layers.Add(new GeneratedLayer(weight, hasBias ? ReadTensor(reader, [members, spec.OutputUnits], device) : null));
             }
             return new SampledEnsemble(target, layers);
@@ -76,10 +81,12 @@ public static class EnsembleFile
     static Tensor ReadTensor(BinaryReader reader, long[] expectedShape, Device? device)
     {
         int rank = reader.ReadInt32();
-        if (rank != expectedShape.Length) throw new InvalidDataException($"A stored tensor has rank {rank}; expected shape [{string.Join(", ", expectedShape)}].");
+        if (rank != expectedShape.Length) throw new InvalidDataException(
+            $"A stored tensor has rank {rank}; expected shape [{string.Join(", ", expectedShape)}].");
         var shape = Enumerable.Range(0, rank).Select(_ => reader.ReadInt64()).ToArray();
         if (!shape.SequenceEqual(expectedShape))
-            throw new InvalidDataException($"A stored tensor has shape [{string.Join(", ", shape)}]; the target needs [{string.Join(", ", expectedShape)}].");
+            throw new InvalidDataException(
+                $"A stored tensor has shape [{string.Join(", ", shape)}]; the target needs [{string.Join(", ", expectedShape)}].");
         long count = shape.Aggregate(1L, (a, b) => a * b);
         var bytes = reader.ReadBytes(checked((int)(count * sizeof(float))));
         if (bytes.Length != count * sizeof(float)) throw new EndOfStreamException();

@@ -74,7 +74,8 @@ public sealed record Conv2dLayer(int InChannels, int OutChannels, int Kernel) : 
     public override int[] OutputShape(int[] input)
     {
         if (input.Length != 3 || input[0] != InChannels)
-            throw new ArgumentException($"conv2d({InChannels}→{OutChannels}, {Kernel}×{Kernel}) needs input [{InChannels}, H, W] but gets [{string.Join(", ", input)}].");
+            throw new ArgumentException(
+                $"conv2d({InChannels}→{OutChannels}, {Kernel}×{Kernel}) needs input [{InChannels}, H, W] but gets [{string.Join(", ", input)}].");
         var (h, w) = ConvolvedSize(input);
         if (h <= 0 || w <= 0)
             throw new ArgumentException($"conv2d {Kernel}×{Kernel} does not fit an input of {input[1]}×{input[2]}.");
@@ -110,7 +111,8 @@ public sealed record LinearLayer(int InFeatures, int OutFeatures) : LayerSpec
     {
         int flat = input.Aggregate(1, (a, b) => a * b);
         if (flat != InFeatures)
-            throw new ArgumentException($"linear({InFeatures}→{OutFeatures}) needs {InFeatures} input features but gets [{string.Join(", ", input)}] = {flat}.");
+            throw new ArgumentException(
+                $"linear({InFeatures}→{OutFeatures}) needs {InFeatures} input features but gets [{string.Join(", ", input)}] = {flat}.");
         return [OutFeatures];
     }
 

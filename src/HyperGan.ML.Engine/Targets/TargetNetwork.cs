@@ -33,7 +33,8 @@ public sealed record TargetNetwork
             try { shape = Layers[i].OutputShape(shape); }
             catch (ArgumentException e) { throw new ArgumentException($"Target '{name}', layer {i}: {e.Message}", nameof(layers), e); }
         }
-        if (shape.Length != 1) throw new ArgumentException($"Target '{name}' must end in a linear layer (it ends with shape [{string.Join(", ", shape)}]).", nameof(layers));
+        if (shape.Length != 1) throw new ArgumentException(
+            $"Target '{name}' must end in a linear layer (it ends with shape [{string.Join(", ", shape)}]).", nameof(layers));
         OutputSize = shape[0];
     }
 
@@ -46,8 +47,11 @@ public sealed record TargetNetwork
     {
         var last = Layers[^1];
         if (last.Activation != Activation.None)
-            throw new ArgumentException($"Target '{Name}': the last layer has activation {last.Activation}, but its outputs are the logits (classification) or the predicted value (regression) and must not pass through an activation. " +
-                $"Set Activation = Activation.None on the last layer, e.g. new LinearLayer({last switch { LinearLayer l => $"{l.InFeatures}, {l.OutFeatures}", _ => "in, out" }}) {{ Activation = Activation.None }} (LinearLayer's default is LeakyRelu).");
+            throw new ArgumentException($"Target '{Name}': the last layer has activation {last.Activation}, but its outputs are the logits " +
+                $"(classification) or the predicted value (regression) and must not pass through an activation. " +
+                $"Set Activation = Activation.None on the last layer, e.g. new " +
+                    $"LinearLayer({last switch { LinearLayer l => $"{l.InFeatures}, {l.OutFeatures}", _ => "in, out" }}) {{ Activation = " +
+                    $"Activation.None }} (LinearLayer's default is LeakyRelu).");
     }
 
     /// <summary>Outputs of the last layer: classes for classification, 1 for scalar regression.</summary>

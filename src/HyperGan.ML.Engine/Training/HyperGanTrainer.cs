@@ -58,7 +58,8 @@ public static class HyperGanTrainer
 
             (double b1, double b2) betas = (options.AdamBeta1, options.AdamBeta2);
             using var optQ = optim.Adam(model.Mixer.parameters(), options.MixerLearningRate, betas.b1, betas.b2, weight_decay: options.WeightDecay);
-            using var optG = optim.Adam(model.LayerGeneratorParameters(), options.LearningRate, betas.b1, betas.b2, weight_decay: options.WeightDecay);
+            using var optG = optim.Adam(model.LayerGeneratorParameters(), options.LearningRate, betas.b1, betas.b2,
+                weight_decay: options.WeightDecay);
             using var optD = optim.Adam(model.Discriminator.parameters(), options.DiscriminatorLearningRate, betas.b1, betas.b2);
 
             int n = data.Count, batchSize = Math.Min(options.BatchSize, n), members = options.NetworksPerStep;
@@ -72,7 +73,8 @@ public static class HyperGanTrainer
                     cancellationToken.ThrowIfCancellationRequested();
                     profile?.StartStep();
                     using var scope = NewDisposeScope();
-                    var index = tensor(order.AsSpan(step * batchSize, Math.Min(batchSize, n - step * batchSize)).ToArray().Select(i => (long)i).ToArray());
+                    var index = tensor(order.AsSpan(step * batchSize,
+                        Math.Min(batchSize, n - step * batchSize)).ToArray().Select(i => (long)i).ToArray());
                     var x = data.Features.index_select(0, index).to(device);
                     var y = data.Targets.index_select(0, index).to(device);
                     profile?.Mark("batch");
@@ -87,8 +89,10 @@ public static class HyperGanTrainer
                     if (options.Beta > 0)
                     {
                         var prior = randn([members * layerCount, codeDim], generator: noiseRng, device: device).mul(options.PriorStd);
-                        var lossD = F.binary_cross_entropy_with_logits(model.Discriminator.forward(prior), ones(members * layerCount, 1, device: device))
-                                  + F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows.detach()), zeros(members * layerCount, 1, device: device));
+                        var lossD = F.binary_cross_entropy_with_logits(model.Discriminator.forward(prior), ones(members * layerCount, 1,
+                            device: device))
+                                  + F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows.detach()), zeros(members * layerCount, 1,
+                                      device: device));
                         optD.zero_grad();
                         lossD.backward();
                         optD.step();
@@ -109,7 +113,8 @@ public static class HyperGanTrainer
                         : F.mse_loss(batchOutputs.squeeze(-1), y.unsqueeze(0).expand(members, -1));
                     var loss = options.Diversity switch
                     {
-                        DiversityTerm.MutualInformation => taskLoss - FunctionSpaceDiversity.Disagreement(outputs.narrow(1, labelled, labelled), options.Task) * options.DiversityWeight,
+                        DiversityTerm.MutualInformation => taskLoss - FunctionSpaceDiversity.Disagreement(outputs.narrow(1, labelled, labelled),
+                            options.Task) * options.DiversityWeight,
                         DiversityTerm.Svgd => FunctionSpaceDiversity.SvgdLoss(outputs, y, options.Task, options.DiversityWeight),
                         _ => taskLoss,
                     };
@@ -118,7 +123,8 @@ public static class HyperGanTrainer
                     profile?.Mark("target forward");
                     if (options.Beta > 0)
                     {
-                        var adversarial = F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows), ones(members * layerCount, 1, device: device));
+                        var adversarial = F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows), ones(members * layerCount, 1,
+                            device: device));
                         loss = loss + adversarial * options.Beta;
                         advLoss = adversarial.item<float>();
                         profile?.Mark("adversarial forward");
@@ -169,7 +175,8 @@ public static class HyperGanTrainer
             using var scope = NewDisposeScope();
             var loss = CodeMoments.Loss(model.Codes(model.SampleNoise(options.PretrainSamples, noiseRng)), options.PriorStd);
             double value = loss.item<float>();
-            progress?.Report(new TrainingProgress(TrainingPhase.PretrainMixer, 0, options.Epochs, step, options.PretrainMaxSteps, value, 0, 0, clock.Elapsed));
+            progress?.Report(new TrainingProgress(TrainingPhase.PretrainMixer, 0, options.Epochs, step, options.PretrainMaxSteps, value, 0, 0,
+                clock.Elapsed));
             if (value < options.PretrainTargetLoss) return step - 1;
             opt.zero_grad();
             loss.backward();

@@ -87,7 +87,8 @@ public sealed record HyperGanTrainingOptions
     /// and a null <see cref="GeneratedWeightDecay"/> become the study's choice for the task; explicit values stay.</summary>
     public HyperGanTrainingOptions WithResolvedDiversity() => this with
     {
-        Diversity = Diversity != DiversityTerm.Auto ? Diversity : Task == TaskKind.Classification ? DiversityTerm.MutualInformation : DiversityTerm.Svgd,
+        Diversity = Diversity != DiversityTerm.Auto ? Diversity : Task == TaskKind.Classification ? DiversityTerm.MutualInformation
+            : DiversityTerm.Svgd,
         GeneratedWeightDecay = GeneratedWeightDecay ?? (Task == TaskKind.Classification ? 1e-3 : 0),
     };
 
@@ -98,20 +99,26 @@ public sealed record HyperGanTrainingOptions
         Positive(Epochs, nameof(Epochs));
         Positive(BatchSize, nameof(BatchSize));
         Positive(NetworksPerStep, nameof(NetworksPerStep));
-        if (!(Beta >= 0) || double.IsInfinity(Beta)) throw new ArgumentOutOfRangeException(nameof(Beta), Beta, "Beta must be a finite number ≥ 0 (0 disables the discriminator).");
+        if (!(Beta >= 0) || double.IsInfinity(Beta)) throw new ArgumentOutOfRangeException(nameof(Beta), Beta, "Beta must be a finite number ≥ " +
+            "0 (0 disables the discriminator).");
         PositiveFinite(LearningRate, nameof(LearningRate));
         PositiveFinite(MixerLearningRate, nameof(MixerLearningRate));
         PositiveFinite(DiscriminatorLearningRate, nameof(DiscriminatorLearningRate));
         PositiveFinite(PriorStd, nameof(PriorStd));
         if (!(AdamBeta1 >= 0 && AdamBeta1 < 1)) throw new ArgumentOutOfRangeException(nameof(AdamBeta1), AdamBeta1, "AdamBeta1 must be in [0, 1).");
         if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) throw new ArgumentOutOfRangeException(nameof(AdamBeta2), AdamBeta2, "AdamBeta2 must be in [0, 1).");
-        if (!Enum.IsDefined(Diversity)) throw new ArgumentOutOfRangeException(nameof(Diversity), Diversity, "Diversity must be Auto, None, MutualInformation or Svgd.");
-        if (!(DiversityWeight >= 0) || double.IsInfinity(DiversityWeight)) throw new ArgumentOutOfRangeException(nameof(DiversityWeight), DiversityWeight, "DiversityWeight must be a finite number ≥ 0.");
-        if (GeneratedWeightDecay is { } lambda && (!(lambda >= 0) || double.IsInfinity(lambda))) throw new ArgumentOutOfRangeException(nameof(GeneratedWeightDecay), lambda, "GeneratedWeightDecay must be a finite number ≥ 0 (0 = off) or null (the task's default).");
+        if (!Enum.IsDefined(Diversity)) throw new ArgumentOutOfRangeException(nameof(Diversity), Diversity,
+            "Diversity must be Auto, None, MutualInformation or Svgd.");
+        if (!(DiversityWeight >= 0) || double.IsInfinity(DiversityWeight)) throw new ArgumentOutOfRangeException(nameof(DiversityWeight),
+            DiversityWeight, "DiversityWeight must be a finite number ≥ 0.");
+        if (GeneratedWeightDecay is { } lambda
+            && (!(lambda >= 0) || double.IsInfinity(lambda))) throw new ArgumentOutOfRangeException(nameof(GeneratedWeightDecay), lambda,
+            "GeneratedWeightDecay must be a finite number ≥ 0 (0 = off) or null (the task's default).");
         if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be ≥ 0.");
         if (PretrainMixer)
         {
-            if (PretrainSamples < 2) throw new ArgumentOutOfRangeException(nameof(PretrainSamples), PretrainSamples, "PretrainSamples must be ≥ 2 to estimate a covariance.");
+            if (PretrainSamples < 2) throw new ArgumentOutOfRangeException(nameof(PretrainSamples), PretrainSamples,
+                "PretrainSamples must be ≥ 2 to estimate a covariance.");
             Positive(PretrainMaxSteps, nameof(PretrainMaxSteps));
         }
     }

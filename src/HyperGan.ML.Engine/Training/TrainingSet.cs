@@ -30,17 +30,21 @@ public sealed class TrainingSet : IDisposable
     }
 
     /// <summary>Classification examples: <paramref name="features"/> is N × prod(<paramref name="inputShape"/>) row-major values.</summary>
-    /// <exception cref="ArgumentException">Sizes disagree, a value is NaN/∞, a label is outside [0, classes), or fewer than 2 classes occur.</exception>
+    /// <exception cref="ArgumentException">Sizes disagree, a value is NaN/∞, a label is outside [0, classes), or fewer than 2 classes
+    /// occur.</exception>
     public static TrainingSet ForClassification(float[] features, int[] labels, int[] inputShape, int classes)
     {
         if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, "Classification needs at least 2 classes.");
         CheckFeatures(features, labels.Length, inputShape);
         for (int i = 0; i < labels.Length; i++)
             if (labels[i] < 0 || labels[i] >= classes)
-                throw new ArgumentException($"Label {labels[i]} of example {i} is outside [0, {classes}). Map labels to 0..{classes - 1} first.", nameof(labels));
+                throw new ArgumentException($"Label {labels[i]} of example {i} is outside [0, {classes}). Map labels to 0..{classes - 1} first.",
+                    nameof(labels));
         if (labels.Distinct().Count() < 2)
-            throw new ArgumentException($"All {labels.Length} examples have the same label ({labels[0]}); a classifier needs at least two classes in its training data.", nameof(labels));
-        return new TrainingSet(MakeFeatures(features, labels.Length, inputShape), tensor(labels.Select(l => (long)l).ToArray()), TaskKind.Classification, classes);
+            throw new ArgumentException($"All {labels.Length} examples have the same label ({labels[0]}); a classifier needs at least two " +
+                $"classes in its training data.", nameof(labels));
+        return new TrainingSet(MakeFeatures(features, labels.Length, inputShape),
+            tensor(labels.Select(l => (long)l).ToArray()), TaskKind.Classification, classes);
     }
 
     /// <summary>Regression examples with one float target each.</summary>
@@ -53,15 +57,18 @@ public sealed class TrainingSet : IDisposable
         return new TrainingSet(MakeFeatures(features, targets.Length, inputShape), tensor(targets), TaskKind.Regression, 1);
     }
 
-    /// <summary>Throws when this set does not fit <paramref name="target"/>'s input shape or output size, or the target's last layer has an activation.</summary>
+    /// <summary>Throws when this set does not fit <paramref name="target"/>'s input shape or output size, or the target's last layer has an
+    /// activation.</summary>
     public void CheckFits(TargetNetwork target)
     {
         target.CheckOutputLayer();
         var shape = Features.shape.Skip(1).Select(d => (int)d).ToArray();
         if (!shape.SequenceEqual(target.InputShape))
-            throw new ArgumentException($"Training examples have shape [{string.Join(", ", shape)}] but target '{target.Name}' expects [{string.Join(", ", target.InputShape)}].");
+            throw new ArgumentException($"Training examples have shape [{string.Join(", ", shape)}] but target '{target.Name}' expects " +
+                $"[{string.Join(", ", target.InputShape)}].");
         if (Task == TaskKind.Classification && target.OutputSize != Classes)
-            throw new ArgumentException($"The data has {Classes} classes but target '{target.Name}' outputs {target.OutputSize}; build the target with {Classes} outputs.");
+            throw new ArgumentException(
+                $"The data has {Classes} classes but target '{target.Name}' outputs {target.OutputSize}; build the target with {Classes} outputs.");
         if (Task == TaskKind.Regression && target.OutputSize != 1)
             throw new ArgumentException($"Regression needs a target with 1 output; '{target.Name}' has {target.OutputSize}.");
     }
@@ -71,10 +78,12 @@ public sealed class TrainingSet : IDisposable
         if (count == 0) throw new ArgumentException("The training data is empty; provide at least one example per class.");
         int size = inputShape.Aggregate(1, (a, b) => a * b);
         if (features.Length != (long)count * size)
-            throw new ArgumentException($"Expected {count} examples × {size} values ([{string.Join(", ", inputShape)}]) = {(long)count * size} feature values but got {features.Length}.", nameof(features));
+            throw new ArgumentException($"Expected {count} examples × {size} values ([{string.Join(", ", inputShape)}]) = {(long)count * size} " +
+                $"feature values but got {features.Length}.", nameof(features));
         int bad = Array.FindIndex(features, v => !float.IsFinite(v));
         if (bad >= 0)
-            throw new ArgumentException($"Feature value {bad % size} of example {bad / size} is {features[bad]}; features must be finite (replace or drop missing values first).", nameof(features));
+            throw new ArgumentException($"Feature value {bad % size} of example {bad / size} is {features[bad]}; features must be finite " +
+                $"(replace or drop missing values first).", nameof(features));
     }
 
     // One tensor with its final shape: tensor(features).view(...) would leave the flat tensor to the finalizer.

@@ -41,9 +41,9 @@ using (var cursor = scored.GetRowCursor(outputs.Select(n => scored.Schema[n])))
         {
             getters[o](ref v);
             all.AddRange(v.DenseValues());
-            var values = v.DenseValues().ToArray();
+            var slots = v.DenseValues().ToArray();
             line.Add(o == 0
-                ? $"{outputs[o]} top class {Array.IndexOf(values, values.Max())} ({values.Max():F3})"
+                ? $"{outputs[o]} top class {Array.IndexOf(slots, slots.Max())} ({slots.Max():F3})"
                 : $"{outputs[o]} {v.GetItemOrDefault(0):F4}");
         }
         if (row++ < 3) Console.WriteLine($"row {row}: {string.Join(", ", line)}");

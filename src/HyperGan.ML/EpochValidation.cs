@@ -48,7 +48,7 @@ internal sealed class EpochValidation(TrainingExamples heldOut, int members, int
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using var rng = new Generator((ulong)seed, model.Device);
-        var ensemble = new SampledEnsemble(model.Target, model.Generate(model.Codes(model.SampleNoise(members, rng))));
+        var ensemble = model.Sample(members, rng);
         var x = tensor(heldOut.Features, [heldOut.Count, .. model.Target.InputShape.Select(d => (long)d)]).to(model.Device);
         var outputs = ensemble.Forward(x, batchSize: batch).cpu(); // [M, N, outputs], in batches of ScoringBatchSize rows
         double seconds = (started - _measuring).TotalSeconds;

@@ -129,10 +129,11 @@ public sealed class HyperGanEnsembleOptions
     /// <summary>The function-space term that pays for disagreement between the sampled networks away from the training data
     /// (see docs/diversity.md); <see cref="DiversityTerm.None"/> = the paper's objective.</summary>
     public DiversityTerm Diversity { get; set; } = EngineDefaults.Diversity;
-    /// <summary>Weight of <see cref="Diversity"/>: γ for mutual information, the repulsion α for SVGD.</summary>
-    public double DiversityWeight { get; set; } = EngineDefaults.DiversityWeight;
+    /// <summary>Weight of <see cref="Diversity"/>: γ for mutual information, the repulsion α for SVGD; null (default) = the
+    /// task's default (1 for classification, 3 for regression).</summary>
+    public double? DiversityWeight { get; set; } = EngineDefaults.DiversityWeight;
     /// <summary>λ of a Gaussian prior (L2 decay) on the generated weights and biases; 0 = off; null (default) = the task's
-    /// default (1e-3 for classification, 0 for regression).</summary>
+    /// default (1e-3 for classification, 2e-2 for regression).</summary>
     public double? GeneratedWeightDecay { get; set; } = EngineDefaults.GeneratedWeightDecay;
     /// <summary>Initial spread (in units of He's std) of the weights all generated networks share.</summary>
     public double InitialSharedStd { get; set; } = ArchitectureDefaults.InitialSharedStd;

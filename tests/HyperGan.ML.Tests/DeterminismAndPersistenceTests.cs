@@ -106,6 +106,44 @@ public class DeterminismAndPersistenceTests : IDisposable
     }
 
     [Fact]
+    public void A_regression_model_keeps_its_label_scaling_and_a_version_1_file_reads_as_trained_on_raw_labels()
+    {
+        var (x, y) = Fixtures.CubicRegression(seed: 0);
+        using var data = TrainingSet.ForRegression(x, y, [1]);
+        var options = new HyperGanTrainingOptions
+        {
+            Task = TaskKind.Regression, Architecture = Fixtures.SmallArchitecture, Epochs = 20, BatchSize = 20, NetworksPerStep = 8, Seed = 3,
+        };
+        using var model = HyperGanTrainer.Fit(TargetNetworks.Regression1D(), data, options);
+        double mean = y.Average(v => (double)v), rms = Math.Sqrt(y.Average(v => (v - mean) * (v - mean)));
+        Assert.Equal(mean, model.Model.LabelScaling.Shift, 1e-4);
+        Assert.Equal(rms, model.Model.LabelScaling.Scale, 1e-4);
+
+        var bytes = ModelFile.ToBytes(model);
+        using var loaded = ModelFile.FromBytes(bytes);
+        Assert.Equal(model.Model.LabelScaling, loaded.Model.LabelScaling);
+        using var grid = tensor(Fixtures.RegressionGrid).view(-1, 1);
+        using var before = model.Sample(5, 1);
+        using var after = loaded.Sample(5, 1);
+        using var outBefore = before.Forward(grid);
+        using var outAfter = after.Forward(grid);
+        Assert.Equal(outBefore.data<float>().ToArray(), outAfter.data<float>().ToArray());
+
+        // A file written before the scaling existed: version 1, no scaling in its header; its networks emit raw outputs.
+        var version1 = Rewrite(bytes, v => 1, h =>
+        {
+            h.Remove(h.Select(p => p.Key).Single(k => k.Equals("LabelScaling", StringComparison.OrdinalIgnoreCase)));
+            return h;
+        });
+        using var old = ModelFile.FromBytes(version1);
+        Assert.Equal(LabelScaling.Identity, old.Model.LabelScaling);
+        using var raw = old.Sample(5, 1);
+        using var outRaw = raw.Forward(grid);
+        using var expected = outBefore.sub(mean).div(rms); // what the same generator emits before the scaling is applied
+        Assert.True(outRaw.allclose(expected, rtol: 1e-4, atol: 1e-4), "a version-1 file should read without the scaling");
+    }
+
+    [Fact]
     public void Wrong_version_and_a_different_architecture_are_rejected_with_clear_messages()
     {
         using var model = Train(seed: 4);

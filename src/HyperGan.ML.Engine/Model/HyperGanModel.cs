@@ -79,7 +79,8 @@ public sealed class HyperGanModel : Module
     /// <summary>Codes for each network and layer: [count, K, d].</summary>
     public Tensor Codes(Tensor noise) => mixer.forward(noise).view(noise.shape[0], Target.Layers.Count, Architecture.CodeDim);
 
-    /// <summary>Turns codes [M, K, d] into the weights and biases of M target networks.</summary>
+    /// <summary>Turns codes [M, K, d] into the weights and biases of M target networks (regression: in the standardised units
+    /// training uses; <see cref="Sample"/> gives label units).</summary>
     public IReadOnlyList<GeneratedLayer> Generate(Tensor codes)
     {
         long members = codes.shape[0];
@@ -93,6 +94,31 @@ public sealed class HyperGanModel : Module
             layers[i] = new GeneratedLayer(weight, bias);
         }
         return layers;
+    }
+
+    /// <summary>
+    /// How regression outputs map to label units (set by training from the targets, stored with the model); networks from
+    /// <see cref="Generate"/> emit standardised values, networks from <see cref="Sample"/> label units.
+    /// </summary>
+    public LabelScaling LabelScaling { get; internal set; } = LabelScaling.Identity;
+
+    /// <summary>
+    /// Draws <paramref name="count"/> networks using <paramref name="rng"/> (advances it), in label units
+    /// (<see cref="LabelScaling"/> folded into the last layer), without gradients.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is not positive.</exception>
+    public SampledEnsemble Sample(int count, Generator rng)
+    {
+        if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "The number of sampled networks must be positive.");
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var layers = LabelScaling.Apply(Generate(Codes(SampleNoise(count, rng))));
+        foreach (var layer in layers)
+        {
+            layer.Weight.MoveToOuterDisposeScope();
+            layer.Bias?.MoveToOuterDisposeScope();
+        }
+        return new SampledEnsemble(Target, layers);
     }
 
     /// <summary>Device of the model's parameters.</summary>

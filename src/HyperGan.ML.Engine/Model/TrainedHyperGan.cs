@@ -42,19 +42,7 @@ public sealed class TrainedHyperGan : IDisposable
 
     /// <summary>Draws <paramref name="count"/> networks using <paramref name="rng"/> (advances it).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is not positive.</exception>
-    public SampledEnsemble Sample(int count, Generator rng)
-    {
-        if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "The number of sampled networks must be positive.");
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var layers = Model.Generate(Model.Codes(Model.SampleNoise(count, rng)));
-        foreach (var layer in layers)
-        {
-            layer.Weight.MoveToOuterDisposeScope();
-            layer.Bias?.MoveToOuterDisposeScope();
-        }
-        return new SampledEnsemble(Target, layers);
-    }
+    public SampledEnsemble Sample(int count, Generator rng) => Model.Sample(count, rng);
 
     /// <summary>Writes the model to <paramref name="path"/> atomically (temp file + rename). See <see cref="ModelFile"/>.</summary>
     public void Save(string path) => ModelFile.Save(this, path);

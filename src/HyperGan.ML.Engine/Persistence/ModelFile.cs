@@ -12,14 +12,16 @@ namespace HyperGan.ML.Engine.Persistence;
 
 /// <summary>
 /// The on-disk format of a trained HyperGAN. Layout: ASCII magic <c>HYPERGAN</c>, int32 format version, int32
-/// length + UTF-8 JSON header (target architecture and training options), int64 length + TorchSharp state dict
+/// length + UTF-8 JSON header (target architecture, training options, regression label scaling), int64 length + TorchSharp state dict
 /// of all modules, then a SHA-256 of everything before it. Loading checks magic, version and checksum before
 /// reading any tensor and never executes code from the file (JSON and raw tensors only).
 /// </summary>
 public static class ModelFile
 {
     /// <summary>The versions of the model file this library writes and reads.</summary>
-    public static FormatVersions Versions { get; } = new("model", Current: 1, OldestReadable: 1);
+    // Version 2 adds the regression label scaling to the header; version 1 files read with the identity scaling (their
+    // networks were trained on raw labels).
+    public static FormatVersions Versions { get; } = new("model", Current: 2, OldestReadable: 1);
     static readonly byte[] Magic = "HYPERGAN"u8.ToArray();
 
     internal static readonly JsonSerializerOptions Json = new()
@@ -28,7 +30,7 @@ public static class ModelFile
         Converters = { new JsonStringEnumConverter() },
     };
 
-    sealed record Header(TargetNetwork Target, HyperGanTrainingOptions Options, string Library);
+    sealed record Header(TargetNetwork Target, HyperGanTrainingOptions Options, string Library, LabelScaling? LabelScaling = null);
 
     /// <summary>Serialises <paramref name="model"/> to bytes (the exact content <see cref="Save"/> writes).</summary>
     public static byte[] ToBytes(TrainedHyperGan model)
@@ -39,7 +41,7 @@ public static class ModelFile
             writer.Write(Magic);
             writer.Write(Versions.Current);
             var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.Target, model.Options,
-                typeof(ModelFile).Assembly.GetName().Version?.ToString() ?? "unknown"), Json);
+                typeof(ModelFile).Assembly.GetName().Version?.ToString() ?? "unknown", model.Model.LabelScaling), Json);
             writer.Write(header.Length);
             writer.Write(header);
             using var state = new MemoryStream();
@@ -95,6 +97,7 @@ public static class ModelFile
             using var state = new MemoryStream(reader.ReadBytes(checked((int)stateLength)));
             using var stateReader = new BinaryReader(state);
             model.load(stateReader, strict: true);
+            model.LabelScaling = header.LabelScaling ?? LabelScaling.Identity;
             if (device is not null) model.to(device);
             return new TrainedHyperGan(model, header.Options);
         }

@@ -57,7 +57,7 @@ internal static class FunctionSpaceDiversity
     /// φ_j = (1/M) Σ_i k_ij [g_i + α (2/h)(f_j − f_i)], and the loss is −Σ_j ⟨stopgrad φ_j, f_j⟩ / B.
     /// Scaled like the mean task loss: with one network, or with α = 0 and a diagonal kernel, its gradient is exactly the
     /// mean cross-entropy's (or half the MSE's), so learning rates and β keep their meaning. Regression uses a
-    /// unit-variance Gaussian likelihood in the label's units.
+    /// unit-variance Gaussian likelihood in the units training uses (standardised labels, see Model.LabelScaling).
     /// </summary>
     /// <param name="outputs">[M, rows, outputs], rows = labelled + extra.</param>
     /// <param name="targets">Class indices (classification) or values (regression) of the first B rows.</param>

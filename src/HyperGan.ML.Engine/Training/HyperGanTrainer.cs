@@ -36,6 +36,7 @@ public static class HyperGanTrainer
     {
         options.Validate();
         options = options.WithResolvedDiversity();
+        double diversityWeight = options.DiversityWeight!.Value; // resolved above
         if (data.Task != options.Task)
             throw new ArgumentException($"Options.Task is {options.Task} but the training set was built for {data.Task}.", nameof(options));
         data.CheckFits(target);
@@ -46,6 +47,10 @@ public static class HyperGanTrainer
         random.manual_seed(options.Seed); // module initialisation draws from torch's global generator
         var model = new HyperGanModel(target, options.Architecture);
         model.to(device);
+        if (options.Task == TaskKind.Regression)
+            model.LabelScaling = LabelScaling.Of(data.Targets.data<float>().ToArray(), canShift: target.Layers[^1].HasBias);
+        // Regression trains on standardised targets (see LabelScaling); classes stay indices.
+        using var targets = options.Task == TaskKind.Regression ? model.LabelScaling.Standardise(data.Targets) : data.Targets.alias();
         using var noiseRng = new Generator((ulong)options.Seed + 1, device);
         using var diversityRng = new Generator((ulong)options.Seed + 2, device); // its own stream: the paper's recipe draws exactly as before
         var shuffle = new Random(options.Seed);
@@ -73,10 +78,10 @@ public static class HyperGanTrainer
                     cancellationToken.ThrowIfCancellationRequested();
                     profile?.StartStep();
                     using var scope = NewDisposeScope();
-                    var index = tensor(order.AsSpan(step * batchSize,
-                        Math.Min(batchSize, n - step * batchSize)).ToArray().Select(i => (long)i).ToArray());
+                    var rows = order.AsSpan(step * batchSize, Math.Min(batchSize, n - step * batchSize)).ToArray();
+                    var index = tensor(rows.Select(i => (long)i).ToArray());
                     var x = data.Features.index_select(0, index).to(device);
-                    var y = data.Targets.index_select(0, index).to(device);
+                    var y = targets.index_select(0, index).to(device);
                     profile?.Mark("batch");
 
                     // Codes for this step's networks: [M, K, d], flattened to M·K rows for the discriminator.
@@ -89,10 +94,10 @@ public static class HyperGanTrainer
                     if (options.Beta > 0)
                     {
                         var prior = randn([members * layerCount, codeDim], generator: noiseRng, device: device).mul(options.PriorStd);
-                        var lossD = F.binary_cross_entropy_with_logits(model.Discriminator.forward(prior), ones(members * layerCount, 1,
-                            device: device))
-                                  + F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows.detach()), zeros(members * layerCount, 1,
-                                      device: device));
+                        var real = ones(members * layerCount, 1, device: device);
+                        var fake = zeros(members * layerCount, 1, device: device);
+                        var lossD = F.binary_cross_entropy_with_logits(model.Discriminator.forward(prior), real)
+                                  + F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows.detach()), fake);
                         optD.zero_grad();
                         lossD.backward();
                         optD.step();
@@ -114,8 +119,8 @@ public static class HyperGanTrainer
                     var loss = options.Diversity switch
                     {
                         DiversityTerm.MutualInformation => taskLoss - FunctionSpaceDiversity.Disagreement(outputs.narrow(1, labelled, labelled),
-                            options.Task) * options.DiversityWeight,
-                        DiversityTerm.Svgd => FunctionSpaceDiversity.SvgdLoss(outputs, y, options.Task, options.DiversityWeight),
+                            options.Task) * diversityWeight,
+                        DiversityTerm.Svgd => FunctionSpaceDiversity.SvgdLoss(outputs, y, options.Task, diversityWeight),
                         _ => taskLoss,
                     };
                     if (options.GeneratedWeightDecay is > 0 and var lambda)
@@ -123,8 +128,8 @@ public static class HyperGanTrainer
                     profile?.Mark("target forward");
                     if (options.Beta > 0)
                     {
-                        var adversarial = F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows), ones(members * layerCount, 1,
-                            device: device));
+                        var real = ones(members * layerCount, 1, device: device);
+                        var adversarial = F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows), real);
                         loss = loss + adversarial * options.Beta;
                         advLoss = adversarial.item<float>();
                         profile?.Mark("adversarial forward");

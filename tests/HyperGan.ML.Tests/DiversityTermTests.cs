@@ -96,14 +96,14 @@ public class DiversityTermTests(ITestOutputHelper output)
     [Fact]
     public void Task_defaults_resolve_to_the_study_choice_and_explicit_values_stay()
     {
-        var classification = new HyperGanTrainingOptions().WithResolvedDiversity();
-        Assert.Equal((DiversityTerm.MutualInformation, 1e-3), (classification.Diversity, classification.GeneratedWeightDecay!.Value));
-        var regression = new HyperGanTrainingOptions { Task = TaskKind.Regression }.WithResolvedDiversity();
-        Assert.Equal((DiversityTerm.Svgd, 0.0), (regression.Diversity, regression.GeneratedWeightDecay!.Value));
-        var paper = HyperGanTrainingOptions.Paper.WithResolvedDiversity();
-        Assert.Equal((DiversityTerm.None, 0.0), (paper.Diversity, paper.GeneratedWeightDecay!.Value));
-        var chosen = new HyperGanTrainingOptions { Diversity = DiversityTerm.Svgd, GeneratedWeightDecay = 0.5 }.WithResolvedDiversity();
-        Assert.Equal((DiversityTerm.Svgd, 0.5), (chosen.Diversity, chosen.GeneratedWeightDecay!.Value));
+        static (DiversityTerm, double, double) Knobs(HyperGanTrainingOptions o) =>
+            (o.Diversity, o.DiversityWeight!.Value, o.GeneratedWeightDecay!.Value);
+        Assert.Equal((DiversityTerm.MutualInformation, 1.0, 1e-3), Knobs(new HyperGanTrainingOptions().WithResolvedDiversity()));
+        Assert.Equal((DiversityTerm.Svgd, 3.0, 2e-2), Knobs(new HyperGanTrainingOptions { Task = TaskKind.Regression }.WithResolvedDiversity()));
+        Assert.Equal((DiversityTerm.None, 1.0, 0.0), Knobs(HyperGanTrainingOptions.Paper.WithResolvedDiversity()));
+        var chosen = new HyperGanTrainingOptions { Diversity = DiversityTerm.Svgd, DiversityWeight = 7, GeneratedWeightDecay = 0.5 };
+        Assert.Equal((DiversityTerm.Svgd, 7.0, 0.5), Knobs(chosen.WithResolvedDiversity()));
+        Assert.Equal((DiversityTerm.Svgd, 7.0, 0.5), Knobs((chosen with { Task = TaskKind.Regression }).WithResolvedDiversity()));
     }
 
     [Fact]

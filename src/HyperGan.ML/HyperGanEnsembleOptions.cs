@@ -154,6 +154,9 @@ public sealed class HyperGanEnsembleOptions
     /// <summary>How each layer generator emits its layer's parameters: the paper's dense head (<see cref="GeneratorHead.Full"/>)
     /// or a chunked one (<see cref="GeneratorHead.Chunked"/>: far fewer parameters, see docs/performance.md).</summary>
     public GeneratorHead Head { get; set; } = ArchitectureDefaults.Head;
+    /// <summary>Batch normalisation inside each generator over the networks of a training step (full head only); sampling
+    /// uses running statistics. Off by default.</summary>
+    public bool GeneratorBatchNorm { get; set; } = ArchitectureDefaults.GeneratorBatchNorm;
     /// <summary>Chunked head: values per chunk.</summary>
     public int ChunkSize { get; set; } = ArchitectureDefaults.ChunkSize;
     /// <summary>Chunked head: width of the per-chunk layer.</summary>

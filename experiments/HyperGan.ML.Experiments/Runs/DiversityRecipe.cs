@@ -14,8 +14,9 @@ namespace HyperGan.ML.Experiments.Runs;
 /// <param name="GeneratedWeightDecay">λ of the prior on generated weights.</param>
 /// <param name="SharedStd">Initial shared spread (He units); null = default.</param>
 /// <param name="CodeStd">Initial per-network spread (He units); null = default.</param>
+/// <param name="BatchNorm">Batch normalisation inside the generators (issue 14 item 4).</param>
 public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double? Beta = null,
-    double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null)
+    double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false)
 {
     /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
     public static DiversityRecipe Paper { get; } = new("paper");
@@ -59,6 +60,9 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         new("mi0.5-prior1e-4", DiversityTerm.MutualInformation, 0.5, GeneratedWeightDecay: 1e-4),
         new("mi1-prior1e-4", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 1e-4),
         new("mi1-prior3e-4", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 3e-4),
+        // Batch norm across the networks inside the generators, as in the authors' code (issue 14 item 4).
+        new("mi1-prior-bn", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 1e-3, BatchNorm: true),
+        new("paper-bn", BatchNorm: true),
     ];
 
     /// <summary>Finds a recipe of <see cref="Sweep"/> by name.</summary>
@@ -78,6 +82,7 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         {
             InitialSharedStd = SharedStd ?? options.Architecture.InitialSharedStd,
             InitialCodeStd = CodeStd ?? options.Architecture.InitialCodeStd,
+            GeneratorBatchNorm = BatchNorm || options.Architecture.GeneratorBatchNorm,
         },
     };
 
@@ -87,12 +92,14 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         var o = options.WithResolvedDiversity();
         return $"diversity term {o.Diversity}" + (o.Diversity == DiversityTerm.None ? "" : $" (weight {o.DiversityWeight:G3})") +
                $", generated-weight prior λ {o.GeneratedWeightDecay:G3}, β {o.Beta:G3}, initial spread shared " +
-                   $"{o.Architecture.InitialSharedStd:G3} / per network {o.Architecture.InitialCodeStd:G3} × He";
+                   $"{o.Architecture.InitialSharedStd:G3} / per network {o.Architecture.InitialCodeStd:G3} × He" +
+               (o.Architecture.GeneratorBatchNorm ? ", batch norm in the generators" : "");
     }
 
     /// <summary>The knobs in words, for budgets and tables.</summary>
     public override string ToString() =>
         $"{Name} ({(Term == DiversityTerm.None ? "no function-space term" : $"{Term} weight {Weight:G3}")}" +
         (Beta is { } b ? $", β {b:G3}" : "") + (GeneratedWeightDecay > 0 ? $", generated-weight prior λ {GeneratedWeightDecay:G3}" : "") +
-        (SharedStd is not null || CodeStd is not null ? $", init shared {SharedStd}/code {CodeStd} × He" : "") + ")";
+        (SharedStd is not null || CodeStd is not null ? $", init shared {SharedStd}/code {CodeStd} × He" : "") +
+        (BatchNorm ? ", batch norm in the generators" : "") + ")";
 }

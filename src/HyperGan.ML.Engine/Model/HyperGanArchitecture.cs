@@ -17,6 +17,12 @@ public sealed record HyperGanArchitecture
     public double InitialSharedStd { get; init; } = 1.0;
     /// <summary>Initial standard deviation (in units of He's std) of the per-network, code-dependent part of the weights.</summary>
     public double InitialCodeStd { get; init; } = 0.25;
+    /// <summary>
+    /// Batch normalisation before each hidden ELU of every generator G_k (the full head), over the networks of a step, as
+    /// in the authors' code; sampling uses the running statistics, so a network depends on its own code only. Off by
+    /// default (the paper does not describe it; measured in docs/diversity.md).
+    /// </summary>
+    public bool GeneratorBatchNorm { get; init; }
     /// <summary>How each G_k emits its layer's parameters: the paper's dense head, or a chunked one.</summary>
     public GeneratorHead Head { get; init; } = GeneratorHead.Full;
     /// <summary>Chunked head: values per chunk C.</summary>
@@ -39,6 +45,10 @@ public sealed record HyperGanArchitecture
         if (HiddenUnits <= 0) throw new ArgumentOutOfRangeException(nameof(HiddenUnits), HiddenUnits, "HiddenUnits must be positive (paper: 512).");
         if (!Enum.IsDefined(Head)) throw new ArgumentOutOfRangeException(nameof(Head), Head, "Head must be GeneratorHead.Full or " +
             "GeneratorHead.Chunked.");
+        if (GeneratorBatchNorm && Head == GeneratorHead.Chunked)
+            throw new ArgumentException(
+                "GeneratorBatchNorm applies to the full head only; set Head = GeneratorHead.Full or GeneratorBatchNorm = false.",
+                nameof(GeneratorBatchNorm));
         if (ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ChunkSize must be positive (default 256).");
         if (ChunkHiddenUnits <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkHiddenUnits), ChunkHiddenUnits,
             "ChunkHiddenUnits must be positive (default 128).");

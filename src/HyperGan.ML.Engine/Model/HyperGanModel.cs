@@ -50,7 +50,7 @@ public sealed class HyperGanModel : Module
     {
         GeneratorHead.Chunked => new ChunkedLayerGenerator(name, a.CodeDim, a.HiddenUnits, layer.ParameterCount, a.ChunkSize, a.ChunkHiddenUnits,
             a.ChunkEmbeddingDim, OutputScale(layer)),
-        _ => new Mlp(name, a.CodeDim, a.HiddenUnits, checked((int)layer.ParameterCount)),
+        _ => new Mlp(name, a.CodeDim, a.HiddenUnits, checked((int)layer.ParameterCount), a.GeneratorBatchNorm),
     };
 
     // He's factor: √(2 / fan-in) for weights, √(1 / fan-in) for biases, so generated networks start (and stay) at a scale
@@ -112,13 +112,24 @@ public sealed class HyperGanModel : Module
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "The number of sampled networks must be positive.");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var layers = LabelScaling.Apply(Generate(Codes(SampleNoise(count, rng))));
-        foreach (var layer in layers)
+        // Evaluation mode, so generators with batch norm use their running statistics: each network then depends on its
+        // own code only, not on the others drawn with it. Training mode is restored for a model sampled while it trains.
+        bool wasTraining = training;
+        eval();
+        try
         {
-            layer.Weight.MoveToOuterDisposeScope();
-            layer.Bias?.MoveToOuterDisposeScope();
+            var layers = LabelScaling.Apply(Generate(Codes(SampleNoise(count, rng))));
+            foreach (var layer in layers)
+            {
+                layer.Weight.MoveToOuterDisposeScope();
+                layer.Bias?.MoveToOuterDisposeScope();
+            }
+            return new SampledEnsemble(Target, layers);
         }
-        return new SampledEnsemble(Target, layers);
+        finally
+        {
+            if (wasTraining) train();
+        }
     }
 
     /// <summary>Device of the model's parameters.</summary>

@@ -5,24 +5,34 @@ using static TorchSharp.torch.nn;
 
 namespace HyperGan.ML.Engine.Model;
 
-/// <summary>The paper's building block for Q, G_k and D: input → hidden → ELU → hidden → ELU → output.</summary>
+/// <summary>The paper's building block for Q, G_k and D: input → hidden → ELU → hidden → ELU → output, with batch
+/// normalisation before each ELU when asked (the authors' generators have it).</summary>
 internal sealed class Mlp : Module<Tensor, Tensor>, ILayerGenerator
 {
     readonly Linear fc1, fc2, fc3;
+    readonly BatchNorm1d? bn1, bn2;
 
-    /// <summary>Creates the MLP.</summary>
-    public Mlp(string name, int inputs, int hidden, int outputs) : base(name)
+    /// <summary>Creates the MLP; <paramref name="batchNorm"/> normalises each hidden layer over the rows of a batch (in a
+    /// generator: over the step's networks), with running statistics in evaluation mode.</summary>
+    public Mlp(string name, int inputs, int hidden, int outputs, bool batchNorm = false) : base(name)
     {
         fc1 = Linear(inputs, hidden);
         fc2 = Linear(hidden, hidden);
         fc3 = Linear(hidden, outputs);
+        if (batchNorm)
+        {
+            bn1 = BatchNorm1d(hidden);
+            bn2 = BatchNorm1d(hidden);
+        }
         RegisterComponents();
     }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor x) => fc3.forward(Hidden(x));
 
-    Tensor Hidden(Tensor x) => functional.elu(fc2.forward(functional.elu(fc1.forward(x), 1.0)), 1.0);
+    Tensor Hidden(Tensor x) => functional.elu(Normalise(bn2, fc2.forward(functional.elu(Normalise(bn1, fc1.forward(x)), 1.0))), 1.0);
+
+    static Tensor Normalise(BatchNorm1d? bn, Tensor x) => bn is null ? x : bn.forward(x);
 
     /// <summary>
     /// As the paper's layer generator (the <see cref="GeneratorHead.Full"/> head), re-initialises the output layer: its bias ~ N(0, <paramref

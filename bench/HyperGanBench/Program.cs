@@ -5,6 +5,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Native;
 using HyperGan.ML.Experiments.Runs;
 using HyperGanBench;
@@ -23,10 +24,18 @@ var maxEpochs = new Option<int>("--max-epochs")
 {
     Description = "time-to-accuracy: most HyperGAN epochs before giving up on reaching the deep ensemble's accuracy.", DefaultValueFactory = _ => 12
 };
+var head = new Option<GeneratorHead>("--head")
+{
+    Description = "time-to-accuracy: HyperGAN's generator head, Full (the paper's) or Chunked.", DefaultValueFactory = _ => GeneratorHead.Full,
+};
+var recipe = new Option<string?>("--recipe")
+{
+    Description = "time-to-accuracy: HyperGAN's diversity recipe (an experiments recipe name, e.g. paper); default: the engine's defaults.",
+};
 var root = new RootCommand("HyperGan.ML performance benchmark: scoring throughput and latency vs a per-member loop, ONNX Runtime vs the engine, " +
     "training time vs a deep ensemble, memory, sampling, model size, ML.NET overhead, training-step profile.")
 {
-    outDir, only, seed, maxEpochs,
+    outDir, only, seed, maxEpochs, head, recipe,
 };
 root.SetAction(parse =>
 {
@@ -48,7 +57,8 @@ root.SetAction(parse =>
         ("onnx-scoring", () => OnnxScoring.Measure(report, repo)),
         ("step-profile", () => StepTimeProfile.Measure(report, repo)),
         ("fit-memory", () => FitMemory.Measure(report, images: 3200)),
-        ("time-to-accuracy", () => TimeToAccuracy.Measure(report, repo, parse.GetValue(seed), parse.GetValue(maxEpochs))),
+        ("time-to-accuracy", () => TimeToAccuracy.Measure(report, repo, parse.GetValue(seed), parse.GetValue(maxEpochs), parse.GetValue(head),
+            parse.GetValue(recipe) is { } name ? DiversityRecipe.Named(name) : null)),
     ];
     var selected = parse.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
         .ToHashSet(StringComparer.OrdinalIgnoreCase);

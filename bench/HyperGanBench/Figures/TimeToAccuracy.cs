@@ -21,7 +21,8 @@ namespace HyperGanBench.Figures;
 public static class TimeToAccuracy
 {
     /// <summary>Adds time-to-accuracy.</summary>
-    public static void Measure(BenchmarkReport report, string repo, int seed, int maxHyperGanEpochs)
+    public static void Measure(BenchmarkReport report, string repo, int seed, int maxHyperGanEpochs, GeneratorHead head = GeneratorHead.Full,
+        DiversityRecipe? recipe = null)
     {
         var budget = ClassificationBudget.For(Preset.Quick);
         var problem = new Datasets(Path.Combine(repo, "data"), null).Mnist5000(budget, seed);
@@ -43,18 +44,19 @@ public static class TimeToAccuracy
             Architecture = new HyperGanArchitecture
             {
                 NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes,
-                HiddenUnits = budget.HyperGanHidden
+                HiddenUnits = budget.HyperGanHidden, Head = head,
             },
             Epochs = maxHyperGanEpochs, BatchSize = budget.HyperGanBatch, NetworksPerStep = budget.NetworksPerStep,
             LearningRate = budget.HyperGanLearningRate, MixerLearningRate = 2 * budget.HyperGanLearningRate, Seed = seed,
         };
+        if (recipe is not null) options = recipe.ApplyTo(options);
         var curve = new List<(int Epoch, double Seconds, double Accuracy)>();
         double? reachedSeconds = null;
         var training = Stopwatch.StartNew();
         using (HyperGanTrainer.Fit(target, data, options, epochCompleted: (epoch, model) =>
         {
             training.Stop(); // evaluation is not training time
-            double accuracy = Accuracy(TenNetworks(model, target, test), problem.Test.Labels);
+            double accuracy = Accuracy(TenNetworks(model, test), problem.Test.Labels);
             curve.Add((epoch, training.Elapsed.TotalSeconds, accuracy));
             Console.WriteLine($"time-to-accuracy: HyperGAN epoch {epoch}: {training.Elapsed.TotalSeconds:F1} s, 10-net accuracy {accuracy:P2}");
             if (accuracy >= ensembleAccuracy) reachedSeconds = training.Elapsed.TotalSeconds;
@@ -101,16 +103,17 @@ public static class TimeToAccuracy
             $"{atEnsembleTime.Epoch})" : "; HyperGAN's first epoch took longer than the whole deep ensemble";
         report.Add(new Figure("time-to-accuracy",
             $"time to the test accuracy of a 10-member deep ensemble, MNIST-5000 (seed {seed}; quick budgets: {plain} per network; HyperGAN " +
-            $"{budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, width {budget.HyperGanHidden}, ≤ {maxHyperGanEpochs} epochs)",
+            $"{budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, width {budget.HyperGanHidden}, ≤ {maxHyperGanEpochs} epochs, " +
+            $"{head} head, {DiversityRecipe.Describe(options)})",
             text, "ratio ≤ 1.0", reachedSeconds is double s2 && s2 <= ensembleSeconds, values));
     }
 
-    static Tensor TenNetworks(HyperGanModel model, TargetNetwork target, Tensor test)
+    static Tensor TenNetworks(HyperGanModel model, Tensor test)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using var rng = new Generator(12345); // the same ten noise vectors every epoch
-        using var ensemble = new SampledEnsemble(target, model.Generate(model.Codes(model.SampleNoise(10, rng))));
+        using var ensemble = model.Sample(10, rng);
         return ensemble.Forward(test).MoveToOuterDisposeScope();
     }
 

@@ -56,8 +56,8 @@ public static class EnsembleFile
                 bool hasBias = reader.ReadBoolean();
                 if (hasBias != spec.HasBias)
                 {
-                    weight.Dispose(); throw new InvalidDataException(
-                    $"Layer {spec} bias presence does not match the target.");
+                    weight.Dispose();
+                    throw new InvalidDataException($"Layer {spec} bias presence does not match the target.");
                 }
                 layers.Add(new GeneratedLayer(weight, hasBias ? ReadTensor(reader, [members, spec.OutputUnits], device) : null));
             }

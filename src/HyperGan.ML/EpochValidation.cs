@@ -2,7 +2,6 @@ using System.Diagnostics;
 using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Evaluation;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace HyperGan.ML;
@@ -47,8 +46,7 @@ internal sealed class EpochValidation(TrainingExamples heldOut, int members, int
         var started = _clock.Elapsed;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        using var rng = new Generator((ulong)seed, model.Device);
-        var ensemble = model.Sample(members, rng);
+        var ensemble = model.Sample(members, seed);
         var x = tensor(heldOut.Features, [heldOut.Count, .. model.Target.InputShape.Select(d => (long)d)]).to(model.Device);
         var outputs = ensemble.Forward(x, batchSize: batch).cpu(); // [M, N, outputs], in batches of ScoringBatchSize rows
         double seconds = (started - _measuring).TotalSeconds;

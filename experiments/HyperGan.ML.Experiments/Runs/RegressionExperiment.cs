@@ -85,8 +85,7 @@ public static class RegressionExperiment
     static (double[] Mean, double[] Std, Band Band) Measure(HyperGanModel model, int networks, int seed)
     {
         using var scope = NewDisposeScope();
-        using var rng = new Generator((ulong)seed, model.Device); // as TrainedHyperGan.Sample(networks, seed)
-        using var ensemble = model.Sample(networks, rng);
+        using var ensemble = model.Sample(networks, seed);
         var outputs = ensemble.Forward(tensor(Grid.Select(g => (float)g).ToArray()).view(-1, 1)).squeeze(-1); // [n, G], label units
         var mean = outputs.mean([0]).data<float>().Select(v => (double)v).ToArray();
         var std = outputs.std(0, unbiased: false).data<float>().Select(v => (double)v).ToArray();

@@ -80,7 +80,7 @@ public sealed class HyperGanModel : Module
     public Tensor Codes(Tensor noise) => mixer.forward(noise).view(noise.shape[0], Target.Layers.Count, Architecture.CodeDim);
 
     /// <summary>Turns codes [M, K, d] into the weights and biases of M target networks (regression: in the standardised units
-    /// training uses; <see cref="Sample"/> gives label units).</summary>
+    /// training uses; <see cref="Sample(int, Generator)"/> gives label units).</summary>
     public IReadOnlyList<GeneratedLayer> Generate(Tensor codes)
     {
         long members = codes.shape[0];
@@ -98,9 +98,17 @@ public sealed class HyperGanModel : Module
 
     /// <summary>
     /// How regression outputs map to label units (set by training from the targets, stored with the model); networks from
-    /// <see cref="Generate"/> emit standardised values, networks from <see cref="Sample"/> label units.
+    /// <see cref="Generate"/> emit standardised values, networks from <see cref="Sample(int, Generator)"/> label units.
     /// </summary>
     public LabelScaling LabelScaling { get; internal set; } = LabelScaling.Identity;
+
+    /// <summary>Draws <paramref name="count"/> networks (as <see cref="Sample(int, Generator)"/>) with noise from a generator
+    /// seeded by <paramref name="seed"/> on the model's device: same seed, same networks.</summary>
+    public SampledEnsemble Sample(int count, long seed)
+    {
+        using var rng = new Generator((ulong)seed, Device);
+        return Sample(count, rng);
+    }
 
     /// <summary>
     /// Draws <paramref name="count"/> networks using <paramref name="rng"/> (advances it), in label units

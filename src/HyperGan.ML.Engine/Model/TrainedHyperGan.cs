@@ -33,12 +33,7 @@ public sealed class TrainedHyperGan : IDisposable
 
     /// <summary>Draws <paramref name="count"/> networks with noise from a generator seeded by <paramref name="seed"/>: same seed, same
     /// networks.</summary>
-    public SampledEnsemble Sample(int count, long seed)
-    {
-        var rng = new Generator((ulong)seed, Model.Device);
-        try { return Sample(count, rng); }
-        finally { rng.Dispose(); }
-    }
+    public SampledEnsemble Sample(int count, long seed) => Model.Sample(count, seed);
 
     /// <summary>Draws <paramref name="count"/> networks using <paramref name="rng"/> (advances it).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is not positive.</exception>

@@ -39,30 +39,32 @@ public class TrainingTests(ITestOutputHelper output)
         Assert.True(acc1 >= 0.90, $"1-net accuracy {acc1:P2} < 90%");
     }
 
-    [Fact]
-    public void Regression_band_fits_inside_the_data_and_widens_outside()
+    /// <summary>
+    /// Trains on the 1-D problem (seed 0) with its labels multiplied by <paramref name="unit"/> (20 points = one step per
+    /// epoch) and returns the mean and spread of 200 sampled networks over <see cref="Fixtures.RegressionGrid"/>, back in
+    /// the units of y.
+    /// </summary>
+    static (float[] Mean, float[] Std) CubicBand(int epochs, float unit = 1)
     {
         var (x, y) = Fixtures.CubicRegression(seed: 0);
-        using var data = TrainingSet.ForRegression(x, y, [1]); // y = x³ spans about ±64: training standardises it
+        using var data = TrainingSet.ForRegression(x, y.Select(v => v * unit).ToArray(), [1]);
         var options = new HyperGanTrainingOptions
         {
-            Task = TaskKind.Regression,
-            Architecture = Fixtures.SmallArchitecture,
-            Epochs = 2000, // 20 points = one step per epoch
-            BatchSize = 20,
-            NetworksPerStep = 32,
-            LearningRate = 1e-3,
-            MixerLearningRate = 1e-3,
-            Seed = 2,
+            Task = TaskKind.Regression, Architecture = Fixtures.SmallArchitecture, Epochs = epochs, BatchSize = 20, NetworksPerStep = 32,
+            LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = 2,
         };
         using var model = HyperGanTrainer.Fit(TargetNetworks.Regression1D(), data, options);
         using var ensemble = model.Sample(200, 9);
-        var grid = Fixtures.RegressionGrid;
-        using var gx = tensor(grid).view(-1, 1);
-        using var outputs = ensemble.Forward(gx).squeeze(-1); // [M, G], in y's units
-        var mean = outputs.mean([0]).data<float>().ToArray();
-        var std = outputs.std(0).data<float>().ToArray();
-        var (rmse, stdIn, stdOut, covered) = Fixtures.RegressionBand(grid, mean, std);
+        using var gx = tensor(Fixtures.RegressionGrid).view(-1, 1);
+        using var outputs = ensemble.Forward(gx).squeeze(-1).div(unit); // [M, G], in y's units
+        return (outputs.mean([0]).data<float>().ToArray(), outputs.std(0).data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Regression_band_fits_inside_the_data_and_widens_outside()
+    {
+        var (mean, std) = CubicBand(epochs: 2000); // y = x³ spans about ±64: training standardises it
+        var (rmse, stdIn, stdOut, covered) = Fixtures.RegressionBand(Fixtures.RegressionGrid, mean, std);
         output.WriteLine($"RMSE vs x³ on [−4, 4]: {rmse:F2}; mean σ inside {stdIn:F2}, outside |x| ≥ 5: {stdOut:F2}; truth inside ±3σ at " +
             $"{covered:P0} of |x| ≥ 5");
         Assert.True(rmse < 8, $"ensemble mean misses x³ inside the data: RMSE {rmse:F2} (noise σ is 3, range ±64)");
@@ -77,26 +79,10 @@ public class TrainingTests(ITestOutputHelper output)
     {
         // Training standardises regression labels (LabelScaling). Before it did, the raw labels of this problem (±64) gave
         // σ 0.48 inside / 3.2 outside and missed the truth at every |x| ≥ 5, while the same labels divided by 30 held it.
-        var (x, y) = Fixtures.CubicRegression(seed: 0);
-        var grid = Fixtures.RegressionGrid;
-        (float[] Mean, float[] Std) Band(float unit)
-        {
-            using var data = TrainingSet.ForRegression(x, y.Select(v => v * unit).ToArray(), [1]);
-            var options = new HyperGanTrainingOptions
-            {
-                Task = TaskKind.Regression, Architecture = Fixtures.SmallArchitecture, Epochs = 400, BatchSize = 20, NetworksPerStep = 32,
-                LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = 2,
-            };
-            using var model = HyperGanTrainer.Fit(TargetNetworks.Regression1D(), data, options);
-            using var ensemble = model.Sample(200, 9);
-            using var gx = tensor(grid).view(-1, 1);
-            using var outputs = ensemble.Forward(gx).squeeze(-1).div(unit); // back to the units of y
-            return (outputs.mean([0]).data<float>().ToArray(), outputs.std(0).data<float>().ToArray());
-        }
         foreach (var unit in new[] { 1f, 1000f, 1f / 30 })
         {
-            var (mean, std) = Band(unit);
-            var (rmse, stdIn, stdOut, covered) = Fixtures.RegressionBand(grid, mean, std);
+            var (mean, std) = CubicBand(epochs: 400, unit);
+            var (rmse, stdIn, stdOut, covered) = Fixtures.RegressionBand(Fixtures.RegressionGrid, mean, std);
             output.WriteLine($"labels × {unit:G3}: RMSE {rmse:F2}, σ inside {stdIn:F2}, outside {stdOut:F2}, truth inside ±3σ at {covered:P0} " +
                 "of |x| ≥ 5 (in y's units)");
             Assert.True(rmse < 8, $"labels × {unit:G3}: RMSE {rmse:F2} inside the data (noise σ 3)");

@@ -44,6 +44,11 @@ var seeds = new Option<int>("--final-seeds")
 {
     Description = "diversity-study: training seeds of the final comparison on test data; decisions: training seeds.", DefaultValueFactory = _ => 3
 };
+var onValidation = new Option<bool>("--on-validation")
+{
+    Description = "decisions: split validation images (training images not trained on; quick/tiny only) instead of the whole test set, for " +
+        "choosing a calibration method without the test split.",
+};
 var shared = new Option<DirectoryInfo?>("--shared-data")
 {
     Description = "Folder with fashion-mnist/ (default: ../shared/data next to the repository).",
@@ -69,15 +74,18 @@ foreach (var (id, description) in new[]
         "chosen recipe vs the paper's and the deep ensemble on test data over --final-seeds seeds."),
 })
 {
-    var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar, problems, head, recipe, seeds };
+    var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar, problems, head, recipe, seeds,
+        onValidation };
     command.Validators.Add(result =>
     {
         if (ProblemSelection.Error(id, result.GetValue(problems)) is { } error) result.AddError(error);
+        if (result.GetValue(onValidation) && (id != "decisions" || result.GetValue(full)))
+            result.AddError("--on-validation applies to decisions with --quick or --tiny (the full preset trains on every training image).");
     });
     command.SetAction(parse => Experiments.Run(id, parse.GetValue(full) ? Preset.Full : parse.GetValue(tiny) ? Preset.Tiny : Preset.Quick,
         parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName,
         ProblemSelection.For(id, parse.GetValue(problems), parse.GetValue(fashion), parse.GetValue(cifar)), parse.GetValue(head),
-        parse.GetValue(recipe), parse.GetValue(seeds)));
+        parse.GetValue(recipe), parse.GetValue(seeds), parse.GetValue(onValidation)));
     root.Subcommands.Add(command);
 }
 var resultsDir = new Option<DirectoryInfo?>("--results") { Description = "Folder of run folders (default: docs/results)." };
@@ -136,7 +144,7 @@ static class Report
 static class Experiments
 {
     public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, IReadOnlyList<string> problems, GeneratorHead head,
-        string? recipe, int finalSeeds)
+        string? recipe, int finalSeeds, bool onValidation = false)
     {
         TorchBackend.Initialize();
         var repo = RepositoryFolder.Find();
@@ -147,7 +155,8 @@ static class Experiments
             : [];
         var single = id != "diversity-study" && recipe is not null ? DiversityRecipe.Named(recipe) : null;
         var folderName = $"{id}-{preset.ToString().ToLowerInvariant()}" +
-            (head == GeneratorHead.Full ? "" : "-" + head.ToString().ToLowerInvariant()) + (single is null ? "" : "-" + single.Name);
+            (head == GeneratorHead.Full ? "" : "-" + head.ToString().ToLowerInvariant()) + (single is null ? "" : "-" + single.Name) +
+            (onValidation ? "-validation" : "");
         static void Print(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
         var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", folderName), Print)
         {
@@ -170,7 +179,10 @@ static class Experiments
             case "filters": DiversityExperiment.Run(output, datasets, filters: true); break;
             case "regression": RegressionExperiment.Run(output); break;
             case "diversity-study": DiversityStudy.Run(output, datasets, recipes, finalSeeds); break;
-            case "decisions": DecisionsExperiment.Run(output, datasets, problems, finalSeeds); break;
+            case "decisions":
+                DecisionsExperiment.Run(output, datasets, problems, finalSeeds,
+                    evaluation: onValidation ? EvaluationImages.Validation : EvaluationImages.WholeTestSet);
+                break;
             case "calibration":
                 CalibrationExperiment.Run(output, preset switch
                 {

@@ -1,5 +1,5 @@
 // Decisions with a guarantee (docs/decisions.md). Trains on 4,000 MNIST digits with 1,000 more held out; Fit sets a
-// temperature, a 5 % out-of-distribution flag and 90 % prediction sets on the held-out digits. Then measures, on 5,000
+// calibration (temperature, then top-label), a 5 % out-of-distribution flag and 90 % prediction sets on the held-out digits. Then measures, on 5,000
 // digits the calibration never saw and 2,000 notMNIST letters (the unknowns), what a user relies on: the flag's
 // false-alarm and detection rates, the sets' coverage and size, calibration before and after (reliability.png).
 // Run: dotnet run -c Release --project samples/Decisions [-- <output folder>]   (about a minute on 2 CPU cores)
@@ -32,14 +32,15 @@ var estimator = ml.Transforms.HyperGanEnsemble(new HyperGanEnsembleOptions
 {
     ImageShape = [1, 28, 28], EnsembleSize = 10, Epochs = 5,
     HiddenUnits = 128, NoiseDim = 32, CodeDim = 32, NetworksPerStep = 8, LearningRate = 1e-3, MixerLearningRate = 2e-3, // CPU-sized
-    ValidationFraction = 0.2,               // 1,000 of the 5,000 digits: 500 fit the temperature, 500 set the thresholds
+    ValidationFraction = 0.2,               // 1,000 of the 5,000 digits: 500 fit the calibration, 500 set the thresholds
     Calibrate = true,
     OutOfDistributionFalseAlarmRate = 0.05, // flag at most 5 % of digits
     Coverage = 0.9,                         // sets that hold the true digit 90 % of the time
 });
 var model = estimator.Fit(keys.Transform(train));
 var fitted = model.Calibration!;
-AnsiConsole.MarkupLine($"Fit: {fitted.Rows} held-out digits, temperature [bold]{fitted.Temperature:F2}[/], flag when entropy > " +
+AnsiConsole.MarkupLine($"Fit: {fitted.Rows} held-out digits, temperature [bold]{fitted.Temperature:F2}[/], top-label slope " +
+    $"{fitted.TopLabel.Slope:F2} intercept {fitted.TopLabel.Intercept:F2}, flag when entropy > " +
     $"{fitted.OutOfDistributionThreshold:F3}, sets = classes with probability ≥ {1 - fitted.ConformalThreshold:F3}");
 
 // Digits the calibration never saw, and letters: what the decisions do on them.
@@ -73,7 +74,7 @@ File.WriteAllBytes(png, Charts.Lines("Reliability on 5,000 unseen digits", "mean
 [
     new Series($"raw (ECE {ClassificationMetrics.ExpectedCalibrationError(before):F4})",
         before.Select(b => b.MeanConfidence).ToArray(), before.Select(b => b.Accuracy).ToArray()),
-    new Series($"calibrated, T = {fitted.Temperature:F2} (ECE {ClassificationMetrics.ExpectedCalibrationError(after):F4})",
+    new Series($"calibrated, T = {fitted.Temperature:F2}, top-label (ECE {ClassificationMetrics.ExpectedCalibrationError(after):F4})",
         after.Select(b => b.MeanConfidence).ToArray(), after.Select(b => b.Accuracy).ToArray()),
     new Series("perfect calibration", [0.0, 1.0], [0.0, 1.0], Dashed: true),
 ], 0, 1));

@@ -123,13 +123,14 @@ internal sealed class EnsembleScorer
         var prediction = EnsemblePrediction.FromLogits(logits);
         int classes = _model.Target.OutputSize;
         var probabilities = new float[rows * classes];
-        // Calibrated: Score and PredictiveEntropy come from p̄_T; Disagreement stays the networks' own mutual information.
-        // Temperature 1 skips it, so an uncalibrated model scores bit-identically to one without calibration.
-        if (Calibration is { Temperature: not 1.0 and var t })
+        // Calibrated: Score and PredictiveEntropy come from the calibrated p̄; Disagreement stays the networks' own mutual
+        // information. The identity map skips it, so an uncalibrated model scores bit-identically to one without calibration.
+        if (Calibration is { } c && (c.Temperature != 1 || !c.TopLabel.IsIdentity))
         {
-            var calibrated = TemperatureScaling.Calibrated(logits, t);
-            calibrated.cpu().data<float>().CopyTo(probabilities);
-            EnsemblePrediction.EntropyOf(calibrated).cpu().data<float>().CopyTo(prediction.Entropy);
+            TemperatureScaling.Calibrated(logits, c.Temperature).cpu().data<float>().CopyTo(probabilities);
+            c.TopLabel.ApplyInPlace(probabilities, classes);
+            using var calibrated = tensor(probabilities, [rows, classes]);
+            EnsemblePrediction.EntropyOf(calibrated).data<float>().CopyTo(prediction.Entropy);
         }
         else Buffer.BlockCopy(prediction.Probabilities, 0, probabilities, 0, probabilities.Length * sizeof(float));
         for (int r = 0; r < rows; r++)

@@ -1,4 +1,5 @@
 using HyperGan.ML.Engine.Decisions;
+using HyperGan.ML.Engine.Ensembles;
 
 namespace HyperGan.ML;
 
@@ -19,6 +20,9 @@ public sealed record HeldOutCalibration
     /// <summary>The temperature the ensemble's mean log-probability is divided by before a softmax (1 = not calibrated; see
     /// <see cref="Engine.Ensembles.TemperatureScaling"/>).</summary>
     public double Temperature { get; init; } = 1;
+    /// <summary>The top-label map applied after the temperature (identity unless <see cref="HyperGanEnsembleOptions.CalibrationMethod"/>
+    /// is <see cref="CalibrationMethod.TemperatureAndTopLabel"/>), fitted on the same rows as the temperature.</summary>
+    public TopLabelScaling TopLabel { get; init; } = TopLabelScaling.Identity;
 
     /// <summary>Classification: accuracy on <see cref="ThresholdRows"/>.</summary>
     public double? Accuracy { get; init; }
@@ -26,9 +30,10 @@ public sealed record HeldOutCalibration
     public double? NegativeLogLikelihood { get; init; }
     /// <summary>Classification: expected calibration error (15 bins) of the uncalibrated ensemble on <see cref="ThresholdRows"/>.</summary>
     public double? ExpectedCalibrationError { get; init; }
-    /// <summary>Classification: negative log-likelihood at <see cref="Temperature"/> on <see cref="ThresholdRows"/>.</summary>
+    /// <summary>Classification: negative log-likelihood after calibration (<see cref="Temperature"/>, <see cref="TopLabel"/>) on
+    /// <see cref="ThresholdRows"/>.</summary>
     public double? CalibratedNegativeLogLikelihood { get; init; }
-    /// <summary>Classification: expected calibration error at <see cref="Temperature"/> on <see cref="ThresholdRows"/>.</summary>
+    /// <summary>Classification: expected calibration error after calibration on <see cref="ThresholdRows"/>.</summary>
     public double? CalibratedExpectedCalibrationError { get; init; }
     /// <summary>Regression: root-mean-square error of Score on <see cref="ThresholdRows"/>.</summary>
     public double? RootMeanSquaredError { get; init; }
@@ -52,7 +57,8 @@ public sealed record HeldOutCalibration
     internal string Describe() => string.Join("; ", new[]
     {
         $"{Rows} held-out rows",
-        TemperatureRows > 0 ? $"temperature {Temperature:G4} (fitted on {TemperatureRows} rows)" : null,
+        TemperatureRows > 0 ? $"temperature {Temperature:G4}" + (TopLabel.IsIdentity ? "" : $", top-label slope {TopLabel.Slope:G4} " +
+            $"intercept {TopLabel.Intercept:G4}") + $" (fitted on {TemperatureRows} rows)" : null,
         Accuracy is { } a ? $"on {ThresholdRows} rows: accuracy {a:P2}, NLL {NegativeLogLikelihood:F4} → {CalibratedNegativeLogLikelihood:F4}, " +
             $"ECE {ExpectedCalibrationError:F4} → {CalibratedExpectedCalibrationError:F4}" : null,
         RootMeanSquaredError is { } e ? $"on {ThresholdRows} rows: RMSE {e:G4}" : null,

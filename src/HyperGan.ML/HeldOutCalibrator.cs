@@ -41,23 +41,30 @@ internal static class HeldOutCalibrator
         var (temperatureRows, thresholdRows) = temperatureCount == 0 ? (null, heldOut)
             : temperatureCount == heldOut.Count ? (heldOut, heldOut)
             : heldOut.Split(temperatureCount, seed);
-        double temperature = 1;
-        if (temperatureRows is not null)
-        {
-            using var logits = scorer.MemberOutputs(temperatureRows.Features, temperatureRows.Count);
-            temperature = TemperatureScaling.Fit(logits, temperatureRows.ClassLabels!);
-        }
-
         var calibration = new HeldOutCalibration
         {
-            Rows = heldOut.Count, TemperatureRows = temperatureRows?.Count ?? 0, ThresholdRows = thresholdRows.Count, Temperature = temperature,
+            Rows = heldOut.Count, TemperatureRows = temperatureRows?.Count ?? 0, ThresholdRows = thresholdRows.Count,
             OutOfDistributionFalseAlarmRate = o.OutOfDistributionFalseAlarmRate, Coverage = o.Coverage,
             OutOfDistributionScore = o.OutOfDistributionFalseAlarmRate is null || regression ? null : o.OutOfDistributionScore,
         };
-        scorer.Calibration = calibration with { Temperature = 1 };
+        if (temperatureRows is not null)
+        {
+            using (var logits = scorer.MemberOutputs(temperatureRows.Features, temperatureRows.Count))
+                calibration = calibration with { Temperature = TemperatureScaling.Fit(logits, temperatureRows.ClassLabels!) };
+            if (o.CalibrationMethod == CalibrationMethod.TemperatureAndTopLabel)
+            {
+                scorer.Calibration = calibration;
+                var afterTemperature = Score(scorer, temperatureRows);
+                calibration = calibration with
+                {
+                    TopLabel = TopLabelScaling.Fit(afterTemperature.Scores, afterTemperature.Width, temperatureRows.ClassLabels!),
+                };
+            }
+        }
+        scorer.Calibration = calibration with { Temperature = 1, TopLabel = TopLabelScaling.Identity };
         var raw = Score(scorer, thresholdRows);
         scorer.Calibration = calibration;
-        var calibrated = temperature == 1 ? raw : Score(scorer, thresholdRows);
+        var calibrated = calibration.Temperature == 1 && calibration.TopLabel.IsIdentity ? raw : Score(scorer, thresholdRows);
         scorer.Calibration = null;
         int n = thresholdRows.Count;
 

@@ -64,6 +64,9 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         if (o.Coverage is { } coverage && !(coverage > 0 && coverage < 1))
             throw new ArgumentOutOfRangeException(nameof(o.Coverage), coverage,
                 "Coverage must be in (0, 1), e.g. 0.9 for sets that hold the true label for 90 % of rows; or null for none.");
+        if (!Enum.IsDefined(o.CalibrationMethod))
+            throw new ArgumentOutOfRangeException(nameof(o.CalibrationMethod), o.CalibrationMethod,
+                "CalibrationMethod must be Temperature or TemperatureAndTopLabel.");
         if (!Enum.IsDefined(o.OutOfDistributionScore))
             throw new ArgumentOutOfRangeException(nameof(o.OutOfDistributionScore), o.OutOfDistributionScore,
                 "OutOfDistributionScore must be PredictiveEntropy, Disagreement or MaxProbability.");

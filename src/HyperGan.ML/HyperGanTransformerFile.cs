@@ -88,7 +88,8 @@ internal static class HyperGanTransformerFile
         var o = state.Options;
         if ((o.Calibrate || o.OutOfDistributionFalseAlarmRate is not null || o.Coverage is not null) &&
             (state.Calibration is not { } c || (o.OutOfDistributionFalseAlarmRate is not null) != (c.OutOfDistributionThreshold is not null)
-             || (o.Coverage is not null) != (c.ConformalThreshold is not null) || !(c.Temperature > 0)))
+             || (o.Coverage is not null) != (c.ConformalThreshold is not null) || !(c.Temperature > 0) || !(c.TopLabel.Slope >= 0)
+             || !double.IsFinite(c.TopLabel.Slope) || !double.IsFinite(c.TopLabel.Intercept)))
             throw new InvalidDataException(
                 $"'{source}': {folder}transformer.json asks for calibration or thresholds its stored calibration does not hold.");
         if (state.Members != state.Options.EnsembleSize)

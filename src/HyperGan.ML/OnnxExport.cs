@@ -28,8 +28,8 @@ internal static class OnnxExport
             "ONNX export needs a frozen ensemble (the networks are written into the file), but this transformer samples fresh networks per " +
                 "batch (FreezeEnsemble = false). Fit with FreezeEnsemble = true to export.");
         var o = transformer.Options;
-        var model = new Builder(frozen, o.FeatureColumnName, transformer.FeatureSize).Build(transformer.Task, transformer.Calibration?.Temperature
-            ?? 1, o);
+        var model = new Builder(frozen, o.FeatureColumnName, transformer.FeatureSize).Build(transformer.Task,
+            transformer.Calibration ?? new HeldOutCalibration(), o);
         AtomicFile.Write(path, stream => model.WriteTo(stream));
     }
 
@@ -168,8 +168,9 @@ internal static class OnnxExport
             return x;
         }
 
-        public ModelProto Build(TaskKind task, double temperature, HyperGanEnsembleOptions o)
+        public ModelProto Build(TaskKind task, HeldOutCalibration calibration, HyperGanEnsembleOptions o)
         {
+            double temperature = calibration.Temperature;
             _graph.Input.Add(Info(inputName, "batch", featureSize));
             var z = Networks(); // [M, batch, outputs]
             if (task == TaskKind.Regression)
@@ -193,8 +194,9 @@ internal static class OnnxExport
                 var rawEntropy = Entropy(mean);
                 var score = temperature == 1 ? mean
                     : Node("Softmax", [Node("Div", [Node("Log", [mean]), Constant("temperature", [(float)temperature], 1)])], Int("axis", 1));
+                if (!calibration.TopLabel.IsIdentity) score = TopLabel(score, calibration.TopLabel);
                 Output(score, o.ScoreColumnName, classes);
-                Output(temperature == 1 ? rawEntropy : Entropy(score), o.PredictiveEntropyColumnName, 1);
+                Output(score == mean ? rawEntropy : Entropy(score), o.PredictiveEntropyColumnName, 1);
                 Output(Node("Relu", [Node("Sub", [rawEntropy, memberEntropy])]), o.DisagreementColumnName, 1); // clamped at 0
             }
             var model = new ModelProto
@@ -204,6 +206,30 @@ internal static class OnnxExport
             };
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
             return model;
+        }
+
+        // TopLabelScaling.ApplyInPlace on [batch, C]: the top probability c becomes max(σ(a·logit c + b), TopLabelScaling.Floor), the
+        // others share 1 − c' in proportion; rows with a tied top or no mass outside it are kept.
+        string TopLabel(string p, TopLabelScaling map)
+        {
+            var zero = Constant("zero", [0f], 1);
+            var top = Node("ReduceMax", [p], Ints("axes", 1), Int("keepdims", 1));                    // c [batch, 1]
+            var isTop = Node("Equal", [p, top]);
+            var others = Node("Where", [isTop, zero, p]);
+            var rest = Node("ReduceSum", [others, Int64s("axis", 1)], Int("keepdims", 1));              // 1 − c
+            var second = Node("ReduceMax", [others], Ints("axes", 1), Int("keepdims", 1));              // p₂
+            var limit = Constant("max_logit", [30f], 1);
+            var logit = Node("Clip", [Node("Sub", [Node("Log", [top]), Node("Log", [rest])]), Node("Neg", [limit]), limit]);
+            var z = Node("Add", [Node("Mul", [logit, Constant("slope", [(float)map.Slope], 1)]), Constant("intercept", [(float)map.Intercept], 1)]);
+            var tie = Node("Div", [second, Node("Add", [rest, second])]);
+            var floor = Node("Add", [tie, Node("Mul", [Node("Sub", [top, tie]), Constant("tie_margin", [(float)TopLabelScaling.TieMargin], 1)])]);
+            var newTop = Node("Max", [Node("Sigmoid", [z]), floor]);
+            var scaled = Node("Mul", [p, Node("Div", [Node("Sub", [Constant("one", [1f], 1), newTop]), rest])]);
+            var mapped = Node("Where", [isTop, newTop, scaled]);
+            var ties = Node("ReduceSum", [Node("Cast", [isTop], Int("to", (int)TensorProto.Types.DataType.Float)), Int64s("axis", 1)],
+                Int("keepdims", 1));
+            var keep = Node("Or", [Node("Greater", [ties, Constant("one_tie", [1f], 1)]), Node("Not", [Node("Greater", [rest, zero])])]);
+            return Node("Where", [keep, p, mapped]);
         }
 
         // −Σ p ln max(p, 1e-30) over classes: [batch, C] → [batch, 1]

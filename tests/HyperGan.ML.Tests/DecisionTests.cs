@@ -153,7 +153,7 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
     }
 
     [Fact]
-    public void Temperature_scaling_lowers_the_calibration_error_on_unseen_digits_and_the_flag_catches_letters()
+    public void Calibration_lowers_the_calibration_error_on_unseen_digits_and_the_flag_catches_letters()
     {
         var (calibration, test) = StratifiedSplit.Split(new int[t.Pool.Count], 4000, 11);
         var model = t.Model.CalibrateOn(t.View(t.Pool.Subset(calibration)));
@@ -169,7 +169,8 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
             ece = ClassificationMetrics.ExpectedCalibrationError(calibrated, labels);
         double rawNll = ClassificationMetrics.NegativeLogLikelihood(rawP, labels),
             nll = ClassificationMetrics.NegativeLogLikelihood(calibrated, labels);
-        output.WriteLine($"T {model.Calibration!.Temperature:F3}: test ECE {rawEce:F4} → {ece:F4}, NLL {rawNll:F4} → {nll:F4}");
+        output.WriteLine($"T {model.Calibration!.Temperature:F3}, top-label {model.Calibration.TopLabel}: test ECE {rawEce:F4} → {ece:F4}, " +
+            $"NLL {rawNll:F4} → {nll:F4}");
         if (rawEce > 0.02) Assert.True(ece <= 0.5 * rawEce, $"calibrated ECE {ece:F4} should be at most half of raw {rawEce:F4}");
         Assert.True(ece <= rawEce + 0.002, $"calibrated ECE {ece:F4} worse than raw {rawEce:F4}");
         Assert.True(nll <= rawNll + 0.002, $"calibrated NLL {nll:F4} worse than raw {rawNll:F4}");
@@ -255,6 +256,8 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
             Estimator(o => { o.Calibrate = true; o.OutOfDistributionFalseAlarmRate = 0.05; o.ValidationFraction = 0.15; }).Fit(data),
             "Calibrate", "at least 20", "gives 15", "half");
         Expect.Fails<ArgumentOutOfRangeException>(output, "Coverage 1", () => Estimator(o => o.Coverage = 1), "Coverage", "(0, 1)");
+        Expect.Fails<ArgumentOutOfRangeException>(output, "CalibrationMethod 7", () => Estimator(o => o.CalibrationMethod = (CalibrationMethod)7),
+            "CalibrationMethod", "Temperature or TemperatureAndTopLabel");
         Expect.Fails<ArgumentOutOfRangeException>(output, "false-alarm rate 0", () => Estimator(o => o.OutOfDistributionFalseAlarmRate = 0),
             "OutOfDistributionFalseAlarmRate", "(0, 1)");
         Expect.Fails<ArgumentOutOfRangeException>(output, "ValidationFraction NaN", () => Estimator(o => o.ValidationFraction = double.NaN),

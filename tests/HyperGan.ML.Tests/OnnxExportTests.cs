@@ -93,7 +93,8 @@ public class OnnxExportTests(ITestOutputHelper output, DecisionTests.Trained cal
         var data = calibrated.View(calibrated.Pool.Subset(Enumerable.Range(0, 300).ToArray()));
         var worst = Compare(calibrated.Ml, calibrated.Model, data, ClassOutputs, [10, 1, 1], path);
         Assert.True(worst[0] <= 1e-5 && worst[1] <= 1e-4 && worst[2] <= 1e-4, $"differences {string.Join(", ", worst)}");
-        Assert.NotEqual(1, calibrated.Model.Calibration!.Temperature); // the calibrated Score is what was compared
+        Assert.NotEqual(1, calibrated.Model.Calibration!.Temperature); // the calibrated Score is what was compared: temperature and
+        Assert.False(calibrated.Model.Calibration.TopLabel.IsIdentity);  // top-label map (the default CalibrationMethod) both in the graph
 
         // An ordinary ML.NET pipeline: Model.Save and Model.Load round-trip it, scores identical.
         var onnx = calibrated.Ml.Transforms.ApplyOnnxModel(ClassOutputs, ["Features"], path).Fit(data);

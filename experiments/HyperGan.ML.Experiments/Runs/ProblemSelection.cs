@@ -42,7 +42,14 @@ public static class ProblemSelection
     /// The data of each name at the size of <paramref name="preset"/>. <see cref="Preset.Tiny"/> stays independent of the
     /// shared data: both CIFAR names become the one vendored two-class slice (no outliers).
     /// </summary>
-    public static IEnumerable<Problem> Load(IEnumerable<string> names, Preset preset, int seed, Datasets datasets)
+    /// <param name="names">Problem names (see <see cref="For"/>).</param>
+    /// <param name="preset">The size.</param>
+    /// <param name="seed">Seeds the samples.</param>
+    /// <param name="datasets">Where the images are.</param>
+    /// <param name="evaluation">Which images stand in the problem's Test: the preset's test sample, the whole test set, or
+    /// validation images (training images not trained on) for choosing methods without the test split.</param>
+    public static IEnumerable<Problem> Load(IEnumerable<string> names, Preset preset, int seed, Datasets datasets,
+        EvaluationImages evaluation = EvaluationImages.PresetTestSample)
     {
         var budget = ClassificationBudget.For(preset);
         bool slice = false;
@@ -56,6 +63,32 @@ public static class ProblemSelection
             }
             // CIFAR images per class (train / test): quick samples 5,000 training images per problem (keeps
             // table4 --quick --cifar under 10 minutes on 2 cores), full takes every image of the class.
+            bool validation = evaluation == EvaluationImages.Validation;
+            if (validation && preset == Preset.Full)
+                throw new ArgumentException("Validation images are training images not trained on; the full preset trains on all of them.",
+                    nameof(evaluation));
+            if (evaluation == EvaluationImages.WholeTestSet && preset != Preset.Full)
+            {
+                yield return name switch
+                {
+                    "fashion-mnist" => datasets.FashionMnist(budget, seed, 10000, 10000),
+                    "cifar-10" => datasets.Cifar(10, 500, 1000, seed),
+                    "cifar-5" => datasets.Cifar(5, 1000, 1000, seed),
+                    _ => datasets.Mnist5000(budget, seed), // its 5,000 held-out digits are all there are
+                };
+                continue;
+            }
+            if (validation)
+            {
+                yield return name switch
+                {
+                    "mnist-5000" => datasets.Mnist5000WithValidation(budget.TrainCount, 1000, budget.OutlierCount, seed).AsValidationProblem(),
+                    "fashion-mnist" => datasets.FashionMnist(budget, seed, 10000, 10000, validation: true),
+                    "cifar-10" => datasets.Cifar(10, 500, 500, seed, validation: true),
+                    _ => datasets.Cifar(5, 1000, 1000, seed, validation: true),
+                };
+                continue;
+            }
             yield return (name, preset) switch
             {
                 ("mnist-5000", _) => datasets.Mnist5000(budget, seed),
@@ -73,4 +106,15 @@ public static class ProblemSelection
     static List<string> Names(string[] problems) =>
         problems.SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(p => p.ToLowerInvariant()).Distinct().ToList();
+}
+
+/// <summary>Which images a run evaluates on (<see cref="ProblemSelection.Load"/>).</summary>
+public enum EvaluationImages
+{
+    /// <summary>The preset's sample of the test set.</summary>
+    PresetTestSample,
+    /// <summary>Every test image (quick: Fashion-MNIST 10,000, CIFAR 1,000 per class).</summary>
+    WholeTestSet,
+    /// <summary>Training images the run does not train on (quick only), for choosing methods without the test split.</summary>
+    Validation,
 }

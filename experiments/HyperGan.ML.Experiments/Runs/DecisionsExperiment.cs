@@ -24,12 +24,15 @@ public static class DecisionsExperiment
         double EceFloor, double Coverage90, double SetSize90, double Coverage99, double SetSize99, double FalseAlarms, double OutliersFlagged,
             double Aurc)
     {
-        /// <summary>Temperature scaling alone (the ML.NET option CalibrationMethod = Temperature): NLL, ECE, ECE floor. The other
-        /// calibrated figures are the default TemperatureAndTopLabel's.</summary>
-        public (double Nll, double Ece, double EceFloor) TemperatureOnly { get; init; }
+        /// <summary>Temperature scaling alone (the ML.NET option CalibrationMethod = Temperature). The other calibrated figures
+        /// are the default TemperatureAndTopLabel's.</summary>
+        public CalibrationFigures TemperatureOnly { get; init; } = new(double.NaN, double.NaN, double.NaN);
         /// <summary>The ECE floor of the raw probabilities.</summary>
         public double RawEceFloor { get; init; }
     }
+
+    /// <summary>NLL, ECE and ECE floor of one calibration on the test half.</summary>
+    public sealed record CalibrationFigures(double Nll, double Ece, double EceFloor);
 
     const double FalseAlarmRate = 0.05;
 
@@ -146,7 +149,7 @@ public static class DecisionsExperiment
             ClassificationMetrics.CalibrationErrorFloor(testP), coverage90, size90, coverage99, size99, FlaggedShare(testP), outlierP is null
                 ? double.NaN : FlaggedShare(outlierP), SelectiveClassification.Aurc(confidence, correct))
         {
-            TemperatureOnly = (ClassificationMetrics.NegativeLogLikelihood(temperatureOnlyP, testLabels),
+            TemperatureOnly = new(ClassificationMetrics.NegativeLogLikelihood(temperatureOnlyP, testLabels),
                 ClassificationMetrics.ExpectedCalibrationError(temperatureOnlyP, testLabels),
                 ClassificationMetrics.CalibrationErrorFloor(temperatureOnlyP)),
             RawEceFloor = ClassificationMetrics.CalibrationErrorFloor(rawTestP),

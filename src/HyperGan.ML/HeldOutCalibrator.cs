@@ -49,17 +49,17 @@ internal static class HeldOutCalibrator
         };
         if (temperatureRows is not null)
         {
-            using (var logits = scorer.MemberOutputs(temperatureRows.Features, temperatureRows.Count))
-                calibration = calibration with { Temperature = TemperatureScaling.Fit(logits, temperatureRows.ClassLabels!) };
+            // The top-label map is fitted on the same networks' outputs as the temperature, after it: no second forward pass.
+            using var logits = scorer.MemberOutputs(temperatureRows.Features, temperatureRows.Count);
+            var temperatureLabels = temperatureRows.ClassLabels!;
+            double temperature = TemperatureScaling.Fit(logits, temperatureLabels);
+            var topLabel = TopLabelScaling.Identity;
             if (o.CalibrationMethod == CalibrationMethod.TemperatureAndTopLabel)
             {
-                scorer.Calibration = calibration;
-                var afterTemperature = Score(scorer, temperatureRows);
-                calibration = calibration with
-                {
-                    TopLabel = TopLabelScaling.Fit(afterTemperature.Scores, afterTemperature.Width, temperatureRows.ClassLabels!),
-                };
+                using var afterTemperature = TemperatureScaling.Calibrated(logits, temperature);
+                topLabel = TopLabelScaling.Fit(afterTemperature.data<float>().ToArray(), (int)logits.shape[2], temperatureLabels);
             }
+            calibration = calibration with { Temperature = temperature, TopLabel = topLabel };
         }
         scorer.Calibration = calibration with { Temperature = 1, TopLabel = TopLabelScaling.Identity };
         var raw = Score(scorer, thresholdRows);

@@ -108,22 +108,22 @@ public static class DecisionsExperiment
         // map, both fitted on the temperature quarter.
         var temperatureLabels = LabelsOf(temperatureIdx);
         double t = TemperatureScaling.Fit(Pick(temperatureIdx), temperatureLabels);
-        var topLabel = TopLabelScaling.Fit(Flat(EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(Pick(temperatureIdx), t))),
-            (int)pool.shape[2], temperatureLabels);
-        float[,] Calibrated(Tensor logits)
+        float[,] AfterTemperature(Tensor logits) => EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(logits, t));
+        var topLabel = TopLabelScaling.Fit(Flat(AfterTemperature(Pick(temperatureIdx))), (int)pool.shape[2], temperatureLabels);
+        float[,] TopLabelled(float[,] afterTemperature)
         {
-            var p = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(logits, t));
-            var flat = Flat(p);
-            topLabel.ApplyInPlace(flat, p.GetLength(1));
+            var flat = Flat(afterTemperature);
+            topLabel.ApplyInPlace(flat, afterTemperature.GetLength(1));
+            var p = new float[afterTemperature.GetLength(0), afterTemperature.GetLength(1)];
             Buffer.BlockCopy(flat, 0, p, 0, flat.Length * sizeof(float));
             return p;
         }
-        var thresholdP = Calibrated(Pick(thresholdIdx));
+        var thresholdP = TopLabelled(AfterTemperature(Pick(thresholdIdx)));
         var testLogits = Pick(test);
-        var testP = Calibrated(testLogits);
-        var temperatureOnlyP = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(testLogits, t));
+        var temperatureOnlyP = AfterTemperature(testLogits);
+        var testP = TopLabelled(temperatureOnlyP);
         var rawTestP = EnsemblePrediction.ToMatrix(TemperatureScaling.Calibrated(testLogits, 1));
-        var outlierP = outliers is null ? null : Calibrated(outliers);
+        var outlierP = outliers is null ? null : TopLabelled(AfterTemperature(outliers));
         var thresholdLabels = LabelsOf(thresholdIdx);
         var testLabels = LabelsOf(test);
 

@@ -40,10 +40,9 @@ public readonly record struct TopLabelScaling(double Slope, double Intercept)
         var right = new double[labels.Count];
         for (int i = 0; i < labels.Count; i++)
         {
-            var row = probabilities.Slice(i * classes, classes);
-            var (top, logit) = TopLogit(row);
-            logits[i] = logit;
-            right[i] = top == labels[i] ? 1 : 0;
+            var row = Scan(probabilities.Slice(i * classes, classes));
+            logits[i] = row.Logit;
+            right[i] = row.Top == labels[i] ? 1 : 0;
         }
         double a = 1, b = 0;
         for (int iteration = 0; iteration < 100; iteration++)
@@ -75,19 +74,8 @@ public readonly record struct TopLabelScaling(double Slope, double Intercept)
         for (int start = 0; start + classes <= probabilities.Length; start += classes)
         {
             var row = probabilities.Slice(start, classes);
-            int top = 0, ties = 0;
-            double rest = 0, second = 0;
-            for (int c = 1; c < classes; c++)
-                if (row[c] > row[top]) top = c;
-            for (int c = 0; c < classes; c++)
-            {
-                if (c == top) continue;
-                if (row[c] == row[top]) ties++;
-                rest += row[c];
-                second = Math.Max(second, row[c]);
-            }
-            if (ties > 0 || !(rest > 0) || !float.IsFinite(row[top])) continue;
-            double logit = Math.Clamp(Math.Log(row[top]) - Math.Log(rest), -MaxLogit, MaxLogit);
+            var (top, tied, rest, second, logit) = Scan(row);
+            if (tied || !(rest > 0) || !float.IsFinite(row[top])) continue;
             double newTop = Math.Max(Sigmoid(Slope * logit + Intercept), Floor(row[top], rest, second));
             double scale = (1 - newTop) / rest;
             for (int c = 0; c < classes; c++) row[c] = c == top ? (float)newTop : (float)(row[c] * scale);
@@ -105,17 +93,24 @@ public readonly record struct TopLabelScaling(double Slope, double Intercept)
     /// <summary>The share of the distance between the tie and c by which c' stays above the tie (see <see cref="Floor"/>).</summary>
     internal const double TieMargin = 1e-3;
 
-    // The top class and logit(c) = ln c − ln(1 − c), with 1 − c summed from the other classes (exact for c near 1).
-    static (int Top, double Logit) TopLogit(ReadOnlySpan<float> row)
+    // One pass over a row: the top class (the first of equals), whether another class ties it, the other classes' mass
+    // 1 − c (summed from them: exact for c near 1), the second probability, and logit(c) = ln c − ln(1 − c) within ±MaxLogit.
+    static (int Top, bool Tied, double Others, double Second, double Logit) Scan(ReadOnlySpan<float> row)
     {
         int top = 0;
         for (int c = 1; c < row.Length; c++)
             if (row[c] > row[top]) top = c;
-        double rest = 0;
+        bool tied = false;
+        double rest = 0, second = 0;
         for (int c = 0; c < row.Length; c++)
-            if (c != top) rest += row[c];
+        {
+            if (c == top) continue;
+            tied |= row[c] == row[top];
+            rest += row[c];
+            second = Math.Max(second, row[c]);
+        }
         double logit = rest > 0 ? Math.Log(row[top]) - Math.Log(rest) : MaxLogit;
-        return (top, Math.Clamp(logit, -MaxLogit, MaxLogit));
+        return (top, tied, rest, second, Math.Clamp(logit, -MaxLogit, MaxLogit));
     }
 
     static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));

@@ -35,6 +35,10 @@ var head = new Option<GeneratorHead>("--head")
     Description = "HyperGAN's generator head: Full (the paper's) or Chunked (see docs/performance.md).",
     DefaultValueFactory = _ => GeneratorHead.Full
 };
+var chunkSize = new Option<int?>("--chunk-size")
+{
+    Description = "With --head Chunked: values per chunk (default: the engine's HyperGanArchitecture.ChunkSize).",
+};
 var recipe = new Option<string?>("--recipe")
 {
     Description = "HyperGAN's diversity recipe for table4/ood/adversarial/regression/calibration (default: the engine's defaults): "
@@ -74,18 +78,20 @@ foreach (var (id, description) in new[]
         "chosen recipe vs the paper's and the deep ensemble on test data over --final-seeds seeds."),
 })
 {
-    var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar, problems, head, recipe, seeds,
-        onValidation };
+    var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar, problems, head, chunkSize, recipe,
+        seeds, onValidation };
     command.Validators.Add(result =>
     {
         if (ProblemSelection.Error(id, result.GetValue(problems)) is { } error) result.AddError(error);
         if (result.GetValue(onValidation) && (id != "decisions" || result.GetValue(full)))
             result.AddError("--on-validation applies to decisions with --quick or --tiny (the full preset trains on every training image).");
+        if (result.GetValue(chunkSize) is { } c && (c <= 0 || result.GetValue(head) != GeneratorHead.Chunked))
+            result.AddError($"--chunk-size {c}: give a positive number of values per chunk, with --head Chunked.");
     });
     command.SetAction(parse => Experiments.Run(id, parse.GetValue(full) ? Preset.Full : parse.GetValue(tiny) ? Preset.Tiny : Preset.Quick,
         parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName,
         ProblemSelection.For(id, parse.GetValue(problems), parse.GetValue(fashion), parse.GetValue(cifar)), parse.GetValue(head),
-        parse.GetValue(recipe), parse.GetValue(seeds), parse.GetValue(onValidation)));
+        parse.GetValue(chunkSize), parse.GetValue(recipe), parse.GetValue(seeds), parse.GetValue(onValidation)));
     root.Subcommands.Add(command);
 }
 var resultsDir = new Option<DirectoryInfo?>("--results") { Description = "Folder of run folders (default: docs/results)." };
@@ -144,7 +150,7 @@ static class Report
 static class Experiments
 {
     public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, IReadOnlyList<string> problems, GeneratorHead head,
-        string? recipe, int finalSeeds, bool onValidation = false)
+        int? chunkSize, string? recipe, int finalSeeds, bool onValidation = false)
     {
         TorchBackend.Initialize();
         var repo = RepositoryFolder.Find();
@@ -155,12 +161,13 @@ static class Experiments
             : [];
         var single = id != "diversity-study" && recipe is not null ? DiversityRecipe.Named(recipe) : null;
         var folderName = $"{id}-{preset.ToString().ToLowerInvariant()}" +
-            (head == GeneratorHead.Full ? "" : "-" + head.ToString().ToLowerInvariant()) + (single is null ? "" : "-" + single.Name) +
-            (onValidation ? "-validation" : "");
+            (head == GeneratorHead.Full ? "" : "-" + head.ToString().ToLowerInvariant()) + (chunkSize is { } c ? $"-c{c}" : "") +
+            (single is null ? "" : "-" + single.Name) + (onValidation ? "-validation" : "");
         static void Print(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
         var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", folderName), Print)
         {
             Head = head,
+            ChunkSize = chunkSize,
             Recipe = single
         };
         var budget = output.Budget;

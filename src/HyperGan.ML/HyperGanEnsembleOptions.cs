@@ -155,7 +155,8 @@ public sealed class HyperGanEnsembleOptions
     /// <summary>Hidden units of mixer, generators and discriminator.</summary>
     public int HiddenUnits { get; set; } = ArchitectureDefaults.HiddenUnits;
     /// <summary>How each layer generator emits its layer's parameters: the paper's dense head (<see cref="GeneratorHead.Full"/>)
-    /// or a chunked one (<see cref="GeneratorHead.Chunked"/>: far fewer parameters, see docs/performance.md).</summary>
+    /// or a chunked one (<see cref="GeneratorHead.Chunked"/>: far fewer parameters but not yet as accurate; with it set
+    /// <see cref="Diversity"/> to <see cref="DiversityTerm.None"/>, see docs/performance.md).</summary>
     public GeneratorHead Head { get; set; } = ArchitectureDefaults.Head;
     /// <summary>Batch normalisation inside each generator over the networks of a training step (full head only); sampling
     /// uses running statistics. Off by default.</summary>

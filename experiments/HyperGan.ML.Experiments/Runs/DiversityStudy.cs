@@ -76,7 +76,7 @@ public static class DiversityStudy
         output.Markdown($"Budget (every method, both trainings): {budget.Epochs} epochs on MNIST-5000, {smallBudget.Epochs} on the slice; " +
             $"HyperGAN: {budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, " +
                         $"Adam lr {budget.HyperGanLearningRate:G3} (mixer 2×), generator width {budget.HyperGanHidden}, noise/code " +
-                            $"{budget.HyperGanCodes}, {budget.Head} head; deep ensemble: {budget.DeepEnsembleSize} networks, Adam lr 1e-3, " +
+                            $"{budget.HyperGanCodes}, {budget.HeadDescription}; deep ensemble: {budget.DeepEnsembleSize} networks, Adam lr 1e-3, " +
                             $"batch 32.\n");
         output.Markdown("### Sweep on VALIDATION data (training seed " + output.Seed + ")\n");
         output.Markdown("Metrics of " + ScoredMembers + " networks (the deep ensemble: all " + budget.DeepEnsembleSize

@@ -26,10 +26,12 @@ public sealed class ExperimentOutput
     public int Seed { get; }
     /// <summary>HyperGAN's generator head for this run.</summary>
     public HyperGan.ML.Engine.Model.GeneratorHead Head { get; init; } = HyperGan.ML.Engine.Model.GeneratorHead.Full;
+    /// <summary>The chunked head's values per chunk for this run; null = the engine's default.</summary>
+    public int? ChunkSize { get; init; }
     /// <summary>HyperGAN's diversity recipe for this run; null = the engine's defaults.</summary>
     public DiversityRecipe? Recipe { get; init; }
     /// <summary>The classification budget of this run's preset, with its head and recipe.</summary>
-    public ClassificationBudget Budget => ClassificationBudget.For(Preset) with { Head = Head, Recipe = Recipe };
+    public ClassificationBudget Budget => ClassificationBudget.For(Preset) with { Head = Head, ChunkSize = ChunkSize, Recipe = Recipe };
     /// <summary>Folder receiving the files.</summary>
     public string Folder { get; }
     /// <summary>Receives progress lines.</summary>

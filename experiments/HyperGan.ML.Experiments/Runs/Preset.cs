@@ -33,8 +33,12 @@ public sealed record ClassificationBudget(int TrainCount, int TestCount, int Out
     public double DropoutRate { get; init; } = 0.1;
     /// <summary>HyperGAN's generator head (the experiments CLI's --head).</summary>
     public HyperGan.ML.Engine.Model.GeneratorHead Head { get; init; } = HyperGan.ML.Engine.Model.GeneratorHead.Full;
+    /// <summary>The chunked head's values per chunk (the experiments CLI's --chunk-size); null = the engine's default.</summary>
+    public int? ChunkSize { get; init; }
     /// <summary>HyperGAN's diversity knobs (the experiments CLI's --recipe); null = the engine's defaults.</summary>
     public DiversityRecipe? Recipe { get; init; }
+    /// <summary>The head in words, for budget lines: "Full head", "Chunked head (chunks of 64)".</summary>
+    public string HeadDescription => $"{Head} head" + (ChunkSize is { } c ? $" (chunks of {c})" : "");
 
     /// <summary>The budget for <paramref name="preset"/> on an MNIST-sized problem.</summary>
     public static ClassificationBudget For(Preset preset) => preset switch

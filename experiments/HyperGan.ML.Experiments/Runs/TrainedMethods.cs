@@ -55,7 +55,7 @@ public sealed class TrainedMethods : IDisposable
             BudgetText = $"every method: {budget.Epochs} epochs over the same {images.Count:N0} images. HyperGAN: {budget.NetworksPerStep} " +
                 $"sampled nets × {budget.HyperGanBatch} images per step, " +
                          $"Adam lr {budget.HyperGanLearningRate:G3} (mixer 2×), generator width {budget.HyperGanHidden}, noise/code " +
-                             $"{budget.HyperGanCodes}, {budget.Head} head, " +
+                             $"{budget.HyperGanCodes}, {budget.HeadDescription}, " +
                          (budget.Recipe is { } recipe ? $"recipe {recipe.Name}: " : "engine defaults: ")
                              + DiversityRecipe.Describe(HyperGanOptions(budget, seed)) + ". " +
                          $"Baselines: {plain}; MC dropout p = {budget.DropoutRate} before every layer, {budget.DropoutSamples} samples.",
@@ -95,7 +95,7 @@ public sealed class TrainedMethods : IDisposable
             Architecture = new HyperGanArchitecture
             {
                 NoiseDim = budget.HyperGanCodes, CodeDim = budget.HyperGanCodes,
-                HiddenUnits = budget.HyperGanHidden, Head = budget.Head
+                HiddenUnits = budget.HyperGanHidden, Head = budget.Head, ChunkSize = budget.ChunkSize ?? new HyperGanArchitecture().ChunkSize,
             },
             Epochs = budget.Epochs, BatchSize = budget.HyperGanBatch, NetworksPerStep = budget.NetworksPerStep,
             LearningRate = budget.HyperGanLearningRate, MixerLearningRate = 2 * budget.HyperGanLearningRate, Seed = seed,
@@ -108,8 +108,8 @@ public sealed class TrainedMethods : IDisposable
         Action<string> log)
     {
         var clock = Stopwatch.StartNew();
-        log($"training HyperGAN on {problemName}: {data.Count:N0} images, {budget.Epochs} epochs, hidden {budget.HyperGanHidden}, {budget.Head} " +
-            $"head, {budget.NetworksPerStep} nets × {budget.HyperGanBatch} per step" +
+        log($"training HyperGAN on {problemName}: {data.Count:N0} images, {budget.Epochs} epochs, hidden {budget.HyperGanHidden}, " +
+            $"{budget.HeadDescription}, {budget.NetworksPerStep} nets × {budget.HyperGanBatch} per step" +
             (budget.Recipe is { } recipe ? $", recipe {recipe.Name}" : ""));
         // One line per epoch: a --full run trains for tens of minutes.
         return HyperGanTrainer.Fit(target, data, HyperGanOptions(budget, seed),

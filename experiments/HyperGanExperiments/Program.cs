@@ -51,7 +51,8 @@ var seeds = new Option<int>("--final-seeds")
 var onValidation = new Option<bool>("--on-validation")
 {
     Description = "decisions: split validation images (training images not trained on; quick/tiny only) instead of the whole test set, for " +
-        "choosing a calibration method without the test split.",
+        "choosing a calibration method without the test split; table4/ood: evaluate on validation images (and validation outliers) instead of " +
+        "test images, for choosing a recipe.",
 };
 var shared = new Option<DirectoryInfo?>("--shared-data")
 {
@@ -83,8 +84,9 @@ foreach (var (id, description) in new[]
     command.Validators.Add(result =>
     {
         if (ProblemSelection.Error(id, result.GetValue(problems)) is { } error) result.AddError(error);
-        if (result.GetValue(onValidation) && (id != "decisions" || result.GetValue(full)))
-            result.AddError("--on-validation applies to decisions with --quick or --tiny (the full preset trains on every training image).");
+        if (result.GetValue(onValidation) && (id is not ("decisions" or "table4" or "ood") || result.GetValue(full)))
+            result.AddError("--on-validation applies to decisions, table4 and ood with --quick or --tiny (the full preset trains on every " +
+                "training image).");
         if (result.GetValue(chunkSize) is { } c && (c <= 0 || result.GetValue(head) != GeneratorHead.Chunked))
             result.AddError($"--chunk-size {c}: give a positive number of values per chunk, with --head Chunked.");
     });
@@ -175,8 +177,9 @@ static class Experiments
         {
             case "table4":
             case "ood":
-                foreach (var problem in ProblemSelection.Load(problems, preset, seed, datasets))
-                    Table4Experiment.Run(output, problem, withOod: id == "ood" && problem.Outliers.Count > 0);
+                var images = onValidation ? EvaluationImages.Validation : EvaluationImages.PresetTestSample;
+                foreach (var problem in ProblemSelection.Load(problems, preset, seed, datasets, images))
+                    Table4Experiment.Run(output, problem, withOod: id == "ood" && problem.Outliers.Count > 0, images);
                 break;
             case "adversarial":
                 foreach (var problem in ProblemSelection.Load(problems, preset, seed, datasets))

@@ -167,9 +167,11 @@ public sealed class HyperGanEnsembleOptions
     public int ChunkHiddenUnits { get; set; } = ArchitectureDefaults.ChunkHiddenUnits;
     /// <summary>Chunked head: size of each chunk's learned position embedding.</summary>
     public int ChunkEmbeddingDim { get; set; } = ArchitectureDefaults.ChunkEmbeddingDim;
-    /// <summary>Adam β1 of every optimiser.</summary>
+    /// <summary>Adam β1 of every optimiser. The default (with <see cref="AdamBeta2"/>) is the paper's GAN setting, which underfits natural
+    /// images: for CIFAR-like images set 0.9 and 0.999 with <see cref="DiversityWeight"/> 0.1 (CIFAR-5 test accuracy 57.5 → 62.7 % over 3
+    /// seeds; it costs about 1 pt on MNIST, so it is not the default; docs/diversity.md).</summary>
     public double AdamBeta1 { get; set; } = EngineDefaults.AdamBeta1;
-    /// <summary>Adam β2 of every optimiser.</summary>
+    /// <summary>Adam β2 of every optimiser (see <see cref="AdamBeta1"/> for natural images).</summary>
     public double AdamBeta2 { get; set; } = EngineDefaults.AdamBeta2;
     /// <summary>L2 weight decay on the mixer's and generators' own parameters (not the generated weights: see <see
     /// cref="GeneratedWeightDecay"/>).</summary>

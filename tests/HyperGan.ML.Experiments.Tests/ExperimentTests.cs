@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using HyperGan.ML.Engine.Data;
 using HyperGan.ML.Engine.Ensembles;
@@ -56,6 +57,37 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         var single = rows.Single(r => r.Method == "single network");
         Assert.True(single.TrainingAccuracy > 30, $"single network: {single.TrainingAccuracy:F1} % of its training digits");
         CheckFolder(run, 1);
+    }
+
+    [Fact]
+    public void Ood_on_validation_scores_validation_images_and_says_so()
+    {
+        var run = Output("ood-validation");
+        var problem = ProblemSelection.Load(["mnist-5000"], Preset.Tiny, 1, _datasets, EvaluationImages.Validation).Single();
+        // The 1,000 validation digits: none of them is trained on.
+        Assert.Equal(1000, problem.Test.Count);
+        var trained = Enumerable.Range(0, problem.Train.Count).Select(i => Row(problem.Train, i)).ToHashSet();
+        Assert.DoesNotContain(Enumerable.Range(0, problem.Test.Count), i => trained.Contains(Row(problem.Test, i)));
+        Table4Experiment.Run(run, problem, withOod: true, EvaluationImages.Validation);
+        CheckFolder(run, 1);
+        Assert.Contains("VALIDATION figures", File.ReadAllText(Path.Combine(run.Folder, "result.md")));
+    }
+
+    static string Row(LabeledImages images, int i) =>
+        Convert.ToBase64String(MemoryMarshal.AsBytes(images.Pixels.AsSpan(i * Size(images), Size(images))));
+
+    static int Size(LabeledImages images) => images.Channels * images.Height * images.Width;
+
+    [Fact]
+    public void Adam_recipes_set_both_betas_and_keep_the_diversity_knobs()
+    {
+        var options = DiversityRecipe.Named("mi0.1-prior-adam").ApplyTo(new HyperGanTrainingOptions());
+        Assert.Equal((0.9, 0.999), (options.AdamBeta1, options.AdamBeta2));
+        Assert.Equal((DiversityTerm.MutualInformation, 0.1, 1e-3), (options.Diversity, options.DiversityWeight, options.GeneratedWeightDecay));
+        // Recipes without betas keep the engine's (the paper's) betas.
+        var paper = DiversityRecipe.Paper.ApplyTo(new HyperGanTrainingOptions());
+        Assert.Equal((new HyperGanTrainingOptions().AdamBeta1, new HyperGanTrainingOptions().AdamBeta2), (paper.AdamBeta1, paper.AdamBeta2));
+        Assert.Contains("Adam betas (0.9, 0.999)", DiversityRecipe.Describe(options));
     }
 
     [Fact]

@@ -15,8 +15,11 @@ namespace HyperGan.ML.Experiments.Runs;
 /// <param name="SharedStd">Initial shared spread (He units); null = default.</param>
 /// <param name="CodeStd">Initial per-network spread (He units); null = default.</param>
 /// <param name="BatchNorm">Batch normalisation inside the generators (issue 14 item 4).</param>
+/// <param name="AdamBeta1">Adam β1 of every optimiser; null = the engine's default (the paper's 0.5).</param>
+/// <param name="AdamBeta2">Adam β2 of every optimiser; null = the engine's default (the paper's 0.9).</param>
 public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double? Beta = null,
-    double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false)
+    double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false, double? AdamBeta1 = null,
+    double? AdamBeta2 = null)
 {
     /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
     public static DiversityRecipe Paper { get; } = new("paper");
@@ -63,6 +66,12 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         // Batch norm across the networks inside the generators, as in the authors' code (issue 14 item 4).
         new("mi1-prior-bn", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 1e-3, BatchNorm: true),
         new("paper-bn", BatchNorm: true),
+        // Adam's usual betas (0.9, 0.999) instead of the paper's GAN betas (0.5, 0.9): the CIFAR fitting probe (issue 14,
+        // docs/diversity.md). Names end in -adam.
+        new("paper-adam", AdamBeta1: 0.9, AdamBeta2: 0.999),
+        new("mi1-prior-adam", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9, AdamBeta2: 0.999),
+        new("mi0.3-prior-adam", DiversityTerm.MutualInformation, 0.3, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9, AdamBeta2: 0.999),
+        new("mi0.1-prior-adam", DiversityTerm.MutualInformation, 0.1, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9, AdamBeta2: 0.999),
     ];
 
     /// <summary>Finds a recipe of <see cref="Sweep"/> by name.</summary>
@@ -78,6 +87,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         DiversityWeight = Term == DiversityTerm.None ? options.DiversityWeight : Weight,
         Beta = Beta ?? options.Beta,
         GeneratedWeightDecay = GeneratedWeightDecay,
+        AdamBeta1 = AdamBeta1 ?? options.AdamBeta1,
+        AdamBeta2 = AdamBeta2 ?? options.AdamBeta2,
         Architecture = options.Architecture with
         {
             InitialSharedStd = SharedStd ?? options.Architecture.InitialSharedStd,
@@ -93,7 +104,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         return $"diversity term {o.Diversity}" + (o.Diversity == DiversityTerm.None ? "" : $" (weight {o.DiversityWeight:G3})") +
                $", generated-weight prior λ {o.GeneratedWeightDecay:G3}, β {o.Beta:G3}, initial spread shared " +
                    $"{o.Architecture.InitialSharedStd:G3} / per network {o.Architecture.InitialCodeStd:G3} × He" +
-               (o.Architecture.GeneratorBatchNorm ? ", batch norm in the generators" : "");
+               (o.Architecture.GeneratorBatchNorm ? ", batch norm in the generators" : "") +
+               $", Adam betas ({o.AdamBeta1:G3}, {o.AdamBeta2:G3})";
     }
 
     /// <summary>The knobs in words, for budgets and tables.</summary>
@@ -101,5 +113,6 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         $"{Name} ({(Term == DiversityTerm.None ? "no function-space term" : $"{Term} weight {Weight:G3}")}" +
         (Beta is { } b ? $", β {b:G3}" : "") + (GeneratedWeightDecay > 0 ? $", generated-weight prior λ {GeneratedWeightDecay:G3}" : "") +
         (SharedStd is not null || CodeStd is not null ? $", init shared {SharedStd}/code {CodeStd} × He" : "") +
-        (BatchNorm ? ", batch norm in the generators" : "") + ")";
+        (BatchNorm ? ", batch norm in the generators" : "") +
+        (AdamBeta1 is not null || AdamBeta2 is not null ? $", Adam betas ({AdamBeta1}, {AdamBeta2})" : "") + ")";
 }

@@ -46,11 +46,16 @@ public static class Table4Experiment
     public const int TrainingRowsScored = 2000;
 
     /// <summary>Trains all methods on <paramref name="problem"/> and writes its table (and, with <paramref name="withOod"/>, the OOD part and
-    /// ECDF figure).</summary>
-    public static List<Row> Run(ExperimentOutput output, Problem problem, bool withOod)
+    /// ECDF figure). <paramref name="evaluation"/> says which images <paramref name="problem"/> holds as test images (for the labels).</summary>
+    public static List<Row> Run(ExperimentOutput output, Problem problem, bool withOod,
+        EvaluationImages evaluation = EvaluationImages.PresetTestSample)
     {
         var budget = output.Budget;
         output.Data(problem.Provenance);
+        if (evaluation == EvaluationImages.Validation)
+            output.Markdown($"**{problem.Name}: VALIDATION figures** — every accuracy, NLL, ECE and OOD figure below is measured on training " +
+                "images the methods did not train on (and outliers disjoint from the test outliers), for choosing a recipe; they are not test " +
+                "figures.\n");
         using var methods = TrainedMethods.Train(problem, budget, output.Seed, output.Log);
         output.Result($"{problem.Name}: budget", methods.BudgetText);
         output.Result($"{problem.Name}: trainSeconds", methods.TrainSeconds);

@@ -72,6 +72,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         new("mi1-prior-adam", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9, AdamBeta2: 0.999),
         new("mi0.3-prior-adam", DiversityTerm.MutualInformation, 0.3, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9, AdamBeta2: 0.999),
         new("mi0.1-prior-adam", DiversityTerm.MutualInformation, 0.1, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9, AdamBeta2: 0.999),
+        new("mi0.1-prior-adam-beta0", DiversityTerm.MutualInformation, 0.1, Beta: 0, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9,
+            AdamBeta2: 0.999),
     ];
 
     /// <summary>Finds a recipe of <see cref="Sweep"/> by name.</summary>

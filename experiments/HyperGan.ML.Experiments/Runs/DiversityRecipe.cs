@@ -66,15 +66,16 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         // Batch norm across the networks inside the generators, as in the authors' code (issue 14 item 4).
         new("mi1-prior-bn", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 1e-3, BatchNorm: true),
         new("paper-bn", BatchNorm: true),
-        // Adam's usual betas (0.9, 0.999) instead of the paper's GAN betas (0.5, 0.9): the CIFAR fitting probe (issue 14,
-        // docs/diversity.md). Names end in -adam.
-        new("paper-adam", AdamBeta1: 0.9, AdamBeta2: 0.999),
-        new("mi1-prior-adam", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9, AdamBeta2: 0.999),
-        new("mi0.3-prior-adam", DiversityTerm.MutualInformation, 0.3, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9, AdamBeta2: 0.999),
-        new("mi0.1-prior-adam", DiversityTerm.MutualInformation, 0.1, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9, AdamBeta2: 0.999),
-        new("mi0.1-prior-adam-beta0", DiversityTerm.MutualInformation, 0.1, Beta: 0, GeneratedWeightDecay: 1e-3, AdamBeta1: 0.9,
-            AdamBeta2: 0.999),
+        // Adam's usual betas instead of the paper's GAN betas: the CIFAR fitting probe (issue 14, docs/diversity.md).
+        UsualAdam(new("paper-adam")),
+        UsualAdam(new("mi1-prior-adam", DiversityTerm.MutualInformation, 1, GeneratedWeightDecay: 1e-3)),
+        UsualAdam(new("mi0.3-prior-adam", DiversityTerm.MutualInformation, 0.3, GeneratedWeightDecay: 1e-3)),
+        UsualAdam(new("mi0.1-prior-adam", DiversityTerm.MutualInformation, 0.1, GeneratedWeightDecay: 1e-3)),
+        UsualAdam(new("mi0.1-prior-adam-beta0", DiversityTerm.MutualInformation, 0.1, Beta: 0, GeneratedWeightDecay: 1e-3)),
     ];
+
+    /// <summary><paramref name="recipe"/> with Adam's usual betas (0.9, 0.999) for every optimiser.</summary>
+    static DiversityRecipe UsualAdam(DiversityRecipe recipe) => recipe with { AdamBeta1 = 0.9, AdamBeta2 = 0.999 };
 
     /// <summary>Finds a recipe of <see cref="Sweep"/> by name.</summary>
     public static DiversityRecipe Named(string name) =>

@@ -91,6 +91,7 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         Beta = o.Beta,
         Diversity = o.Diversity,
         DiversityWeight = o.DiversityWeight,
+        DiversityAccuracyPower = o.DiversityAccuracyPower,
         GeneratedWeightDecay = o.GeneratedWeightDecay,
         LearningRate = o.LearningRate,
         MixerLearningRate = o.MixerLearningRate,

@@ -84,10 +84,21 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         var options = DiversityRecipe.Named("mi0.1-prior-adam").ApplyTo(new HyperGanTrainingOptions());
         Assert.Equal((0.9, 0.999), (options.AdamBeta1, options.AdamBeta2));
         Assert.Equal((DiversityTerm.MutualInformation, 0.1, 1e-3), (options.Diversity, options.DiversityWeight, options.GeneratedWeightDecay));
-        // Recipes without betas keep the engine's (the paper's) betas.
+        // Recipes without betas keep the paper's betas and β, whatever the engine's defaults: committed runs stay what they were.
         var paper = DiversityRecipe.Paper.ApplyTo(new HyperGanTrainingOptions());
-        Assert.Equal((new HyperGanTrainingOptions().AdamBeta1, new HyperGanTrainingOptions().AdamBeta2), (paper.AdamBeta1, paper.AdamBeta2));
+        Assert.Equal((0.5, 0.9, 1.0, 0.0), (paper.AdamBeta1, paper.AdamBeta2, paper.Beta, paper.DiversityAccuracyPower));
         Assert.Contains("Adam betas (0.9, 0.999)", DiversityRecipe.Describe(options));
+    }
+
+    [Fact]
+    public void The_engine_default_is_the_recipe_chosen_for_digits_and_natural_images()
+    {
+        static object Knobs(HyperGanTrainingOptions o) => (o.Diversity, o.DiversityWeight, o.GeneratedWeightDecay, o.Beta, o.AdamBeta1,
+            o.AdamBeta2, o.DiversityAccuracyPower, o.Architecture.InitialSharedStd, o.Architecture.InitialCodeStd);
+        var chosen = DiversityRecipe.Named("mi1-prior-adam-beta0-acc8").ApplyTo(new HyperGanTrainingOptions()).WithResolvedDiversity();
+        Assert.Equal(Knobs(new HyperGanTrainingOptions().WithResolvedDiversity()), Knobs(chosen));
+        Assert.Equal(Knobs(HyperGanTrainingOptions.Paper.WithResolvedDiversity()),
+            Knobs(DiversityRecipe.Paper.ApplyTo(new HyperGanTrainingOptions()).WithResolvedDiversity()));
     }
 
     [Fact]

@@ -4,22 +4,24 @@ namespace HyperGan.ML.Experiments.Runs;
 
 /// <summary>
 /// One setting of the knobs that make sampled networks differ (issue 14): the function-space term and its weight, β,
-/// a prior on the generated weights, and the generators' initial shared / per-network spread. Null fields keep the
-/// engine's defaults.
+/// a prior on the generated weights, the generators' initial shared / per-network spread and the optimiser. A recipe
+/// names every knob it sets; the optimiser and β default to the paper's values (the study's baseline), not the engine's,
+/// so a recipe means the same thing whatever the engine's defaults are. Null spreads keep the engine's defaults.
 /// </summary>
 /// <param name="Name">Short name in tables and on the command line.</param>
 /// <param name="Term">Function-space term.</param>
 /// <param name="Weight">γ (mutual information) or α (SVGD).</param>
-/// <param name="Beta">Weight of the discriminator's term; null = the engine's default.</param>
+/// <param name="Beta">Weight of the discriminator's term (the paper's 1 unless set).</param>
 /// <param name="GeneratedWeightDecay">λ of the prior on generated weights.</param>
 /// <param name="SharedStd">Initial shared spread (He units); null = default.</param>
 /// <param name="CodeStd">Initial per-network spread (He units); null = default.</param>
 /// <param name="BatchNorm">Batch normalisation inside the generators (issue 14 item 4).</param>
-/// <param name="AdamBeta1">Adam β1 of every optimiser; null = the engine's default (the paper's 0.5).</param>
-/// <param name="AdamBeta2">Adam β2 of every optimiser; null = the engine's default (the paper's 0.9).</param>
-public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double? Beta = null,
-    double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false, double? AdamBeta1 = null,
-    double? AdamBeta2 = null)
+/// <param name="AdamBeta1">Adam β1 of every optimiser (the paper's 0.5 unless set).</param>
+/// <param name="AdamBeta2">Adam β2 of every optimiser (the paper's 0.9 unless set).</param>
+/// <param name="AccuracyPower">k of the accuracy-gated γ (HyperGanTrainingOptions.DiversityAccuracyPower); 0 = constant γ.</param>
+public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double Beta = 1,
+    double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false, double AdamBeta1 = 0.5,
+    double AdamBeta2 = 0.9, double AccuracyPower = 0)
 {
     /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
     public static DiversityRecipe Paper { get; } = new("paper");
@@ -72,6 +74,13 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         UsualAdam(new("mi0.3-prior-adam", DiversityTerm.MutualInformation, 0.3, GeneratedWeightDecay: 1e-3)),
         UsualAdam(new("mi0.1-prior-adam", DiversityTerm.MutualInformation, 0.1, GeneratedWeightDecay: 1e-3)),
         UsualAdam(new("mi0.1-prior-adam-beta0", DiversityTerm.MutualInformation, 0.1, Beta: 0, GeneratedWeightDecay: 1e-3)),
+        // Candidates for one default serving digits and natural images: the CIFAR setting with the digits' larger γ.
+        UsualAdam(new("mi0.3-prior-adam-beta0", DiversityTerm.MutualInformation, 0.3, Beta: 0, GeneratedWeightDecay: 1e-3)),
+        UsualAdam(new("mi1-prior-adam-beta0", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3)),
+        UsualAdam(new("svgd3-prior2e-2-adam", DiversityTerm.Svgd, 3, GeneratedWeightDecay: 2e-2)),
+        UsualAdam(new("svgd3-prior2e-2-adam-beta0", DiversityTerm.Svgd, 3, Beta: 0, GeneratedWeightDecay: 2e-2)),
+        UsualAdam(new("mi1-prior-adam-beta0-acc4", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3, AccuracyPower: 4)),
+        UsualAdam(new("mi1-prior-adam-beta0-acc8", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3, AccuracyPower: 8)),
     ];
 
     /// <summary><paramref name="recipe"/> with Adam's usual betas (0.9, 0.999) for every optimiser.</summary>
@@ -88,10 +97,11 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
     {
         Diversity = Term,
         DiversityWeight = Term == DiversityTerm.None ? options.DiversityWeight : Weight,
-        Beta = Beta ?? options.Beta,
+        Beta = Beta,
         GeneratedWeightDecay = GeneratedWeightDecay,
-        AdamBeta1 = AdamBeta1 ?? options.AdamBeta1,
-        AdamBeta2 = AdamBeta2 ?? options.AdamBeta2,
+        AdamBeta1 = AdamBeta1,
+        AdamBeta2 = AdamBeta2,
+        DiversityAccuracyPower = AccuracyPower,
         Architecture = options.Architecture with
         {
             InitialSharedStd = SharedStd ?? options.Architecture.InitialSharedStd,
@@ -108,14 +118,17 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
                $", generated-weight prior λ {o.GeneratedWeightDecay:G3}, β {o.Beta:G3}, initial spread shared " +
                    $"{o.Architecture.InitialSharedStd:G3} / per network {o.Architecture.InitialCodeStd:G3} × He" +
                (o.Architecture.GeneratorBatchNorm ? ", batch norm in the generators" : "") +
+               (o is { Diversity: DiversityTerm.MutualInformation, Task: TaskKind.Classification, DiversityAccuracyPower: > 0 }
+                   ? $", γ × training accuracy^{o.DiversityAccuracyPower:G3}" : "") +
                $", Adam betas ({o.AdamBeta1:G3}, {o.AdamBeta2:G3})";
     }
 
     /// <summary>The knobs in words, for budgets and tables.</summary>
     public override string ToString() =>
         $"{Name} ({(Term == DiversityTerm.None ? "no function-space term" : $"{Term} weight {Weight:G3}")}" +
-        (Beta is { } b ? $", β {b:G3}" : "") + (GeneratedWeightDecay > 0 ? $", generated-weight prior λ {GeneratedWeightDecay:G3}" : "") +
+        (Beta != 1 ? $", β {Beta:G3}" : "") + (GeneratedWeightDecay > 0 ? $", generated-weight prior λ {GeneratedWeightDecay:G3}" : "") +
         (SharedStd is not null || CodeStd is not null ? $", init shared {SharedStd}/code {CodeStd} × He" : "") +
         (BatchNorm ? ", batch norm in the generators" : "") +
-        (AdamBeta1 is not null || AdamBeta2 is not null ? $", Adam betas ({AdamBeta1}, {AdamBeta2})" : "") + ")";
+        (AdamBeta1 != 0.5 || AdamBeta2 != 0.9 ? $", Adam betas ({AdamBeta1}, {AdamBeta2})" : "") +
+        (AccuracyPower > 0 ? $", γ × training accuracy^{AccuracyPower:G3}" : "") + ")";
 }

@@ -51,6 +51,26 @@ internal static class FunctionSpaceDiversity
     }
 
     /// <summary>
+    /// <paramref name="disagreement"/> × γ × (the networks' mean accuracy on the labelled batch)^<paramref name="power"/>,
+    /// the accuracy detached (no gradient, no host sync); exactly <paramref name="disagreement"/> × γ when
+    /// <paramref name="power"/> is 0. Hard tasks, where the networks fit the batch less well, pay less for disagreement
+    /// (docs/diversity.md).
+    /// </summary>
+    /// <param name="disagreement">The networks' disagreement on the extra inputs (<see cref="Disagreement"/>).</param>
+    /// <param name="batchOutputs">Logits of the M networks on the labelled rows, [M, B, C].</param>
+    /// <param name="labels">Class indices of those rows, [B].</param>
+    /// <param name="weight">γ.</param>
+    /// <param name="power">k ≥ 0.</param>
+    public static Tensor WeightedByFit(Tensor disagreement, Tensor batchOutputs, Tensor labels, double weight, double power)
+    {
+        if (power == 0) return disagreement * weight;
+        Tensor gate;
+        using (no_grad())
+            gate = batchOutputs.argmax(-1).eq(labels.unsqueeze(0)).to_type(disagreement.dtype).mean().pow(power).mul(weight);
+        return disagreement * gate;
+    }
+
+    /// <summary>
     /// SVGD surrogate loss over the networks' outputs f [M, rows, outputs] (the labelled batch first, then any extra
     /// rows). With g_m the gradient of network m's log-likelihood with respect to its outputs (zero on extra rows),
     /// the RBF kernel k_ij = exp(−‖f_i − f_j‖² / h), h = median‖f_i − f_j‖² / ln M:

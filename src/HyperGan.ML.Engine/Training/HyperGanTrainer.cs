@@ -118,8 +118,9 @@ public static class HyperGanTrainer
                         : F.mse_loss(batchOutputs.squeeze(-1), y.unsqueeze(0).expand(members, -1));
                     var loss = options.Diversity switch
                     {
-                        DiversityTerm.MutualInformation => taskLoss - FunctionSpaceDiversity.Disagreement(outputs.narrow(1, labelled, labelled),
-                            options.Task) * diversityWeight,
+                        DiversityTerm.MutualInformation => taskLoss - FunctionSpaceDiversity.WeightedByFit(
+                            FunctionSpaceDiversity.Disagreement(outputs.narrow(1, labelled, labelled), options.Task), batchOutputs, y,
+                            diversityWeight, options.Task == TaskKind.Classification ? options.DiversityAccuracyPower : 0),
                         DiversityTerm.Svgd => FunctionSpaceDiversity.SvgdLoss(outputs, y, options.Task, diversityWeight),
                         _ => taskLoss,
                     };

@@ -29,7 +29,8 @@ var learningRate = new Option<double>("--lr")
 };
 var beta = new Option<double>("--beta")
 {
-    Description = "Weight β of the adversarial term (0 = no discriminator).", DefaultValueFactory = _ => new HyperGanTrainingOptions().Beta,
+    Description = "Weight β of the adversarial term (0 = no discriminator).",
+    DefaultValueFactory = _ => new HyperGanTrainingOptions().WithResolvedDiversity().Beta!.Value,
 };
 var seed = new Option<int>("--seed") { Description = "Seed of the split, training and sampling.", DefaultValueFactory = _ => 1 };
 var save = new Option<string?>("--save") { Description = "Optional path to save the trained generator." };

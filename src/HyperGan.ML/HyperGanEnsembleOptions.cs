@@ -127,10 +127,10 @@ public sealed class HyperGanEnsembleOptions
     public int BatchSize { get; set; } = EngineDefaults.BatchSize;
     /// <summary>Networks sampled per training step.</summary>
     public int NetworksPerStep { get; set; } = EngineDefaults.NetworksPerStep;
-    /// <summary>β, weight of the adversarial term; 0 (default) disables the discriminator: with <see cref="Diversity"/> and
-    /// Adam's usual betas it added nothing on MNIST validation digits and cost accuracy on CIFAR-5 validation images (the
-    /// paper uses 1; docs/diversity.md).</summary>
-    public double Beta { get; set; } = EngineDefaults.Beta;
+    /// <summary>β, weight of the adversarial term (0 disables the discriminator); null (default) = the task's: 0 for
+    /// classification (with <see cref="Diversity"/> and Adam's usual betas the discriminator added nothing on MNIST
+    /// validation digits and cost accuracy on CIFAR-5 validation images; docs/diversity.md), the paper's 1 for regression.</summary>
+    public double? Beta { get; set; } = EngineDefaults.Beta;
     /// <summary>The function-space term that pays for disagreement between the sampled networks away from the training data
     /// (see docs/diversity.md); <see cref="DiversityTerm.None"/> = the paper's objective.</summary>
     public DiversityTerm Diversity { get; set; } = EngineDefaults.Diversity;
@@ -173,11 +173,11 @@ public sealed class HyperGanEnsembleOptions
     public int ChunkHiddenUnits { get; set; } = ArchitectureDefaults.ChunkHiddenUnits;
     /// <summary>Chunked head: size of each chunk's learned position embedding.</summary>
     public int ChunkEmbeddingDim { get; set; } = ArchitectureDefaults.ChunkEmbeddingDim;
-    /// <summary>Adam β1 of every optimiser: Adam's usual 0.9 (the paper's GAN betas 0.5 / 0.9 underfit natural images;
-    /// docs/diversity.md).</summary>
-    public double AdamBeta1 { get; set; } = EngineDefaults.AdamBeta1;
-    /// <summary>Adam β2 of every optimiser: Adam's usual 0.999 (see <see cref="AdamBeta1"/>).</summary>
-    public double AdamBeta2 { get; set; } = EngineDefaults.AdamBeta2;
+    /// <summary>Adam β1 of every optimiser; null (default) = the task's: Adam's usual 0.9 for classification (the paper's
+    /// GAN betas 0.5 / 0.9 underfit natural images; docs/diversity.md), the paper's 0.5 for regression.</summary>
+    public double? AdamBeta1 { get; set; } = EngineDefaults.AdamBeta1;
+    /// <summary>Adam β2 of every optimiser; null (default) = the task's: 0.999 for classification, 0.9 for regression.</summary>
+    public double? AdamBeta2 { get; set; } = EngineDefaults.AdamBeta2;
     /// <summary>L2 weight decay on the mixer's and generators' own parameters (not the generated weights: see <see
     /// cref="GeneratedWeightDecay"/>).</summary>
     public double WeightDecay { get; set; } = EngineDefaults.WeightDecay;

@@ -45,6 +45,9 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
             KeyMap = Ml.Transforms.Conversion.MapValueToKey("Label").Fit(trainView);
             var estimator = Ml.Transforms.HyperGanEnsemble(MlNetEstimatorTests.Small(o =>
             {
+                // The training recipe these decision tests were built on (the default until 2026-12-01). With today's
+                // default the raw test ECE is 0.0206 and calibration reaches 0.0105, 0.0002 short of half (README).
+                (o.AdamBeta1, o.AdamBeta2, o.Beta, o.DiversityAccuracyPower) = (0.5, 0.9, 1, 0);
                 o.Calibrate = true;
                 o.OutOfDistributionFalseAlarmRate = RequestedFalseAlarms;
                 o.Coverage = RequestedCoverage;
@@ -127,8 +130,10 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
             o.ValidationFraction = 0.2;
             o.KeepBestEpoch = keepBest;
             o.EarlyStoppingPatience = patience;
-            // unstable on purpose: a later epoch is worse on held-out rows (2026-11-30: epoch 4 NLL 3.15 vs 1.12 at 3)
+            // unstable on purpose: a later epoch is worse on held-out rows, with the paper's optimiser (2026-12-01: epoch 5
+            // NLL 0.531 vs 0.521 at 4; with Adam's usual betas the same rate's last epoch was its best: NLL 2.48 … 0.95)
             o.LearningRate = o.MixerLearningRate = 1e-2;
+            (o.AdamBeta1, o.AdamBeta2, o.Beta) = (0.5, 0.9, 1);
             o.Seed = 4;
         })).Fit(View(train));
         var kept = Fit(5, keepBest: true);

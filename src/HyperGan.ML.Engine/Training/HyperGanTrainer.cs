@@ -61,7 +61,7 @@ public static class HyperGanTrainer
             if (options.PretrainMixer)
                 PretrainMixer(model, options, noiseRng, progress, cancellationToken);
 
-            (double b1, double b2) betas = (options.AdamBeta1, options.AdamBeta2);
+            (double b1, double b2) betas = (options.AdamBeta1!.Value, options.AdamBeta2!.Value); // resolved above
             using var optQ = optim.Adam(model.Mixer.parameters(), options.MixerLearningRate, betas.b1, betas.b2, weight_decay: options.WeightDecay);
             using var optG = optim.Adam(model.LayerGeneratorParameters(), options.LearningRate, betas.b1, betas.b2,
                 weight_decay: options.WeightDecay);
@@ -131,7 +131,7 @@ public static class HyperGanTrainer
                     {
                         var real = ones(members * layerCount, 1, device: device);
                         var adversarial = F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows), real);
-                        loss = loss + adversarial * options.Beta;
+                        loss = loss + adversarial * options.Beta!.Value;
                         advLoss = adversarial.item<float>();
                         profile?.Mark("adversarial forward");
                     }
@@ -174,7 +174,8 @@ public static class HyperGanTrainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        using var opt = optim.Adam(model.Mixer.parameters(), options.MixerLearningRate, options.AdamBeta1, options.AdamBeta2);
+        options = options.WithResolvedDiversity(); // the task's Adam betas when they are left null
+        using var opt = optim.Adam(model.Mixer.parameters(), options.MixerLearningRate, options.AdamBeta1!.Value, options.AdamBeta2!.Value);
         for (int step = 1; step <= options.PretrainMaxSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();

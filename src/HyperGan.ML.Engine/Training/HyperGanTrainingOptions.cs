@@ -32,10 +32,11 @@ public sealed record HyperGanTrainingOptions
     public int BatchSize { get; init; } = 32;
     /// <summary>Networks sampled per step; the task loss is their mean.</summary>
     public int NetworksPerStep { get; init; } = 32;
-    /// <summary>β: weight of the adversarial term that keeps the codes close to the prior. 0 (default) disables D: with the
-    /// mutual-information term and Adam's usual betas it added nothing on MNIST validation digits and cost accuracy on
-    /// CIFAR-5 validation images (docs/diversity.md). The paper's 1 is in <see cref="Paper"/>.</summary>
-    public double Beta { get; init; }
+    /// <summary>β: weight of the adversarial term that keeps the codes close to the prior; 0 disables D. Null (default) =
+    /// the task's: 0 for classification (with the mutual-information term and Adam's usual betas D added nothing on MNIST
+    /// validation digits and cost accuracy on CIFAR-5 validation images; docs/diversity.md), the paper's 1 for regression.
+    /// </summary>
+    public double? Beta { get; init; }
     /// <summary>
     /// The function-space term that pays for disagreement between the sampled networks: by default the one the recipe
     /// study chose for the task (<see cref="DiversityTerm.Auto"/>); <see cref="DiversityTerm.None"/> with
@@ -69,11 +70,12 @@ public sealed record HyperGanTrainingOptions
     public double MixerLearningRate { get; init; } = 5e-4;
     /// <summary>Adam learning rate of the discriminator D.</summary>
     public double DiscriminatorLearningRate { get; init; } = 1e-4;
-    /// <summary>Adam β1 of every optimiser: Adam's usual 0.9. The paper's GAN betas (0.5, 0.9), kept in <see cref="Paper"/>,
-    /// underfit natural images (docs/diversity.md).</summary>
-    public double AdamBeta1 { get; init; } = 0.9;
-    /// <summary>Adam β2 of every optimiser: Adam's usual 0.999 (see <see cref="AdamBeta1"/>).</summary>
-    public double AdamBeta2 { get; init; } = 0.999;
+    /// <summary>Adam β1 of every optimiser. Null (default) = the task's: Adam's usual 0.9 for classification (the paper's
+    /// GAN betas underfit natural images; docs/diversity.md), the paper's 0.5 for regression.</summary>
+    public double? AdamBeta1 { get; init; }
+    /// <summary>Adam β2 of every optimiser. Null (default) = the task's: 0.999 for classification, the paper's 0.9 for
+    /// regression (see <see cref="AdamBeta1"/>).</summary>
+    public double? AdamBeta2 { get; init; }
     /// <summary>L2 weight decay on Q and G (the 2019 code used 5e-4).</summary>
     public double WeightDecay { get; init; }
     /// <summary>Standard deviation σ of the isotropic Gaussian prior on codes.</summary>
@@ -100,20 +102,27 @@ public sealed record HyperGanTrainingOptions
     };
 
     /// <summary>These options with the task-dependent defaults resolved for <see cref="Task"/>: <see cref="DiversityTerm.Auto"/>,
-    /// a null <see cref="DiversityWeight"/> and a null <see cref="GeneratedWeightDecay"/> become the study's choice for the
-    /// task; explicit values stay.</summary>
+    /// a null <see cref="DiversityWeight"/>, <see cref="GeneratedWeightDecay"/>, <see cref="Beta"/>, <see cref="AdamBeta1"/>
+    /// or <see cref="AdamBeta2"/> become the study's choice for the task; explicit values stay.</summary>
     public HyperGanTrainingOptions WithResolvedDiversity() => Task == TaskKind.Classification
         ? this with
         {
             Diversity = Diversity == DiversityTerm.Auto ? DiversityTerm.MutualInformation : Diversity,
             DiversityWeight = DiversityWeight ?? 1,
             GeneratedWeightDecay = GeneratedWeightDecay ?? 1e-3,
+            Beta = Beta ?? 0,
+            AdamBeta1 = AdamBeta1 ?? 0.9,
+            AdamBeta2 = AdamBeta2 ?? 0.999,
         }
         : this with
         {
             Diversity = Diversity == DiversityTerm.Auto ? DiversityTerm.Svgd : Diversity,
             DiversityWeight = DiversityWeight ?? 3,
             GeneratedWeightDecay = GeneratedWeightDecay ?? 2e-2,
+            // The optimiser and β the regression recipe was chosen with: the natural-image change was measured on classes.
+            Beta = Beta ?? 1,
+            AdamBeta1 = AdamBeta1 ?? 0.5,
+            AdamBeta2 = AdamBeta2 ?? 0.9,
         };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option and its valid range.</summary>
@@ -123,14 +132,17 @@ public sealed record HyperGanTrainingOptions
         Positive(Epochs, nameof(Epochs));
         Positive(BatchSize, nameof(BatchSize));
         Positive(NetworksPerStep, nameof(NetworksPerStep));
-        if (!(Beta >= 0) || double.IsInfinity(Beta)) throw new ArgumentOutOfRangeException(nameof(Beta), Beta, "Beta must be a finite number ≥ " +
+        if (Beta is { } beta && (!(beta >= 0) || double.IsInfinity(beta)))
+            throw new ArgumentOutOfRangeException(nameof(Beta), Beta, "Beta must be a finite number ≥ " +
             "0 (0 disables the discriminator).");
         PositiveFinite(LearningRate, nameof(LearningRate));
         PositiveFinite(MixerLearningRate, nameof(MixerLearningRate));
         PositiveFinite(DiscriminatorLearningRate, nameof(DiscriminatorLearningRate));
         PositiveFinite(PriorStd, nameof(PriorStd));
-        if (!(AdamBeta1 >= 0 && AdamBeta1 < 1)) throw new ArgumentOutOfRangeException(nameof(AdamBeta1), AdamBeta1, "AdamBeta1 must be in [0, 1).");
-        if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) throw new ArgumentOutOfRangeException(nameof(AdamBeta2), AdamBeta2, "AdamBeta2 must be in [0, 1).");
+        if (AdamBeta1 is { } b1 && !(b1 >= 0 && b1 < 1))
+            throw new ArgumentOutOfRangeException(nameof(AdamBeta1), AdamBeta1, "AdamBeta1 must be in [0, 1).");
+        if (AdamBeta2 is { } b2 && !(b2 >= 0 && b2 < 1))
+            throw new ArgumentOutOfRangeException(nameof(AdamBeta2), AdamBeta2, "AdamBeta2 must be in [0, 1).");
         if (!(DiversityAccuracyPower >= 0) || double.IsInfinity(DiversityAccuracyPower))
             throw new ArgumentOutOfRangeException(nameof(DiversityAccuracyPower), DiversityAccuracyPower,
                 "DiversityAccuracyPower must be a finite number ≥ 0 (0 keeps γ constant).");

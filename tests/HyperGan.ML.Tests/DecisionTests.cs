@@ -46,7 +46,7 @@ public class DecisionTests(ITestOutputHelper output, DecisionTests.Trained t) : 
             var estimator = Ml.Transforms.HyperGanEnsemble(MlNetEstimatorTests.Small(o =>
             {
                 // The training recipe these decision tests were built on (the default until 2026-12-01). With today's
-                // default the raw test ECE is 0.0206 and calibration reaches 0.0105, 0.0002 short of half (README).
+                // default the raw test ECE is 0.0206 and calibration reaches 0.0105, 0.0002 short of half (docs/decisions.md).
                 (o.AdamBeta1, o.AdamBeta2, o.Beta, o.DiversityAccuracyPower) = (0.5, 0.9, 1, 0);
                 o.Calibrate = true;
                 o.OutOfDistributionFalseAlarmRate = RequestedFalseAlarms;

@@ -32,11 +32,12 @@ public class TrainingTests(ITestOutputHelper output)
         using var model = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, SmallMnist);
         double acc1 = Fixtures.Accuracy(model, test, 1, 100), acc10 = Fixtures.Accuracy(model, test, 10, 100);
         output.WriteLine($"2,000 train / 1,000 test MNIST digits: 1 net {acc1:P2}, 10 nets {acc10:P2}, {clock.Elapsed.TotalSeconds:F0} s");
-        // Measured here (seed 5), default diversity recipe: 1 net 91.8 %, 10 nets 92.4 % in 18 s; the paper's objective:
-        // 96.0 % / 95.4 %. This run is short (125 steps): the mutual-information term costs accuracy until training is
-        // several hundred steps long (docs/diversity.md). Chance is 10 %.
+        // Measured here (seed 5): the default since 2026-12-01 1 net 89.5 %, 10 nets 92.8 % in 21 s; the default before it
+        // 91.8 % / 92.4 %; the paper's objective 96.0 % / 95.4 %. This run is short (125 steps): the mutual-information term
+        // costs accuracy until training is several hundred steps long, and today's default leaves single networks weaker
+        // than its ensemble (the quick start: 96.2 % vs 98.1 %; docs/diversity.md). Chance is 10 %.
         Assert.True(acc10 >= 0.92, $"10-net accuracy {acc10:P2} < 92%");
-        Assert.True(acc1 >= 0.90, $"1-net accuracy {acc1:P2} < 90%");
+        Assert.True(acc1 >= 0.88, $"1-net accuracy {acc1:P2} < 88%");
     }
 
     /// <summary>

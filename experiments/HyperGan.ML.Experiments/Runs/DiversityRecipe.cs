@@ -118,7 +118,7 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
                $", generated-weight prior λ {o.GeneratedWeightDecay:G3}, β {o.Beta:G3}, initial spread shared " +
                    $"{o.Architecture.InitialSharedStd:G3} / per network {o.Architecture.InitialCodeStd:G3} × He" +
                (o.Architecture.GeneratorBatchNorm ? ", batch norm in the generators" : "") +
-               (o is { Diversity: DiversityTerm.MutualInformation, Task: TaskKind.Classification, DiversityAccuracyPower: > 0 }
+               (o is { Diversity: DiversityTerm.MutualInformation, DiversityAccuracyPower: > 0 }
                    ? $", γ × training accuracy^{o.DiversityAccuracyPower:G3}" : "") +
                $", Adam betas ({o.AdamBeta1:G3}, {o.AdamBeta2:G3})";
     }

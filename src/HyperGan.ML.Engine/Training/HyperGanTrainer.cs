@@ -120,7 +120,7 @@ public static class HyperGanTrainer
                     {
                         DiversityTerm.MutualInformation => taskLoss - FunctionSpaceDiversity.WeightedByFit(
                             FunctionSpaceDiversity.Disagreement(outputs.narrow(1, labelled, labelled), options.Task), batchOutputs, y,
-                            diversityWeight, options.Task == TaskKind.Classification ? options.DiversityAccuracyPower : 0),
+                            diversityWeight, options.DiversityAccuracyPower),
                         DiversityTerm.Svgd => FunctionSpaceDiversity.SvgdLoss(outputs, y, options.Task, diversityWeight),
                         _ => taskLoss,
                     };

@@ -103,7 +103,8 @@ public sealed record HyperGanTrainingOptions
 
     /// <summary>These options with the task-dependent defaults resolved for <see cref="Task"/>: <see cref="DiversityTerm.Auto"/>,
     /// a null <see cref="DiversityWeight"/>, <see cref="GeneratedWeightDecay"/>, <see cref="Beta"/>, <see cref="AdamBeta1"/>
-    /// or <see cref="AdamBeta2"/> become the study's choice for the task; explicit values stay.</summary>
+    /// or <see cref="AdamBeta2"/> become the study's choice for the task; explicit values stay, except
+    /// <see cref="DiversityAccuracyPower"/>, which regression sets to 0.</summary>
     public HyperGanTrainingOptions WithResolvedDiversity() => Task == TaskKind.Classification
         ? this with
         {
@@ -123,6 +124,7 @@ public sealed record HyperGanTrainingOptions
             Beta = Beta ?? 1,
             AdamBeta1 = AdamBeta1 ?? 0.5,
             AdamBeta2 = AdamBeta2 ?? 0.9,
+            DiversityAccuracyPower = 0, // a regression batch has no accuracy to gate by
         };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option and its valid range.</summary>

@@ -3,9 +3,9 @@
 // accuracy of 1, 5, 10 and 100 sampled networks next to the paper's MNIST-5000 column, plus the mean predictive
 // entropy on held-out digits vs notMNIST letters (out-of-distribution).
 // Defaults (10 epochs, 16 nets × 64 digits per step, generator lr 3e-4) were chosen to finish in under 10 minutes on a
-// 2-core CPU; the paper's own settings are the HyperGanTrainingOptions defaults. 10 epochs, not 5: the default diversity
-// term needs several hundred steps (the 2026-11-30 default: 96.68 % with 10 networks after 5 epochs, 97.94 % after 10;
-// today's default 98.10 % after 10; README).
+// 2-core CPU; the paper's sizes are the HyperGanTrainingOptions defaults (its objective: HyperGanTrainingOptions.Paper).
+// 10 epochs, not 5: the default diversity term needs several hundred steps (the 2026-11-30 default: 96.68 % with 10
+// networks after 5 epochs, 97.94 % after 10; today's default 98.10 % after 10; README).
 using System.CommandLine;
 using System.Diagnostics;
 using HyperGan.ML.Engine.Data;
@@ -79,14 +79,16 @@ static class QuickStart
             $"data: MNIST test set (vendored, data/mnist), seeded stratified split {train.Count:N0} train / {test.Count:N0} test (seed " +
             $"{options.Seed}); notMNIST {notMnist.Count:N0} letters (stratified sample of the vendored {allLetters.Count:N0}) as outliers");
         AnsiConsole.MarkupLine(Markup.Escape($"target: {target}"));
+        var resolved = options.WithResolvedDiversity(); // the task's defaults where options leave them null
         AnsiConsole.MarkupLine(Markup.Escape(
-            $"training: {options.Epochs} epochs, {options.NetworksPerStep} nets × {options.BatchSize} digits per step, lr G " +
-            $"{options.LearningRate:G3} / Q {options.MixerLearningRate:G3} / D {options.DiscriminatorLearningRate:G3}, β {options.Beta}, noise " +
+            $"training: {options.Epochs} epochs, {options.NetworksPerStep} nets × {options.BatchSize} digits per step, Adam lr G " +
+            $"{options.LearningRate:G3} / Q {options.MixerLearningRate:G3} / D {options.DiscriminatorLearningRate:G3}, betas " +
+            $"({resolved.AdamBeta1:G3}, {resolved.AdamBeta2:G3}), β {resolved.Beta:G3}, noise " +
             $"{options.Architecture.NoiseDim}, code {options.Architecture.CodeDim}, hidden {options.Architecture.HiddenUnits}"));
-        var diversity = options.WithResolvedDiversity();
-        AnsiConsole.MarkupLine(Markup.Escape($"diversity: {diversity.Diversity}"
-            + (diversity.Diversity == DiversityTerm.None ? "" : $" (weight {diversity.DiversityWeight:G3})") +
-            $", prior on generated weights λ {diversity.GeneratedWeightDecay:G3} (docs/diversity.md)"));
+        AnsiConsole.MarkupLine(Markup.Escape($"diversity: {resolved.Diversity}"
+            + (resolved.Diversity == DiversityTerm.None ? "" : $" (weight {resolved.DiversityWeight:G3}"
+                + (resolved.DiversityAccuracyPower > 0 ? $" × training accuracy^{resolved.DiversityAccuracyPower:G3})" : ")")) +
+            $", prior on generated weights λ {resolved.GeneratedWeightDecay:G3} (docs/diversity.md)"));
         AnsiConsole.MarkupLine($"machine: {Environment.ProcessorCount} cores, libtorch threads {torch.get_num_threads()}, native load: " +
             $"{TorchNativeLoader.Report?.Action}");
 

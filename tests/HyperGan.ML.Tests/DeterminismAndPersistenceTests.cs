@@ -144,6 +144,29 @@ public class DeterminismAndPersistenceTests : IDisposable
     }
 
     [Fact]
+    public void A_file_written_before_an_option_existed_reads_with_that_option_off_not_with_todays_default()
+    {
+        using var model = Train(seed: 4);
+        var bytes = ModelFile.ToBytes(model);
+        using var now = ModelFile.FromBytes(bytes);
+        Assert.Equal((DiversityTerm.MutualInformation, 1e-3, 8.0),
+            (now.Options.Diversity, now.Options.GeneratedWeightDecay, now.Options.DiversityAccuracyPower)); // as trained
+
+        // The header of a file saved before the diversity term, the weight prior and the accuracy gate existed.
+        var old = Rewrite(bytes, v => v, h =>
+        {
+            var options = (System.Text.Json.Nodes.JsonObject)h["Options"]!;
+            foreach (var name in new[] { "Diversity", "GeneratedWeightDecay", "DiversityAccuracyPower" })
+                Assert.True(options.Remove(name), name);
+            return h;
+        });
+        using var before = ModelFile.FromBytes(old);
+        Assert.Equal((DiversityTerm.None, 0.0, 0.0),
+            (before.Options.Diversity, before.Options.GeneratedWeightDecay, before.Options.DiversityAccuracyPower));
+        Assert.Equal(now.Options.Beta, before.Options.Beta); // options the file holds are read as written
+    }
+
+    [Fact]
     public void Wrong_version_and_a_different_architecture_are_rejected_with_clear_messages()
     {
         using var model = Train(seed: 4);

@@ -178,6 +178,37 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
         });
     }
 
+    /// <summary>Replaces the pipeline entry whose name ends with <paramref name="suffix"/> by <paramref name="edit"/> of its bytes.</summary>
+    static void EditEntry(string file, string suffix, Func<byte[], byte[]> edit)
+    {
+        using var zip = System.IO.Compression.ZipFile.Open(file, System.IO.Compression.ZipArchiveMode.Update);
+        var entry = zip.Entries.Single(e => e.FullName.EndsWith(suffix, StringComparison.Ordinal));
+        byte[] content;
+        using (var s = entry.Open()) { using var m = new MemoryStream(); s.CopyTo(m); content = m.ToArray(); }
+        var name = entry.FullName;
+        entry.Delete();
+        using var w = zip.CreateEntry(name).Open();
+        w.Write(edit(content));
+    }
+
+    [Fact]
+    public void A_pipeline_saved_before_an_option_existed_loads_with_that_option_off()
+    {
+        WithSavedPipeline((dir, path) =>
+        {
+            HyperGanEnsembleOptions Loaded(string file) => ((IEnumerable<ITransformer>)new MLContext(1).Model.LoadWithHyperGan(file, out _))
+                .OfType<HyperGanEnsembleTransformer>().Single().Options;
+            Assert.Equal(8, Loaded(path).DiversityAccuracyPower); // today's default, as saved
+            EditEntry(path, "transformer.json", c =>
+            {
+                var json = System.Text.Json.Nodes.JsonNode.Parse(c)!;
+                Assert.True(((System.Text.Json.Nodes.JsonObject)json["Options"]!).Remove("DiversityAccuracyPower"));
+                return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+            });
+            Assert.Equal(0, Loaded(path).DiversityAccuracyPower); // a file from before the accuracy gate: trained without it
+        });
+    }
+
     [Fact]
     public void Damaged_pipeline_files_fail_with_InvalidDataException()
     {
@@ -190,17 +221,6 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
                 File.Copy(path, p);
                 damage(p);
                 return p;
-            }
-            void EditEntry(string file, string suffix, Func<byte[], byte[]> edit)
-            {
-                using var zip = System.IO.Compression.ZipFile.Open(file, System.IO.Compression.ZipArchiveMode.Update);
-                var entry = zip.Entries.Single(e => e.FullName.EndsWith(suffix, StringComparison.Ordinal));
-                byte[] content;
-                using (var s = entry.Open()) { using var m = new MemoryStream(); s.CopyTo(m); content = m.ToArray(); }
-                var name = entry.FullName;
-                entry.Delete();
-                using var w = zip.CreateEntry(name).Open();
-                w.Write(edit(content));
             }
             var cases = new Dictionary<string, string>
             {

@@ -16,9 +16,11 @@ public enum TaskKind
 /// <summary>
 /// Every knob of HyperGAN training. Defaults follow the paper and the authors' 2018 MNIST script
 /// (see docs/hypergan-method.md): m = 256, d = 128, 512 hidden units, 32 networks × 32 examples per step,
-/// Adam(β1 0.5, β2 0.9), mixer lr 5e-4, generator and discriminator lr 1e-4, mixer pretraining on — except the
-/// diversity knobs (<see cref="Diversity"/>, <see cref="DiversityWeight"/>, <see cref="GeneratedWeightDecay"/>), which
-/// default to the recipe chosen on validation data (docs/diversity.md); <see cref="Paper"/> gives the paper's objective.
+/// mixer lr 5e-4, generator and discriminator lr 1e-4, mixer pretraining on — except the training recipe
+/// (<see cref="Diversity"/>, <see cref="DiversityWeight"/>, <see cref="DiversityAccuracyPower"/>,
+/// <see cref="GeneratedWeightDecay"/>, <see cref="Beta"/>, <see cref="AdamBeta1"/>, <see cref="AdamBeta2"/>), which
+/// defaults per task to the recipe chosen on validation data (docs/diversity.md); <see cref="Paper"/> gives the
+/// paper's objective, β 1 and Adam betas (0.5, 0.9).
 /// </summary>
 public sealed record HyperGanTrainingOptions
 {

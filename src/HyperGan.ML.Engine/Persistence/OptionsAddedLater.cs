@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+
+namespace HyperGan.ML.Engine.Persistence;
+
+/// <summary>
+/// Training options added after files were already being written, each with the value that describes how a model
+/// saved before it existed was trained (the mechanism did not exist, so it was off). A stored options object that
+/// lacks one of them would otherwise read as today's default and misstate the training, e.g. an accuracy gate of 8
+/// on a model trained with a constant diversity weight.
+/// </summary>
+internal static class OptionsAddedLater
+{
+    // Option name (the same in the engine's and the ML.NET adapter's options) → its value before it existed.
+    // Diversity and GeneratedWeightDecay: 2026-11-30 (eec4bf8); DiversityAccuracyPower: 2026-12-01 (93bba89).
+    static readonly (string Name, Func<JsonNode> Off)[] Options =
+    [
+        ("Diversity", () => JsonValue.Create("None")),
+        ("GeneratedWeightDecay", () => JsonValue.Create(0.0)),
+        ("DiversityAccuracyPower", () => JsonValue.Create(0.0)),
+    ];
+
+    /// <summary>Adds every option of the table that <paramref name="options"/> lacks, with its value before it existed.</summary>
+    public static void FillMissing(JsonObject options)
+    {
+        foreach (var (name, off) in Options)
+            if (!options.ContainsKey(name)) options[name] = off();
+    }
+}

@@ -83,7 +83,7 @@ static class QuickStart
         AnsiConsole.MarkupLine(Markup.Escape(
             $"training: {options.Epochs} epochs, {options.NetworksPerStep} nets × {options.BatchSize} digits per step, Adam lr G " +
             $"{options.LearningRate:G3} / Q {options.MixerLearningRate:G3} / D {options.DiscriminatorLearningRate:G3}, betas " +
-            $"({resolved.AdamBeta1:G3}, {resolved.AdamBeta2:G3}), β {resolved.Beta:G3}, noise " +
+            $"({resolved.AdamBeta1:G3}, {resolved.AdamBeta2:G3}), {resolved.LearningRateSchedule} rates, β {resolved.Beta:G3}, noise " +
             $"{options.Architecture.NoiseDim}, code {options.Architecture.CodeDim}, hidden {options.Architecture.HiddenUnits}"));
         AnsiConsole.MarkupLine(Markup.Escape($"diversity: {resolved.Diversity}"
             + (resolved.Diversity == DiversityTerm.None ? "" : $" (weight {resolved.DiversityWeight:G3}"

@@ -95,6 +95,7 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         GeneratedWeightDecay = o.GeneratedWeightDecay,
         LearningRate = o.LearningRate,
         MixerLearningRate = o.MixerLearningRate,
+        LearningRateSchedule = o.LearningRateSchedule,
         DiscriminatorLearningRate = o.DiscriminatorLearningRate,
         AdamBeta1 = o.AdamBeta1,
         AdamBeta2 = o.AdamBeta2,

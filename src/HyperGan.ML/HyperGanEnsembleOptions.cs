@@ -152,6 +152,9 @@ public sealed class HyperGanEnsembleOptions
     public double LearningRate { get; set; } = EngineDefaults.LearningRate;
     /// <summary>Adam learning rate of the mixer.</summary>
     public double MixerLearningRate { get; set; } = EngineDefaults.MixerLearningRate;
+    /// <summary>How the learning rates change over training: Constant (default, the paper) or Cosine (annealed to 0 at
+    /// the last step; more accurate at 5+ epochs on natural images, starves short fits of small data — docs/diversity.md).</summary>
+    public LearningRateSchedule LearningRateSchedule { get; set; } = EngineDefaults.LearningRateSchedule;
     /// <summary>Adam learning rate of the discriminator.</summary>
     public double DiscriminatorLearningRate { get; set; } = EngineDefaults.DiscriminatorLearningRate;
     /// <summary>Noise dimension m.</summary>

@@ -94,7 +94,7 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
     public void The_engine_default_is_the_recipe_chosen_for_digits_and_natural_images()
     {
         static object Knobs(HyperGanTrainingOptions o) => (o.Diversity, o.DiversityWeight, o.GeneratedWeightDecay, o.Beta, o.AdamBeta1,
-            o.AdamBeta2, o.DiversityAccuracyPower, o.Architecture.InitialSharedStd, o.Architecture.InitialCodeStd);
+            o.AdamBeta2, o.DiversityAccuracyPower, o.LearningRateSchedule, o.Architecture.InitialSharedStd, o.Architecture.InitialCodeStd);
         var chosen = DiversityRecipe.Named("mi1-prior-adam-beta0-acc8").ApplyTo(new HyperGanTrainingOptions()).WithResolvedDiversity();
         Assert.Equal(Knobs(new HyperGanTrainingOptions().WithResolvedDiversity()), Knobs(chosen));
         Assert.Equal(Knobs(HyperGanTrainingOptions.Paper.WithResolvedDiversity()),

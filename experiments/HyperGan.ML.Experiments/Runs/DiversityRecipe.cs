@@ -19,9 +19,10 @@ namespace HyperGan.ML.Experiments.Runs;
 /// <param name="AdamBeta1">Adam β1 of every optimiser (the paper's 0.5 unless set).</param>
 /// <param name="AdamBeta2">Adam β2 of every optimiser (the paper's 0.9 unless set).</param>
 /// <param name="AccuracyPower">k of the accuracy-gated γ (HyperGanTrainingOptions.DiversityAccuracyPower); 0 = constant γ.</param>
+/// <param name="Schedule">How the learning rates change over training (the paper's constant rates unless set).</param>
 public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double Beta = 1,
     double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false, double AdamBeta1 = 0.5,
-    double AdamBeta2 = 0.9, double AccuracyPower = 0)
+    double AdamBeta2 = 0.9, double AccuracyPower = 0, LearningRateSchedule Schedule = LearningRateSchedule.Constant)
 {
     /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
     public static DiversityRecipe Paper { get; } = new("paper");
@@ -81,6 +82,11 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         UsualAdam(new("svgd3-prior2e-2-adam-beta0", DiversityTerm.Svgd, 3, Beta: 0, GeneratedWeightDecay: 2e-2)),
         UsualAdam(new("mi1-prior-adam-beta0-acc4", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3, AccuracyPower: 4)),
         UsualAdam(new("mi1-prior-adam-beta0-acc8", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3, AccuracyPower: 8)),
+        // Annealed learning rates: the default's OOD scores swing from epoch to epoch at constant rates (docs/diversity.md).
+        UsualAdam(new("mi1-prior-adam-beta0-acc8-cosine", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
+            AccuracyPower: 8, Schedule: LearningRateSchedule.Cosine)),
+        UsualAdam(new("mi1-prior-adam-beta0-cosine", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
+            Schedule: LearningRateSchedule.Cosine)),
     ];
 
     /// <summary><paramref name="recipe"/> with Adam's usual betas (0.9, 0.999) for every optimiser.</summary>
@@ -102,6 +108,7 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         AdamBeta1 = AdamBeta1,
         AdamBeta2 = AdamBeta2,
         DiversityAccuracyPower = AccuracyPower,
+        LearningRateSchedule = Schedule,
         Architecture = options.Architecture with
         {
             InitialSharedStd = SharedStd ?? options.Architecture.InitialSharedStd,
@@ -120,7 +127,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
                (o.Architecture.GeneratorBatchNorm ? ", batch norm in the generators" : "") +
                (o is { Diversity: DiversityTerm.MutualInformation, DiversityAccuracyPower: > 0 }
                    ? $", γ × training accuracy^{o.DiversityAccuracyPower:G3}" : "") +
-               $", Adam betas ({o.AdamBeta1:G3}, {o.AdamBeta2:G3})";
+               $", Adam betas ({o.AdamBeta1:G3}, {o.AdamBeta2:G3})" +
+               (o.LearningRateSchedule == LearningRateSchedule.Constant ? "" : $", {o.LearningRateSchedule} learning-rate schedule");
     }
 
     /// <summary>The knobs in words, for budgets and tables.</summary>
@@ -130,5 +138,6 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         (SharedStd is not null || CodeStd is not null ? $", init shared {SharedStd}/code {CodeStd} × He" : "") +
         (BatchNorm ? ", batch norm in the generators" : "") +
         (AdamBeta1 != 0.5 || AdamBeta2 != 0.9 ? $", Adam betas ({AdamBeta1}, {AdamBeta2})" : "") +
-        (AccuracyPower > 0 ? $", γ × training accuracy^{AccuracyPower:G3}" : "") + ")";
+        (AccuracyPower > 0 ? $", γ × training accuracy^{AccuracyPower:G3}" : "") +
+        (Schedule == LearningRateSchedule.Constant ? "" : $", {Schedule} learning-rate schedule") + ")";
 }

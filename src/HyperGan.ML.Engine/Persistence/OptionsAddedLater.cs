@@ -11,12 +11,14 @@ namespace HyperGan.ML.Engine.Persistence;
 internal static class OptionsAddedLater
 {
     // Option name (the same in the engine's and the ML.NET adapter's options) → its value before it existed.
-    // Diversity and GeneratedWeightDecay: 2026-11-30 (eec4bf8); DiversityAccuracyPower: 2026-12-01 (93bba89).
+    // Diversity and GeneratedWeightDecay: 2026-11-30 (eec4bf8); DiversityAccuracyPower: 2026-12-01 (93bba89);
+    // LearningRateSchedule: 2026-12-01.
     static readonly (string Name, Func<JsonNode> Off)[] Options =
     [
         ("Diversity", () => JsonValue.Create("None")),
         ("GeneratedWeightDecay", () => JsonValue.Create(0.0)),
         ("DiversityAccuracyPower", () => JsonValue.Create(0.0)),
+        ("LearningRateSchedule", () => JsonValue.Create("Constant")),
     ];
 
     /// <summary>Adds every option of the table that <paramref name="options"/> lacks, with its value before it existed.</summary>

@@ -69,6 +69,9 @@ public static class HyperGanTrainer
 
             int n = data.Count, batchSize = Math.Min(options.BatchSize, n), members = options.NetworksPerStep;
             int steps = (n + batchSize - 1) / batchSize, layerCount = target.Layers.Count, codeDim = options.Architecture.CodeDim;
+            var schedulers = options.LearningRateSchedule == LearningRateSchedule.Cosine
+                ? new[] { optQ, optG, optD }.Select(o => optim.lr_scheduler.CosineAnnealingLR(o, options.Epochs * steps)).ToArray()
+                : [];
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 var order = Enumerable.Range(0, n).ToArray();
@@ -144,6 +147,7 @@ public static class HyperGanTrainer
                     optG.step();
                     profile?.Mark("Adam step, generators");
 
+                    foreach (var scheduler in schedulers) scheduler.step();
                     progress?.Report(new TrainingProgress(TrainingPhase.Train, epoch, options.Epochs, step + 1, steps,
                         taskLoss.item<float>(), advLoss, dLoss, clock.Elapsed));
                     profile?.Mark("progress report");

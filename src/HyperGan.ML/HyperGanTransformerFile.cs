@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Native;
@@ -38,9 +37,8 @@ internal static class HyperGanTransformerFile
     public static HyperGanEnsembleTransformer Read(ZipArchive zip, string folder, string source)
     {
         TorchBackend.Initialize();
-        var json = JsonNode.Parse(ReadEntry(zip, folder + "transformer.json", source));
-        if (json?["Options"] is JsonObject options) OptionsAddedLater.FillMissing(options); // saved before an option existed
-        var state = json.Deserialize<State>(Json)
+        // A file saved before an option existed reads it as it was then (off), not as today's default.
+        var state = OptionsAddedLater.Deserialize<State>(ReadEntry(zip, folder + "transformer.json", source), Json)
             ?? throw new InvalidDataException($"'{source}': {folder}transformer.json is empty.");
         Check(state, source, folder);
         var model = ModelFile.FromBytes(ReadEntry(zip, folder + "model.hgan", source), $"{source}:{folder}model.hgan");

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
@@ -65,14 +64,6 @@ public static class ModelFile
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    // A header written before an option existed records it as it was then (off), not as today's default.
-    static Header? ReadHeader(byte[] json)
-    {
-        var node = JsonNode.Parse(json);
-        if (node?["Options"] is JsonObject options) OptionsAddedLater.FillMissing(options);
-        return node.Deserialize<Header>(Json);
-    }
-
     /// <summary>Reads a model file.</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">Not a model file, damaged, or written by an unsupported format version.</exception>
@@ -96,7 +87,8 @@ public static class ModelFile
         reader.ReadBytes(Magic.Length);
         int version = reader.ReadInt32();
         Versions.CheckReadable(version, $"'{source}'");
-        var header = ReadHeader(reader.ReadBytes(reader.ReadInt32()))
+        // A header written before an option existed records it as it was then (off), not as today's default.
+        var header = OptionsAddedLater.Deserialize<Header>(reader.ReadBytes(reader.ReadInt32()), Json)
                      ?? throw new InvalidDataException($"'{source}' has an empty header.");
         long stateLength = reader.ReadInt64();
 

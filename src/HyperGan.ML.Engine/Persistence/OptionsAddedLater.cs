@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace HyperGan.ML.Engine.Persistence;
@@ -21,10 +22,14 @@ internal static class OptionsAddedLater
         ("LearningRateSchedule", () => JsonValue.Create("Constant")),
     ];
 
-    /// <summary>Adds every option of the table that <paramref name="options"/> lacks, with its value before it existed.</summary>
-    public static void FillMissing(JsonObject options)
+    /// <summary>Deserialises a stored JSON object whose <c>Options</c> member holds training options, first adding every
+    /// option of the table that member lacks, with its value before it existed.</summary>
+    public static T? Deserialize<T>(byte[] json, JsonSerializerOptions serializerOptions)
     {
-        foreach (var (name, off) in Options)
-            if (!options.ContainsKey(name)) options[name] = off();
+        var node = JsonNode.Parse(json);
+        if (node?["Options"] is JsonObject options)
+            foreach (var (name, off) in Options)
+                if (!options.ContainsKey(name)) options[name] = off();
+        return node.Deserialize<T>(serializerOptions);
     }
 }

@@ -49,17 +49,10 @@ internal static class HeldOutCalibrator
         };
         if (temperatureRows is not null)
         {
-            // The top-label map is fitted on the same networks' outputs as the temperature, after it: no second forward pass.
             using var logits = scorer.MemberOutputs(temperatureRows.Features, temperatureRows.Count);
-            var temperatureLabels = temperatureRows.ClassLabels!;
-            double temperature = TemperatureScaling.Fit(logits, temperatureLabels);
-            var topLabel = TopLabelScaling.Identity;
-            if (o.CalibrationMethod == CalibrationMethod.TemperatureAndTopLabel)
-            {
-                using var afterTemperature = TemperatureScaling.Calibrated(logits, temperature);
-                topLabel = TopLabelScaling.Fit(afterTemperature.data<float>().ToArray(), (int)logits.shape[2], temperatureLabels);
-            }
-            calibration = calibration with { Temperature = temperature, TopLabel = topLabel };
+            var maps = EnsembleCalibration.Fit(logits, temperatureRows.ClassLabels!, o.CalibrationMethod == CalibrationMethod.Temperature
+                ? CalibrationMaps.Temperature : CalibrationMaps.TemperatureAndTopLabel);
+            calibration = calibration with { Temperature = maps.Temperature, TopLabel = maps.TopLabel };
         }
         scorer.Calibration = calibration with { Temperature = 1, TopLabel = TopLabelScaling.Identity };
         var raw = Score(scorer, thresholdRows);

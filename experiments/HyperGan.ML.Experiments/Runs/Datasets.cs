@@ -103,6 +103,36 @@ public sealed class Datasets(string repoData, string? sharedData)
             TargetNetworks.MnistCnn());
     }
 
+    /// <summary>
+    /// Half of the training-file images of a quick problem that neither its training sample nor its validation images use
+    /// (Fashion-MNIST 40,000, CIFAR-10 4,000 per class): one half joins the validation images, the other the test set
+    /// (<paramref name="evaluation"/>), so that both measurements are large enough to show calibration errors of a few
+    /// thousandths (the decisions experiment). Null for MNIST-5000, which has none.
+    /// </summary>
+    /// <param name="name">Problem name.</param>
+    /// <param name="seed">The seed it was loaded with: the same shuffles decide which images are left.</param>
+    /// <param name="evaluation">Validation or test (<see cref="EvaluationImages.WholeTestSet"/>) half.</param>
+    public LabeledImages? UnusedTrainingImages(string name, int seed, EvaluationImages evaluation)
+    {
+        LabeledImages? unused;
+        switch (name)
+        {
+            case "fashion-mnist":
+                var trainFile = Idx(Path.Combine(sharedData!, "fashion-mnist"), "train");
+                var notTrained = trainFile.Subset(StratifiedSplit.Split(trainFile.Labels, ProblemSelection.QuickFashionTrain, seed).Test);
+                unused = notTrained.Subset(StratifiedSplit.Split(notTrained.Labels, ProblemSelection.QuickFashionValidation, seed).Test);
+                break;
+            case "cifar-10":
+                unused = JpegFolders.Load(Path.Combine(sharedData!, "cifar10", "train"), CifarClasses, int.MaxValue, seed,
+                    skip: ProblemSelection.QuickCifar10TrainPerClass + ProblemSelection.QuickCifar10ValidationPerClass);
+                break;
+            default:
+                return null;
+        }
+        var (validationHalf, testHalf) = StratifiedSplit.Split(unused.Labels, unused.Count / 2, seed + 1);
+        return unused.Subset(evaluation == EvaluationImages.Validation ? validationHalf : testHalf);
+    }
+
     /// <summary>CIFAR-10 class names in label order (0 airplane … 9 truck).</summary>
     public static readonly string[] CifarClasses = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
 

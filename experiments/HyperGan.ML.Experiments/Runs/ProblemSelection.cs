@@ -38,6 +38,11 @@ public static class ProblemSelection
                 $"{string.Join(", ", Supported(experiment))}.";
     }
 
+    /// <summary>Quick Fashion-MNIST: training images, and validation images after them in the training file.</summary>
+    public const int QuickFashionTrain = 10000, QuickFashionValidation = 10000;
+    /// <summary>Quick CIFAR-10: training images per class, and validation images per class after them in each class folder.</summary>
+    public const int QuickCifar10TrainPerClass = 500, QuickCifar10ValidationPerClass = 500;
+
     /// <summary>
     /// The data of each name at the size of <paramref name="preset"/>. <see cref="Preset.Tiny"/> stays independent of the
     /// shared data: both CIFAR names become the one vendored two-class slice (no outliers).
@@ -75,8 +80,10 @@ public static class ProblemSelection
                 "mnist-5000" => validation
                     ? datasets.Mnist5000WithValidation(budget.TrainCount, 1000, budget.OutlierCount, seed).AsValidationProblem()
                     : datasets.Mnist5000(budget, seed), // its 5,000 held-out digits are all there are: the whole test set
-                "fashion-mnist" => datasets.FashionMnist(budget, seed, full ? 60000 : 10000, whole || validation ? 10000 : 5000, validation),
-                "cifar-10" => datasets.Cifar(10, full ? 5000 : 500, whole ? 1000 : validation ? 500 : 300, seed, validation),
+                "fashion-mnist" => datasets.FashionMnist(budget, seed, full ? 60000 : QuickFashionTrain,
+                    whole ? 10000 : validation ? QuickFashionValidation : 5000, validation),
+                "cifar-10" => datasets.Cifar(10, full ? 5000 : QuickCifar10TrainPerClass,
+                    whole ? 1000 : validation ? QuickCifar10ValidationPerClass : 300, seed, validation),
                 "cifar-5" => datasets.Cifar(5, full ? 5000 : 1000, whole || validation ? 1000 : 500, seed, validation),
                 _ => throw new ArgumentException($"Unknown problem '{name}'; choose from {string.Join(", ", Supported("table4"))}.", nameof(names)),
             };

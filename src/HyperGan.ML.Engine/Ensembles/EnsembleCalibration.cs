@@ -1,0 +1,40 @@
+using static TorchSharp.torch;
+
+namespace HyperGan.ML.Engine.Ensembles;
+
+/// <summary>
+/// The calibration of an ensemble's probabilities fitted on held-out rows: a temperature, then a top-label map (the ML.NET
+/// option CalibrationMethod). One place fits and applies them for the transformer and the experiments (docs/decisions.md).
+/// </summary>
+/// <param name="Maps">The maps applied.</param>
+/// <param name="Temperature">The temperature (1 with <see cref="CalibrationMaps.None"/>).</param>
+/// <param name="TopLabel">The top-label map (identity unless <see cref="CalibrationMaps.TemperatureAndTopLabel"/>).</param>
+public readonly record struct EnsembleCalibration(CalibrationMaps Maps, double Temperature, TopLabelScaling TopLabel)
+{
+    /// <summary>Changes nothing.</summary>
+    public static EnsembleCalibration Identity => new(CalibrationMaps.None, 1, TopLabelScaling.Identity);
+
+    /// <summary>Fits <paramref name="maps"/> on member logits [M, N, C] and their class labels.</summary>
+    public static EnsembleCalibration Fit(Tensor logits, IReadOnlyList<int> labels, CalibrationMaps maps)
+    {
+        if (maps == CalibrationMaps.None) return Identity;
+        double temperature = TemperatureScaling.Fit(logits, labels);
+        if (maps == CalibrationMaps.Temperature) return new(maps, temperature, TopLabelScaling.Identity);
+        var afterTemperature = Probabilities(logits, temperature);
+        return new(maps, temperature, TopLabelScaling.Fit(afterTemperature, (int)logits.shape[2], labels));
+    }
+
+    /// <summary>The calibrated probabilities (row-major [N, C]) of member logits [M, N, C].</summary>
+    public float[] Probabilities(Tensor logits)
+    {
+        var p = Probabilities(logits, Temperature);
+        TopLabel.ApplyInPlace(p, (int)logits.shape[2]);
+        return p;
+    }
+
+    static float[] Probabilities(Tensor logits, double temperature)
+    {
+        using var p = TemperatureScaling.Calibrated(logits, temperature);
+        return p.data<float>().ToArray();
+    }
+}

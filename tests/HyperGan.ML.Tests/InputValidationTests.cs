@@ -48,6 +48,21 @@ public class InputValidationTests
     }
 
     [Fact]
+    public void A_fit_whose_parameters_stop_being_finite_throws_instead_of_returning_a_model_that_scores_NaN()
+    {
+        var (x, y) = Fixtures.CubicRegression(seed: 0);
+        using var data = TrainingSet.ForRegression(x, y, [1]);
+        var options = new HyperGanTrainingOptions
+        {
+            Task = TaskKind.Regression, Architecture = Fixtures.SmallArchitecture, Epochs = 2, BatchSize = 20, NetworksPerStep = 4, Seed = 3,
+            LearningRate = 1e30, MixerLearningRate = 1e30, // Adam moves every parameter by about the rate: outputs overflow, then NaN
+        };
+        var e = Assert.Throws<InvalidOperationException>(() => HyperGanTrainer.Fit(TargetNetworks.Regression1D(), data, options));
+        Assert.Contains("Training diverged", e.Message);
+        Assert.Contains("LearningRate (1E+30)", e.Message);
+    }
+
+    [Fact]
     public void Data_that_does_not_fit_the_target_is_rejected_before_training()
     {
         using var data = TrainingSet.ForClassification(new float[8], [0, 1], Shape, 2);

@@ -30,6 +30,8 @@ public static class HyperGanTrainer
     /// <param name="cancellationToken">Checked before every step; cancellation throws <see cref="OperationCanceledException"/>
     /// and releases all tensors.</param>
     /// <exception cref="ArgumentException">Options or data are invalid (the message names which and why).</exception>
+    /// <exception cref="InvalidOperationException">Training diverged: the parameters stopped being finite (the message names the
+    /// learning rates to lower).</exception>
     public static TrainedHyperGan Fit(TargetNetwork target, TrainingSet data, HyperGanTrainingOptions options,
         IProgress<TrainingProgress>? progress = null, Device? device = null,
         Func<int, HyperGanModel, bool>? epochCompleted = null, StepProfile? profile = null, CancellationToken cancellationToken = default)
@@ -59,7 +61,10 @@ public static class HyperGanTrainer
         {
             model.train();
             if (options.PretrainMixer)
+            {
                 PretrainMixer(model, options, noiseRng, progress, cancellationToken);
+                ThrowIfDiverged(model, options, 0);
+            }
 
             (double b1, double b2) betas = (options.AdamBeta1!.Value, options.AdamBeta2!.Value); // resolved above
             using var optQ = optim.Adam(model.Mixer.parameters(), options.MixerLearningRate, betas.b1, betas.b2, weight_decay: options.WeightDecay);
@@ -153,6 +158,7 @@ public static class HyperGanTrainer
                     profile?.Mark("progress report");
                     profile?.EndStep();
                 }
+                ThrowIfDiverged(model, options, epoch);
                 if (epochCompleted is not null && !epochCompleted(epoch, model)) break;
             }
             return new TrainedHyperGan(model, options with { Executor = null });
@@ -161,6 +167,24 @@ public static class HyperGanTrainer
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    // A step that overflows turns every parameter into NaN within a step or two, and every network sampled from it then
+    // scores NaN: checked once per epoch (one host sync per parameter tensor), so that Fit fails instead of returning a
+    // model that cannot score (seen 2026-12-01: a 7-network custom CNN trained on 400 digits diverged on one CPU, not on
+    // another).
+    static void ThrowIfDiverged(HyperGanModel model, HyperGanTrainingOptions options, int epoch)
+    {
+        using var _ = no_grad();
+        foreach (var (name, p) in model.named_parameters())
+        {
+            using var finite = p.isfinite().all();
+            if (!finite.item<bool>())
+                throw new InvalidOperationException($"Training diverged {(epoch == 0 ? "while pretraining the mixer" : $"in epoch {epoch}")}: " +
+                    $"the model's parameters ({name}) are no longer " +
+                    $"finite (NaN or infinity), so every sampled network would score NaN. Lower LearningRate ({options.LearningRate:G3}) " +
+                    $"and MixerLearningRate ({options.MixerLearningRate:G3}), or try another Seed.");
         }
     }
 

@@ -177,10 +177,10 @@ public static class HyperGanTrainer
     static void ThrowIfDiverged(HyperGanModel model, HyperGanTrainingOptions options, int epoch)
     {
         using var _ = no_grad();
+        using var scope = NewDisposeScope(); // the checks' temporaries; a leak test counts live tensors after Fit
         foreach (var (name, p) in model.named_parameters())
         {
-            using var finite = p.isfinite().all();
-            if (!finite.item<bool>())
+            if (!p.isfinite().all().item<bool>())
                 throw new InvalidOperationException($"Training diverged {(epoch == 0 ? "while pretraining the mixer" : $"in epoch {epoch}")}: " +
                     $"the model's parameters ({name}) are no longer " +
                     $"finite (NaN or infinity), so every sampled network would score NaN. Lower LearningRate ({options.LearningRate:G3}) " +

@@ -49,6 +49,7 @@ root.SetAction(parse =>
     (string Name, Action Measure)[] figures =
     [
         ("machine-ceiling", () => { }),
+        ("conv-gradient", () => ConvolutionGradient.Measure(report)),
         ("scoring", () => ScoringThroughput.Measure(report, sgemm)),
         ("sampling", () => Sampling.Measure(report)),
         ("model-size", () => ModelSize.Measure(report)),

@@ -60,7 +60,7 @@ public sealed class PlainNetwork : nn.Module<Tensor, Tensor>
             var (w, b) = (_weights[i], _biases[i]);
             h = Target.Layers[i] switch
             {
-                Conv2dLayer c => TargetOps.ConvTail(F.conv2d(h, w, b, strides: [c.Stride, c.Stride], padding: [c.Padding, c.Padding]), c),
+                Conv2dLayer c => TargetOps.ConvTail(TargetOps.Conv2d(h, w, b, c), c),
                 LinearLayer l => TargetOps.Activate(F.linear(h.flatten(1), w, b), l.Activation),
                 var other => throw new NotSupportedException($"Layer type {other.GetType().Name} is not supported."),
             };

@@ -35,7 +35,7 @@ public sealed class PerMemberExecutor : IEnsembleExecutor
             switch (target.Layers[i])
             {
                 case Conv2dLayer c:
-                    h = TargetOps.ConvTail(F.conv2d(h, w, b, strides: [c.Stride, c.Stride], padding: [c.Padding, c.Padding]), c);
+                    h = TargetOps.ConvTail(TargetOps.Conv2d(h, w, b, c), c);
                     break;
                 case LinearLayer l:
                     h = TargetOps.Activate(F.linear(h.flatten(1), w, b), l.Activation);

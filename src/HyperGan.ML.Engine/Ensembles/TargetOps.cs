@@ -29,6 +29,33 @@ public static class TargetOps
     /// </summary>
     public static Tensor ConvTail(Tensor x, Conv2dLayer layer) => Activate(Pool(x, layer), layer.Activation);
 
+    /// <summary>
+    /// The layer's convolution alone (stride, padding, bias; no pooling or activation) of <paramref name="x"/> [N, C, H, W]
+    /// with one network's <paramref name="weight"/> [O, C, k, k] and <paramref name="bias"/> [O]. Every executor and baseline
+    /// convolves through here.
+    /// </summary>
+    /// <remarks>
+    /// libtorch 2.10's CPU convolution (oneDNN) returns a wrong gradient with respect to its input — sometimes NaN — in about
+    /// 4 calls of 10 when the number of output channels is not a multiple of 16, on the AMD EPYC (AVX-512) machine of
+    /// 2026-12-01 with AVX2 kernels too; outputs and weight gradients stay right (docs/performance.md, "A wrong
+    /// convolution gradient"). When that gradient will be computed here (training a later layer, input gradients for
+    /// attacks), the same convolution runs as im2col + matrix multiply, whose gradients are exact.
+    /// </remarks>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, Conv2dLayer layer)
+    {
+        if (!InputGradientNeedsIm2col(x, layer))
+            return F.conv2d(x, weight, bias, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]);
+        var (height, width) = layer.ConvolvedSize([(int)x.shape[1], (int)x.shape[2], (int)x.shape[3]]);
+        var columns = F.unfold(x, layer.Kernel, padding: layer.Padding, stride: layer.Stride); // [N, C·k·k, H'·W']
+        var y = matmul(weight.reshape(layer.OutChannels, layer.FanIn), columns).view(x.shape[0], layer.OutChannels, height, width);
+        return bias is null ? y : y.add(bias.view(1, layer.OutChannels, 1, 1), KeptScalars.One);
+    }
+
+    /// <summary>True when a CPU convolution's input gradient will be computed and oneDNN may get it wrong (see
+    /// <see cref="Conv2d"/>): then the convolution must run as im2col + matrix multiply.</summary>
+    internal static bool InputGradientNeedsIm2col(Tensor x, Conv2dLayer layer) =>
+        layer.OutChannels % 16 != 0 && x.requires_grad && is_grad_enabled() && x.device_type == DeviceType.CPU;
+
     /// <summary>The layer's max-pooling alone (identity when <see cref="Conv2dLayer.MaxPool"/> is 1).</summary>
     public static Tensor Pool(Tensor x, Conv2dLayer layer) =>
         layer.MaxPool > 1 ? F.max_pool2d(x, layer.MaxPool, layer.MaxPool) : x;

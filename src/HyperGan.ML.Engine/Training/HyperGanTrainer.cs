@@ -172,8 +172,8 @@ public static class HyperGanTrainer
 
     // A step that overflows turns every parameter into NaN within a step or two, and every network sampled from it then
     // scores NaN: checked once per epoch (one host sync per parameter tensor), so that Fit fails instead of returning a
-    // model that cannot score (seen 2026-12-01: a 7-network custom CNN trained on 400 digits diverged on one CPU, not on
-    // another).
+    // model that cannot score (seen 2026-12-01: a custom CNN fed libtorch's wrong convolution gradients, see
+    // TargetOps.Conv2d, returned a model whose every score was NaN).
     static void ThrowIfDiverged(HyperGanModel model, HyperGanTrainingOptions options, int epoch)
     {
         using var _ = no_grad();

@@ -125,10 +125,9 @@ internal sealed class EnsembleScorer
         var probabilities = new float[rows * classes];
         // Calibrated: Score and PredictiveEntropy come from the calibrated p̄; Disagreement stays the networks' own mutual
         // information. The identity map skips it, so an uncalibrated model scores bit-identically to one without calibration.
-        if (Calibration is { } c && (c.Temperature != 1 || !c.TopLabel.IsIdentity))
+        if (Calibration?.Fitted is { IsIdentity: false } fitted)
         {
-            TemperatureScaling.Calibrated(logits, c.Temperature).cpu().data<float>().CopyTo(probabilities);
-            c.TopLabel.ApplyInPlace(probabilities, classes);
+            fitted.Probabilities(logits).CopyTo(probabilities);
             using var calibrated = tensor(probabilities, [rows, classes]);
             EnsemblePrediction.EntropyOf(calibrated).data<float>().CopyTo(prediction.Entropy);
         }

@@ -24,6 +24,10 @@ public sealed record HeldOutCalibration
     /// is <see cref="CalibrationMethod.TemperatureAndTopLabel"/>), fitted on the same rows as the temperature.</summary>
     public TopLabelScaling TopLabel { get; init; } = TopLabelScaling.Identity;
 
+    /// <summary>The fitted maps as the engine applies them (<see cref="EnsembleCalibration.Probabilities"/>).</summary>
+    internal EnsembleCalibration Fitted => new(TopLabel.IsIdentity ? Temperature == 1 ? CalibrationMaps.None : CalibrationMaps.Temperature
+        : CalibrationMaps.TemperatureAndTopLabel, Temperature, TopLabel);
+
     /// <summary>Classification: accuracy on <see cref="ThresholdRows"/>.</summary>
     public double? Accuracy { get; init; }
     /// <summary>Classification: negative log-likelihood of the uncalibrated ensemble on <see cref="ThresholdRows"/>.</summary>

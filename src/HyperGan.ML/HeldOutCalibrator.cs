@@ -57,7 +57,7 @@ internal static class HeldOutCalibrator
         scorer.Calibration = calibration with { Temperature = 1, TopLabel = TopLabelScaling.Identity };
         var raw = Score(scorer, thresholdRows);
         scorer.Calibration = calibration;
-        var calibrated = calibration.Temperature == 1 && calibration.TopLabel.IsIdentity ? raw : Score(scorer, thresholdRows);
+        var calibrated = calibration.Fitted.IsIdentity ? raw : Score(scorer, thresholdRows);
         scorer.Calibration = null;
         int n = thresholdRows.Count;
 

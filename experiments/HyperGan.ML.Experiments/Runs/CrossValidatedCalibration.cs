@@ -34,6 +34,7 @@ public static class CrossValidatedCalibration
         new Random(seed).Shuffle(order);
         var candidates = Enum.GetValues<CalibrationMaps>().Where(m => m <= mostComplex).ToArray();
         var nll = candidates.Select(_ => new double[n]).ToArray(); // per candidate, each row's NLL when it was the held-out fold
+        int classes = (int)logits.shape[2];
         for (int fold = 0; fold < Folds; fold++)
         {
             var inFold = order.Where((_, i) => i % Folds == fold).ToArray();
@@ -45,7 +46,6 @@ public static class CrossValidatedCalibration
             for (int c = 0; c < candidates.Length; c++)
             {
                 var p = EnsembleCalibration.Fit(fitLogits, fitLabels, candidates[c]).Probabilities(scoreLogits);
-                int classes = (int)logits.shape[2];
                 for (int r = 0; r < inFold.Length; r++)
                     nll[c][inFold[r]] = -Math.Log(Math.Max(p[r * classes + labels[inFold[r]]], 1e-12));
             }

@@ -89,18 +89,30 @@ public sealed class Datasets(string repoData, string? sharedData)
                 $"Fashion-MNIST not found under '{sharedData}'; pass --shared-data <folder containing fashion-mnist/>.");
         var folder = Path.Combine(sharedData, "fashion-mnist");
         var trainFile = Idx(folder, "train");
-        var (trainIdx, notTrained) = trainCount >= trainFile.Count ? (Enumerable.Range(0, trainFile.Count).ToArray(), [])
-            : StratifiedSplit.Split(trainFile.Labels, trainCount, seed);
-        if (validation && notTrained.Length == 0)
+        var parts = FashionTrainingFileParts(trainFile.Labels, trainCount, testCount, seed);
+        if (validation && parts.Validation.Length == 0)
             throw new ArgumentException("Fashion-MNIST validation images come from the training file's unused images; this preset trains on all.");
-        var train = trainFile.Subset(trainIdx);
-        var test = validation ? Take(trainFile.Subset(notTrained), testCount, seed) : Take(Idx(folder, "t10k"), testCount, seed);
+        var train = trainFile.Subset(parts.Train);
+        var test = validation ? trainFile.Subset(parts.Validation) : Take(Idx(folder, "t10k"), testCount, seed);
         var digits = Take(MnistTestSet(), budget.OutlierCount, seed);
         return new Problem("Fashion-MNIST", train, test, digits, "MNIST",
             $"Fashion-MNIST (fashion-mnist/ in the shared data folder, see its PROVENANCE.txt): {train.Count:N0} train / {test.Count:N0} " +
                 (validation ? "validation (training-file images not trained on) " : "test ") +
                 $"(stratified, seed {seed}); MNIST test digits (data/mnist) as outliers: {digits.Count:N0}",
             TargetNetworks.MnistCnn());
+    }
+
+    /// <summary>Indices into the Fashion-MNIST training file (its <paramref name="labels"/>): the training sample of
+    /// <paramref name="trainCount"/>, the <paramref name="validationCount"/> validation images (the "test" images of a validation
+    /// run) drawn from the rest, and the images neither takes (stratified, <paramref name="seed"/>).</summary>
+    internal static (int[] Train, int[] Validation, int[] Unused) FashionTrainingFileParts(int[] labels, int trainCount, int validationCount,
+        int seed)
+    {
+        if (trainCount >= labels.Length) return (Enumerable.Range(0, labels.Length).ToArray(), [], []);
+        var (train, notTrained) = StratifiedSplit.Split(labels, trainCount, seed);
+        if (validationCount >= notTrained.Length) return (train, notTrained, []);
+        var (validation, unused) = StratifiedSplit.Split(notTrained.Select(i => labels[i]).ToArray(), validationCount, seed);
+        return (train, validation.Select(i => notTrained[i]).ToArray(), unused.Select(i => notTrained[i]).ToArray());
     }
 
     /// <summary>
@@ -119,8 +131,8 @@ public sealed class Datasets(string repoData, string? sharedData)
         {
             case "fashion-mnist":
                 var trainFile = Idx(Path.Combine(sharedData!, "fashion-mnist"), "train");
-                var notTrained = trainFile.Subset(StratifiedSplit.Split(trainFile.Labels, ProblemSelection.QuickFashionTrain, seed).Test);
-                unused = notTrained.Subset(StratifiedSplit.Split(notTrained.Labels, ProblemSelection.QuickFashionValidation, seed).Test);
+                unused = trainFile.Subset(FashionTrainingFileParts(trainFile.Labels, ProblemSelection.QuickFashionTrain,
+                    ProblemSelection.QuickFashionValidation, seed).Unused);
                 break;
             case "cifar-10":
                 unused = JpegFolders.Load(Path.Combine(sharedData!, "cifar10", "train"), CifarClasses, int.MaxValue, seed,

@@ -28,11 +28,13 @@ public static class DecisionsExperiment
         /// <summary>Temperature scaling alone (the ML.NET option CalibrationMethod = Temperature). The other calibrated figures
         /// are the default TemperatureAndTopLabel's.</summary>
         public CalibrationFigures TemperatureOnly { get; init; } = new(double.NaN, double.NaN, double.NaN);
-        /// <summary>Temperature then top-label (CalibrationMethod = TemperatureAndTopLabel).</summary>
-        public CalibrationFigures TemperatureAndTopLabel { get; init; } = new(double.NaN, double.NaN, double.NaN);
+        /// <summary>Temperature then top-label (CalibrationMethod = TemperatureAndTopLabel): the calibrated figures above.</summary>
+        public CalibrationFigures TemperatureAndTopLabel => new(Nll, Ece, EceFloor);
         /// <summary>The maps the cross-validated guard chose on the temperature quarter (<see cref="CrossValidatedCalibration"/>; not
         /// shipped).</summary>
         public CalibrationFigures CrossValidated { get; init; } = new(double.NaN, double.NaN, double.NaN);
+        /// <summary>The maps the likelihood-ratio guard chose on the temperature quarter (<see cref="LikelihoodRatioCalibration"/>).</summary>
+        public CalibrationFigures LikelihoodRatio { get; init; } = new(double.NaN, double.NaN, double.NaN);
 
         /// <summary>The ECE floor of the raw probabilities.</summary>
         public double RawEceFloor { get; init; }
@@ -103,7 +105,8 @@ public static class DecisionsExperiment
                         results.Add(r);
                         output.Log($"{r.Problem} {r.Method} seed {seed} split {split}: T {r.Temperature:F3}, ECE {r.RawEce:F4} → {r.Ece:F4} " +
                             $"(floor {r.EceFloor:F4}; temperature only {r.TemperatureOnly.Ece:F4}, floor {r.TemperatureOnly.EceFloor:F4}; " +
-                            $"cross-validated {r.CrossValidated.Ece:F4} with {r.CrossValidated.Maps}), " +
+                            $"cross-validated {r.CrossValidated.Ece:F4} with {r.CrossValidated.Maps}; " +
+                            $"likelihood-ratio {r.LikelihoodRatio.Ece:F4} with {r.LikelihoodRatio.Maps}), " +
                             $"coverage90 {r.Coverage90:P2} (size {r.SetSize90:F3}), " +
                                    $"coverage99 {r.Coverage99:P2} (size {r.SetSize99:F3}), false alarms {r.FalseAlarms:P2}, outliers flagged " +
                                        $"{r.OutliersFlagged:P1}");
@@ -141,6 +144,7 @@ public static class DecisionsExperiment
         var maps = EnsembleCalibration.Fit(temperatureLogits, temperatureLabels, CalibrationMaps.TemperatureAndTopLabel);
         var crossValidated = CrossValidatedCalibration.Fit(temperatureLogits, temperatureLabels, CalibrationMaps.TemperatureAndTopLabel,
             seed * 100 + split + 70);
+        var likelihoodRatio = LikelihoodRatioCalibration.Fit(temperatureLogits, temperatureLabels, CalibrationMaps.TemperatureAndTopLabel);
         int classes = (int)pool.shape[2];
         var testLogits = Pick(test);
         float[,] Calibrated(EnsembleCalibration m, Tensor logits) => Matrix(m.Probabilities(logits), classes);
@@ -174,8 +178,8 @@ public static class DecisionsExperiment
                 ? double.NaN : FlaggedShare(outlierP), SelectiveClassification.Aurc(confidence, correct))
         {
             TemperatureOnly = Figures(Calibrated(temperatureOnly, testLogits), testLabels),
-            TemperatureAndTopLabel = Figures(Calibrated(maps, testLogits), testLabels),
             CrossValidated = Figures(Calibrated(crossValidated, testLogits), testLabels) with { Maps = crossValidated.Maps },
+            LikelihoodRatio = Figures(Calibrated(likelihoodRatio, testLogits), testLabels) with { Maps = likelihoodRatio.Maps },
             RawEceFloor = ClassificationMetrics.CalibrationErrorFloor(rawTestP),
         };
     }
@@ -217,12 +221,13 @@ public static class DecisionsExperiment
             {
                 ("raw", r => new(r.RawNll, r.RawEce, r.RawEceFloor)), ("temperature", r => r.TemperatureOnly),
                 ("temperature + top-label", r => r.TemperatureAndTopLabel), ("cross-validated", r => r.CrossValidated),
+                ("likelihood-ratio", r => r.LikelihoodRatio),
             })
             {
                 var f = g.Select(figures).ToList();
                 int needHalf = g.Count(r => r.RawEce > 0.02), halved = g.Where((r, i) => r.RawEce > 0.02 && f[i].Ece <= r.RawEce / 2).Count();
                 int worse = g.Where((r, i) => f[i].Ece > r.RawEce + 0.002).Count();
-                string chosen = name == "cross-validated" ? string.Join(", ", f.GroupBy(x => x.Maps).OrderBy(x => x.Key)
+                string chosen = name is "cross-validated" or "likelihood-ratio" ? string.Join(", ", f.GroupBy(x => x.Maps).OrderBy(x => x.Key)
                     .Select(x => $"{x.Key} {x.Count()}")) : "";
                 text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} | {name} | {Pm(f.Select(x => x.Ece), "F4")} " +
                     $"({f.Average(x => x.EceFloor):F4}) | {Pm(f.Select(x => x.Nll), "F4")} | " +

@@ -14,6 +14,9 @@ public readonly record struct EnsembleCalibration(CalibrationMaps Maps, double T
     /// <summary>Changes nothing.</summary>
     public static EnsembleCalibration Identity => new(CalibrationMaps.None, 1, TopLabelScaling.Identity);
 
+    /// <summary>True when applying it changes nothing (temperature 1, identity top-label map), whatever <see cref="Maps"/> says.</summary>
+    public bool IsIdentity => Temperature == 1 && TopLabel.IsIdentity;
+
     /// <summary>Fits <paramref name="maps"/> on member logits [M, N, C] and their class labels.</summary>
     public static EnsembleCalibration Fit(Tensor logits, IReadOnlyList<int> labels, CalibrationMaps maps)
     {
@@ -34,7 +37,7 @@ public readonly record struct EnsembleCalibration(CalibrationMaps Maps, double T
 
     static float[] Probabilities(Tensor logits, double temperature)
     {
-        using var p = TemperatureScaling.Calibrated(logits, temperature);
+        using var p = TemperatureScaling.Calibrated(logits, temperature).cpu();
         return p.data<float>().ToArray();
     }
 }

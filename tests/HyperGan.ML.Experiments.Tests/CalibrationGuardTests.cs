@@ -6,7 +6,9 @@ using static TorchSharp.torch;
 
 namespace HyperGan.ML.Experiments.Tests;
 
-public class CrossValidatedCalibrationTests
+// The two calibration guards tried for issue 15 and not shipped (docs/decisions.md): each must keep calibrated probabilities
+// and map miscalibrated ones.
+public class CalibrationGuardTests
 {
     // Two-member logits [2, rows, 5] and labels drawn from softmax(z / trueTemperature) of the members' mean log-probability.
     internal static (Tensor Logits, int[] Labels) Rows(int rows, double trueTemperature, int seed)
@@ -41,5 +43,25 @@ public class CrossValidatedCalibrationTests
         var few = sharp.index_select(1, arange(99L));
         Assert.Equal(CalibrationMaps.Temperature,
             CrossValidatedCalibration.Fit(few, sharpLabels[..99], CalibrationMaps.TemperatureAndTopLabel, 11).Maps);
+    }
+
+    [Fact]
+    public void The_likelihood_ratio_guard_keeps_calibrated_probabilities_and_maps_miscalibrated_ones()
+    {
+        using var scope = NewDisposeScope();
+        // Calibrated as they are: each map's fit always lowers the NLL of its own rows, so a guard that always fits maps every
+        // draw; the χ² test at 95 % keeps the raw probabilities on most.
+        int kept = Enumerable.Range(1, 5).Count(seed =>
+        {
+            var (logits, labels) = Rows(2500, 1, seed);
+            return LikelihoodRatioCalibration.Fit(logits, labels, CalibrationMaps.TemperatureAndTopLabel).IsIdentity;
+        });
+        Assert.True(kept >= 4, $"kept the raw probabilities on {kept} of 5 calibrated draws");
+        // Over-confident by a factor 2: mapped, with the temperature near 2; never more than asked for.
+        var (sharp, sharpLabels) = Rows(2500, 2, 11);
+        var mapped = LikelihoodRatioCalibration.Fit(sharp, sharpLabels, CalibrationMaps.TemperatureAndTopLabel);
+        Assert.NotEqual(CalibrationMaps.None, mapped.Maps);
+        Assert.InRange(mapped.Temperature, 1.7, 2.3);
+        Assert.Equal(CalibrationMaps.Temperature, LikelihoodRatioCalibration.Fit(sharp, sharpLabels, CalibrationMaps.Temperature).Maps);
     }
 }

@@ -152,7 +152,11 @@ public sealed class BatchedExecutor : IEnsembleExecutor
 
     Tensor MemberConv(Conv2dLayer c, GeneratedLayer gen, Tensor h, long members, long batch)
     {
-        if (TargetOps.InputGradientNeedsIm2col(h, c)) return Im2colMemberConv(c, gen, h, members, batch);
+        if (TargetOps.InputGradientNeedsIm2col(h, c))
+        {
+            var tail = TargetOps.ConvTail(TargetOps.Im2colConv(h, gen.Weight, gen.Bias, c).flatten(0, 1), c); // exact gradients
+            return tail.view(members, batch, c.OutChannels, tail.shape[2], tail.shape[3]);
+        }
         long[] stride = [c.Stride, c.Stride], padding = [c.Padding, c.Padding];
         bool grouped = Convolution == MemberConvolution.Grouped || (Convolution == MemberConvolution.Auto && batch < GroupedBelowImages);
         if (grouped)
@@ -167,18 +171,5 @@ public sealed class BatchedExecutor : IEnsembleExecutor
             outputs[m] = TargetOps.Pool(F.conv2d(h[m], gen.Weight[m], gen.Bias?[m], strides: stride, padding: padding), c);
         // The activation is member-independent: apply it once on the stacked (pooled) result.
         return TargetOps.Activate(stack(outputs), c.Activation);
-    }
-
-    /// <summary>All members' convolutions as im2col + one batched matrix multiply: exact gradients where oneDNN's are not
-    /// (see <see cref="TargetOps.Conv2d"/>).</summary>
-    static Tensor Im2colMemberConv(Conv2dLayer c, GeneratedLayer gen, Tensor h, long members, long batch)
-    {
-        var (height, width) = c.ConvolvedSize([(int)h.shape[2], (int)h.shape[3], (int)h.shape[4]]);
-        var columns = F.unfold(h.flatten(0, 1), c.Kernel, padding: c.Padding, stride: c.Stride)
-            .view(members, batch, c.FanIn, height * width);                                    // [M, B, C·k·k, H'·W']
-        var y = matmul(gen.Weight.reshape(members, 1, c.OutChannels, c.FanIn), columns);        // [M, B, O, H'·W']
-        if (gen.Bias is not null) y = y.add(gen.Bias.view(members, 1, c.OutChannels, 1), KeptScalars.One);
-        var tail = TargetOps.ConvTail(y.view(members * batch, c.OutChannels, height, width), c);
-        return tail.view(members, batch, c.OutChannels, tail.shape[2], tail.shape[3]);
     }
 }

@@ -45,10 +45,20 @@ public static class TargetOps
     {
         if (!InputGradientNeedsIm2col(x, layer))
             return F.conv2d(x, weight, bias, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]);
-        var (height, width) = layer.ConvolvedSize([(int)x.shape[1], (int)x.shape[2], (int)x.shape[3]]);
-        var columns = F.unfold(x, layer.Kernel, padding: layer.Padding, stride: layer.Stride); // [N, C·k·k, H'·W']
-        var y = matmul(weight.reshape(layer.OutChannels, layer.FanIn), columns).view(x.shape[0], layer.OutChannels, height, width);
-        return bias is null ? y : y.add(bias.view(1, layer.OutChannels, 1, 1), KeptScalars.One);
+        return Im2colConv(x.unsqueeze(0), weight.unsqueeze(0), bias?.unsqueeze(0), layer).squeeze(0);
+    }
+
+    /// <summary>Each member's convolution of its own input [M, N, C, H, W] with its own weights [M, O, C, k, k] and bias [M, O],
+    /// as im2col + one batched matrix multiply (exact gradients; see <see cref="Conv2d"/>): [M, N, O, H', W'].</summary>
+    internal static Tensor Im2colConv(Tensor x, Tensor weight, Tensor? bias, Conv2dLayer layer)
+    {
+        long members = x.shape[0], n = x.shape[1];
+        var (height, width) = layer.ConvolvedSize([(int)x.shape[2], (int)x.shape[3], (int)x.shape[4]]);
+        var columns = F.unfold(x.flatten(0, 1), layer.Kernel, padding: layer.Padding, stride: layer.Stride)
+            .view(members, n, layer.FanIn, height * width);                                                  // [M, N, C·k·k, H'·W']
+        var y = matmul(weight.reshape(members, 1, layer.OutChannels, layer.FanIn), columns);                // [M, N, O, H'·W']
+        if (bias is not null) y = y.add(bias.view(members, 1, layer.OutChannels, 1), KeptScalars.One);
+        return y.view(members, n, layer.OutChannels, height, width);
     }
 
     /// <summary>True when a CPU convolution's input gradient will be computed and oneDNN may get it wrong (see

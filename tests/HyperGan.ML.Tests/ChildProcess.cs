@@ -45,8 +45,14 @@ public static class ChildProcess
                 return 0;
             }
             case ["allocator-tuning"]:
+            {
+                // Bytes glibc holds in separately mapped blocks while a 64 MB tensor is alive: 0 when the tuning keeps
+                // large blocks in the heap (M_MMAP_MAX = 0), at least 64 MB with glibc's defaults.
+                using var large = TorchSharp.torch.ones(16L << 20);
+                Console.WriteLine(MallocInfo.MappedBytes());
                 Console.WriteLine(AllocatorTuning.Apply());
                 return 0;
+            }
             default:
                 Console.Error.WriteLine("usage: score-digits <pipeline> <out> | score-decisions <pipeline> <out> | score-batches <pipeline> " +
                     "<report> | score-images <pipeline> <list.tsv> <out> | allocator-tuning");
@@ -121,4 +127,17 @@ internal static class Scores
         }
         return System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.ToArray().AsSpan()).ToArray();
     }
+}
+
+/// <summary>glibc's malloc statistics (Linux only).</summary>
+static class MallocInfo
+{
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    struct Mallinfo2 { public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost; }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallinfo2")]
+    static extern Mallinfo2 mallinfo2();
+
+    /// <summary>Bytes in blocks malloc mapped on their own (mallinfo2's hblkhd).</summary>
+    public static ulong MappedBytes() => mallinfo2().Hblkhd;
 }

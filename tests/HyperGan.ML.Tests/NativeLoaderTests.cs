@@ -85,6 +85,7 @@ public class AllocatorTuningTests
     [InlineData("HYPERGAN_MALLOC_TUNING", "0", "Disabled")]
     [InlineData("GLIBC_TUNABLES", "glibc.malloc.arena_max=2", "LeftToProcessSettings")]
     [InlineData("MALLOC_TRIM_THRESHOLD_", "4096", "LeftToProcessSettings")]
+    [InlineData("MALLOC_MMAP_MAX_", "65536", "LeftToProcessSettings")]
     public void Glibc_thresholds_are_raised_unless_the_process_configures_malloc_or_opts_out(string? variable, string? value, string expected)
     {
         if (!OperatingSystem.IsLinux()) return; // nothing to tune elsewhere; the result there is NotApplicable
@@ -92,10 +93,15 @@ public class AllocatorTuningTests
         var environment = new Dictionary<string, string?>
         {
             ["HYPERGAN_MALLOC_TUNING"] = null, ["GLIBC_TUNABLES"] = null,
-            ["MALLOC_TRIM_THRESHOLD_"] = null, ["MALLOC_MMAP_THRESHOLD_"] = null
+            ["MALLOC_TRIM_THRESHOLD_"] = null, ["MALLOC_MMAP_THRESHOLD_"] = null, ["MALLOC_MMAP_MAX_"] = null
         };
         if (variable is not null) environment[variable] = value;
-        var stdout = ChildProcess.RunWith(environment, "allocator-tuning");
-        Assert.Equal(expected, stdout.Trim().Split('\n')[^1].Trim());
+        var lines = ChildProcess.RunWith(environment, "allocator-tuning").Trim().Split('\n');
+        Assert.Equal(expected, lines[^1].Trim());
+        // A 64 MB tensor is alive when the child reads how much memory malloc mapped on its own: tuned, none (the block
+        // comes from the heap and is reused by the next step instead of being faulted in afresh).
+        ulong mapped = ulong.Parse(lines[^2].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (expected == "Applied") Assert.True(mapped < 1UL << 20, $"{mapped} bytes mapped outside the heap");
+        if (expected == "Disabled") Assert.True(mapped >= 64UL << 20, $"{mapped} bytes mapped outside the heap");
     }
 }

@@ -67,10 +67,9 @@ public static class HyperGanTrainer
             }
 
             (double b1, double b2) betas = (options.AdamBeta1!.Value, options.AdamBeta2!.Value); // resolved above
-            using var optQ = optim.Adam(model.Mixer.parameters(), options.MixerLearningRate, betas.b1, betas.b2, weight_decay: options.WeightDecay);
-            using var optG = optim.Adam(model.LayerGeneratorParameters(), options.LearningRate, betas.b1, betas.b2,
-                weight_decay: options.WeightDecay);
-            using var optD = optim.Adam(model.Discriminator.parameters(), options.DiscriminatorLearningRate, betas.b1, betas.b2);
+            using var optQ = new InPlaceAdam(model.Mixer.parameters(), options.MixerLearningRate, betas.b1, betas.b2, options.WeightDecay);
+            using var optG = new InPlaceAdam(model.LayerGeneratorParameters(), options.LearningRate, betas.b1, betas.b2, options.WeightDecay);
+            using var optD = new InPlaceAdam(model.Discriminator.parameters(), options.DiscriminatorLearningRate, betas.b1, betas.b2);
 
             int n = data.Count, batchSize = Math.Min(options.BatchSize, n), members = options.NetworksPerStep;
             int steps = (n + batchSize - 1) / batchSize, layerCount = target.Layers.Count, codeDim = options.Architecture.CodeDim;
@@ -203,7 +202,7 @@ public static class HyperGanTrainer
     {
         var clock = Stopwatch.StartNew();
         options = options.WithResolvedDiversity(); // the task's Adam betas when they are left null
-        using var opt = optim.Adam(model.Mixer.parameters(), options.MixerLearningRate, options.AdamBeta1!.Value, options.AdamBeta2!.Value);
+        using var opt = new InPlaceAdam(model.Mixer.parameters(), options.MixerLearningRate, options.AdamBeta1!.Value, options.AdamBeta2!.Value);
         for (int step = 1; step <= options.PretrainMaxSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();

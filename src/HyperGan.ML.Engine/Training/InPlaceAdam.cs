@@ -8,9 +8,9 @@ namespace HyperGan.ML.Engine.Training;
 /// Adam computed with the same operations, in the same order, as TorchSharp's <c>torch.optim.Adam</c> (so the same
 /// bits; tested), but without fresh parameter-sized temporaries in every step. TorchSharp's step builds the denominator
 /// √v / √(1 − β2ᵗ) + ε as two new tensors per parameter and frees them only after the last parameter; for the full
-/// head's 17–31 M generator weights that is 140–250 MB of fresh memory per step, faulted in page by page. Measured
-/// 2026-12-01 on this project's 2-core machine (docs/performance.md, "The Adam step"): 17 M parameters, 310–410 ms per
-/// TorchSharp step, 30 ms with the denominator written into one buffer kept per parameter.
+/// head's 17–31 M generator weights that is 140–250 MB of fresh memory per step, faulted in page by page, which made
+/// the Adam step the costliest phase of a paper-sized training step (docs/performance.md, "The Adam step and blocks
+/// above 32 MB").
 /// </summary>
 /// <remarks>Schedulers act on it as on any TorchSharp Adam (it is one). AMSGrad and maximize are not supported.</remarks>
 internal sealed class InPlaceAdam : Adam

@@ -39,12 +39,17 @@ internal sealed class InPlaceAdam : Adam
                 scratch[parameter.Handle] = buffer = empty_like(parameter).DetachFromDisposeScope();
             state.step++;
             double biasCorrection1 = 1 - Math.Pow(beta1, state.step), biasCorrection2 = 1 - Math.Pow(beta2, state.step);
-            var g = weightDecay != 0 ? buffer.copy_(grad).add_(parameter, weightDecay) : grad; // TorchSharp: grad.add(p, wd)
-            state.exp_avg.mul_(beta1).add_(g, 1 - beta1);
-            state.exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2);
+            // Scalars held until the step ends: an implicit double → Scalar conversion can be finalised by the GC while
+            // libtorch still reads it (seen once under parallel tests: addcdiv_ failed converting its value to float).
+            using Scalar b1 = beta1.ToScalar(), oneMinusB1 = (1 - beta1).ToScalar(), b2 = beta2.ToScalar(),
+                oneMinusB2 = (1 - beta2).ToScalar(), decay = weightDecay.ToScalar(), epsilon = eps.ToScalar(),
+                rootBias2 = Math.Sqrt(biasCorrection2).ToScalar(), stepSize = (-(learningRate / biasCorrection1)).ToScalar();
+            var g = weightDecay != 0 ? buffer.copy_(grad).add_(parameter, decay) : grad; // TorchSharp: grad.add(p, wd)
+            state.exp_avg.mul_(b1).add_(g, oneMinusB1);
+            state.exp_avg_sq.mul_(b2).addcmul_(g, g, oneMinusB2);
             // TorchSharp: (exp_avg_sq.sqrt() / √bc2).add_(eps) — the same three operations, into the buffer.
-            var denominator = buffer.copy_(state.exp_avg_sq).sqrt_().div_(Math.Sqrt(biasCorrection2)).add_(eps);
-            parameter.addcdiv_(state.exp_avg, denominator, -(learningRate / biasCorrection1));
+            var denominator = buffer.copy_(state.exp_avg_sq).sqrt_().div_(rootBias2).add_(epsilon);
+            parameter.addcdiv_(state.exp_avg, denominator, stepSize);
         }
     }, closure);
 

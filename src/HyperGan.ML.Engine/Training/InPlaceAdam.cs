@@ -29,7 +29,10 @@ internal sealed class InPlaceAdam : Adam
     {
         var options = group.Options;
         double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, weightDecay = options.weight_decay!.Value;
-        double eps = options.eps!.Value, learningRate = options.LearningRate!.Value;
+        double learningRate = options.LearningRate!.Value;
+        // Explicit Scalars held until the group is done, not implicit conversions: see KeptScalars for why.
+        using Scalar b1 = beta1.ToScalar(), oneMinusB1 = (1 - beta1).ToScalar(), b2 = beta2.ToScalar(),
+            oneMinusB2 = (1 - beta2).ToScalar(), decay = weightDecay.ToScalar(), epsilon = options.eps!.Value.ToScalar();
         foreach (var parameter in group.Parameters)
         {
             using var grad = parameter.grad;
@@ -39,11 +42,7 @@ internal sealed class InPlaceAdam : Adam
                 scratch[parameter.Handle] = buffer = empty_like(parameter).DetachFromDisposeScope();
             state.step++;
             double biasCorrection1 = 1 - Math.Pow(beta1, state.step), biasCorrection2 = 1 - Math.Pow(beta2, state.step);
-            // Scalars held until the step ends: an implicit double → Scalar conversion can be finalised by the GC while
-            // libtorch still reads it (seen once under parallel tests: addcdiv_ failed converting its value to float).
-            using Scalar b1 = beta1.ToScalar(), oneMinusB1 = (1 - beta1).ToScalar(), b2 = beta2.ToScalar(),
-                oneMinusB2 = (1 - beta2).ToScalar(), decay = weightDecay.ToScalar(), epsilon = eps.ToScalar(),
-                rootBias2 = Math.Sqrt(biasCorrection2).ToScalar(), stepSize = (-(learningRate / biasCorrection1)).ToScalar();
+            using Scalar rootBias2 = Math.Sqrt(biasCorrection2).ToScalar(), stepSize = (-(learningRate / biasCorrection1)).ToScalar();
             var g = weightDecay != 0 ? buffer.copy_(grad).add_(parameter, decay) : grad; // TorchSharp: grad.add(p, wd)
             state.exp_avg.mul_(b1).add_(g, oneMinusB1);
             state.exp_avg_sq.mul_(b2).addcmul_(g, g, oneMinusB2);

@@ -1,3 +1,4 @@
+using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Experiments.Baselines;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,7 +15,8 @@ public static class Attacks
     public static Tensor Loss(IMemberLogits model, Tensor x, Tensor labels)
     {
         var logp = model.Logits(x).log_softmax(2);                               // [M, B, C]
-        var meanLogp = logp.logsumexp(0) - Math.Log(logp.shape[0]);              // log p̄, [B, C]
+        using var logMembers = Math.Log(logp.shape[0]).ToScalar();               // held: see KeptScalars
+        var meanLogp = logp.logsumexp(0) - logMembers;                           // log p̄, [B, C]
         return -meanLogp.gather(1, labels.unsqueeze(1)).mean();
     }
 
@@ -57,8 +59,10 @@ public static class Attacks
             Loss(model, xi, labels.narrow(0, start, count)).backward();
             signs.Add(xi.grad!.sign().MoveToOuterDisposeScope());
         }
-        var moved = current + cat(signs, 0) * stepSize;
-        var projected = torch.min(torch.max(moved, original - epsilon), original + epsilon).clamp(0, 1);
+        using Scalar step = stepSize.ToScalar(), radius = epsilon.ToScalar(); // held: see KeptScalars
+        var moved = current.add(cat(signs, 0) * step, KeptScalars.One);
+        var projected = torch.min(torch.max(moved, original - radius), original.add(radius, KeptScalars.One))
+            .clamp(KeptScalars.Zero, KeptScalars.One);
         return projected.detach().MoveToOuterDisposeScope();
     }
 }

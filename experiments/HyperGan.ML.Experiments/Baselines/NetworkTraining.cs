@@ -28,7 +28,8 @@ public static class NetworkTraining
         var net = new PlainNetwork(target, dropout);
         var order = Enumerable.Range(0, data.Count).ToArray();
         var shuffle = new Random(seed);
-        using var optimizer = optim.Adam(net.parameters(), budget.LearningRate);
+        // torch.optim.Adam's betas; InPlaceAdam computes the same bits with its Scalars held (see KeptScalars).
+        using var optimizer = new InPlaceAdam(net.parameters(), budget.LearningRate, beta1: 0.9, beta2: 0.999);
         net.train();
         for (int epoch = 0; epoch < budget.Epochs; epoch++)
         {

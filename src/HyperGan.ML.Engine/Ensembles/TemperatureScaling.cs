@@ -31,7 +31,7 @@ public static class TemperatureScaling
     static Tensor LogCalibrated(Tensor logits, double temperature)
     {
         using var _ = no_grad();
-        using Scalar logMembers = Math.Log(logits.shape[0]), t = temperature; // explicit: kept alive across the native calls (see KeptScalars)
+        using Scalar logMembers = Math.Log(logits.shape[0]).ToScalar(), t = temperature.ToScalar(); // kept alive: see KeptScalars
         var logMean = F.log_softmax(logits, -1).logsumexp(0).sub(logMembers);            // ln p̄: [N, C]
         return F.log_softmax(logMean.div(t), -1);
     }

@@ -1,3 +1,5 @@
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Targets;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -43,7 +45,8 @@ public sealed class ChunkedLayerGenerator : Module<Tensor, Tensor>, ILayerGenera
         codeToChunk = Linear(hidden, chunkHidden);
         positionToChunk = Linear(embeddingDim, chunkHidden, hasBias: false);
         chunkEmbeddings = Parameter(randn(chunks, embeddingDim));
-        output = Parameter(randn(chunkHidden, chunkSize).div_(Math.Sqrt(chunkHidden)));
+        using (var rootHidden = Math.Sqrt(chunkHidden).ToScalar())
+            output = Parameter(randn(chunkHidden, chunkSize).div_(rootHidden));
         baseParameters = Parameter(zeros(layerParameters));
         gain = Parameter(ones(layerParameters));
         rawPerWeightUnit = outputScale.reciprocal();
@@ -57,16 +60,16 @@ public sealed class ChunkedLayerGenerator : Module<Tensor, Tensor>, ILayerGenera
         using var scope = NewDisposeScope();
         var chunks = ChunkFeatures(codes).matmul(output);                     // [M, n, C]
         var delta = chunks.flatten(1).narrow(1, 0, layerParameterCount) * gain;      // [M, P]
-        return (delta + baseParameters * rawPerWeightUnit).MoveToOuterDisposeScope();
+        return delta.add(baseParameters * rawPerWeightUnit, KeptScalars.One).MoveToOuterDisposeScope();
     }
 
     // ELU(A·u + B·e_j) for every code and chunk: [M, n, chunkHidden].
     Tensor ChunkFeatures(Tensor codes)
     {
-        var u = functional.elu(fc2.forward(functional.elu(fc1.forward(codes), 1.0)), 1.0);
+        var u = TargetOps.Activate(fc2.forward(TargetOps.Activate(fc1.forward(codes), Activation.Elu)), Activation.Elu);
         var perCode = codeToChunk.forward(u).unsqueeze(1);                   // [M, 1, h]
         var perChunk = positionToChunk.forward(chunkEmbeddings).unsqueeze(0); // [1, n, h]
-        return functional.elu(perCode + perChunk, 1.0);
+        return TargetOps.Activate(perCode.add(perChunk, KeptScalars.One), Activation.Elu);
     }
 
     /// <summary>
@@ -80,11 +83,12 @@ public sealed class ChunkedLayerGenerator : Module<Tensor, Tensor>, ILayerGenera
         // Chunk features centred over codes: their spread is what the code changes; the rest is shared across networks.
         var features = ChunkFeatures(sampleCodes);
         var varying = features - features.mean([0], keepdim: true);
-        double meanSquare = varying.pow(2).mean().item<float>();
+        double meanSquare = varying.pow(KeptScalars.Two).mean().item<float>();
         output.normal_(0, codeStd / Math.Sqrt(output.shape[0] * meanSquare));
         // The chunks' code-independent part belongs to the shared network: subtract it from the base, so that base plus
         // that part is exactly the N(0, sharedStd²) draw (raw units; the base holds it in weight units).
-        var shared = randn(layerParameterCount).mul_(sharedStd).sub_(features.mean([0]).matmul(output).flatten().narrow(0, 0, layerParameterCount));
+        using var std = sharedStd.ToScalar();
+        var shared = randn(layerParameterCount).mul_(std).sub_(features.mean([0]).matmul(output).flatten().narrow(0, 0, layerParameterCount));
         baseParameters.copy_(shared.div_(rawPerWeightUnit));
     }
 }

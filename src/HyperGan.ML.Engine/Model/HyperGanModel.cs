@@ -60,8 +60,9 @@ public sealed class HyperGanModel : Module
 
     static Tensor OutputScale(LayerSpec layer)
     {
-        var scale = full(layer.ParameterCount, WeightScale(layer), dtype: float32);
-        if (layer.HasBias) scale.narrow(0, layer.WeightCount, layer.OutputUnits).fill_(BiasScale(layer));
+        using Scalar weightScale = WeightScale(layer).ToScalar(), biasScale = BiasScale(layer).ToScalar();
+        var scale = full(layer.ParameterCount, weightScale, dtype: float32);
+        if (layer.HasBias) scale.narrow(0, layer.WeightCount, layer.OutputUnits).fill_(biasScale);
         return scale;
     }
 
@@ -89,8 +90,9 @@ public sealed class HyperGanModel : Module
         {
             var spec = Target.Layers[i];
             var flat = generators[i].forward(codes.select(1, i)); // [M, P_k]
-            var weight = flat.narrow(1, 0, spec.WeightCount).mul(WeightScale(spec)).view([members, .. spec.WeightShape]);
-            var bias = spec.HasBias ? flat.narrow(1, spec.WeightCount, spec.OutputUnits).mul(BiasScale(spec)) : null;
+            using Scalar weightScale = WeightScale(spec).ToScalar(), biasScale = BiasScale(spec).ToScalar();
+            var weight = flat.narrow(1, 0, spec.WeightCount).mul(weightScale).view([members, .. spec.WeightShape]);
+            var bias = spec.HasBias ? flat.narrow(1, spec.WeightCount, spec.OutputUnits).mul(biasScale) : null;
             layers[i] = new GeneratedLayer(weight, bias);
         }
         return layers;

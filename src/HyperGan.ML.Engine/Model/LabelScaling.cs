@@ -53,7 +53,7 @@ public sealed record LabelScaling(double Shift, double Scale)
         // Scalars held for the call: TorchSharp 0.107 frees an implicit Scalar in its finalizer, possibly while libtorch reads it.
         using var scale = Scale.ToScalar();
         using var shift = Shift.ToScalar();
-        var scaled = new GeneratedLayer(last.Weight.mul(scale), last.Bias?.mul(scale).add(shift));
+        var scaled = new GeneratedLayer(last.Weight.mul(scale), last.Bias?.mul(scale).add(shift, KeptScalars.One));
         return [.. layers.Take(layers.Count - 1), scaled];
     }
 }

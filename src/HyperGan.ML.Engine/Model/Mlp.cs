@@ -1,3 +1,5 @@
+using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Targets;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,9 +32,14 @@ internal sealed class Mlp : Module<Tensor, Tensor>, ILayerGenerator
     /// <inheritdoc/>
     public override Tensor forward(Tensor x) => fc3.forward(Hidden(x));
 
-    Tensor Hidden(Tensor x) => functional.elu(Normalise(bn2, fc2.forward(functional.elu(Normalise(bn1, fc1.forward(x)), 1.0))), 1.0);
+    Tensor Hidden(Tensor x) =>
+        TargetOps.Activate(Normalise(bn2, fc2.forward(TargetOps.Activate(Normalise(bn1, fc1.forward(x)), Activation.Elu))), Activation.Elu);
 
-    static Tensor Normalise(BatchNorm1d? bn, Tensor x) => bn is null ? x : bn.forward(x);
+    // BatchNorm1d.forward counts batches with an implicit Scalar (see KeptScalars); with its fixed momentum the count is
+    // unused, so the same normalisation is called directly.
+    static Tensor Normalise(BatchNorm1d? bn, Tensor x) => bn is null
+        ? x
+        : functional.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, bn.training, bn.momentum!.Value, bn.eps);
 
     /// <summary>
     /// As the paper's layer generator (the <see cref="GeneratorHead.Full"/> head), re-initialises the output layer: its bias ~ N(0, <paramref
@@ -44,7 +51,7 @@ internal sealed class Mlp : Module<Tensor, Tensor>, ILayerGenerator
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var meanSquare = Hidden(sampleCodes).pow(2).mean().item<float>();
+        var meanSquare = Hidden(sampleCodes).pow(KeptScalars.Two).mean().item<float>();
         fc3.weight!.normal_(0, codeStd / Math.Sqrt(fc3.weight.shape[1] * meanSquare));
         fc3.bias!.normal_(0, sharedStd);
     }

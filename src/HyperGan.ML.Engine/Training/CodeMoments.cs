@@ -1,3 +1,4 @@
+using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,12 +22,13 @@ internal static class CodeMoments
     public static Tensor Loss(Tensor codes, double priorStd)
     {
         long samples = codes.shape[0], layers = codes.shape[1], dim = codes.shape[2];
-        var target = eye(dim, device: codes.device).mul(priorStd * priorStd);
+        using var priorVariance = (priorStd * priorStd).ToScalar();
+        var target = eye(dim, device: codes.device).mul(priorVariance);
         Tensor total = zeros(1, device: codes.device);
         for (long k = 0; k < layers; k++)
         {
             var (meanMse, covMse) = Terms(codes.select(1, k), target, samples);
-            total = total + meanMse + covMse;
+            total = total.add(meanMse, KeptScalars.One).add(covMse, KeptScalars.One);
         }
         return total.squeeze();
     }
@@ -38,7 +40,8 @@ internal static class CodeMoments
         using var _ = no_grad();
         using var rng = new Generator((ulong)seed, model.Device);
         var codes = model.Codes(model.SampleNoise(samples, rng));
-        var target = eye(codes.shape[2], device: codes.device).mul(priorStd * priorStd);
+        using var priorVariance = (priorStd * priorStd).ToScalar();
+        var target = eye(codes.shape[2], device: codes.device).mul(priorVariance);
         double mean = 0, cov = 0;
         for (long k = 0; k < codes.shape[1]; k++)
         {
@@ -59,10 +62,11 @@ internal static class CodeMoments
     {
         var mean = q.mean([0]);
         var centered = q - mean;
-        var cov = centered.t().matmul(centered).div(samples - 1);
+        using var degreesOfFreedom = (samples - 1).ToScalar();
+        var cov = centered.t().matmul(centered).div(degreesOfFreedom);
         var diagonal = eye(cov.shape[0], dtype: ScalarType.Bool, device: cov.device);
         var diagonalMse = F.mse_loss(cov.diagonal(), targetCov.diagonal());
-        var offDiagonalMse = cov.masked_select(diagonal.logical_not()).square().mean();
-        return (mean.square().mean(), diagonalMse + offDiagonalMse);
+        var offDiagonalMse = cov.masked_select(diagonal.logical_not()).pow(KeptScalars.Two).mean();
+        return (mean.pow(KeptScalars.Two).mean(), diagonalMse.add(offDiagonalMse, KeptScalars.One));
     }
 }

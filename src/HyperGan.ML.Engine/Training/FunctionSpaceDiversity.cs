@@ -1,3 +1,4 @@
+using HyperGan.ML.Engine.Ensembles;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -23,14 +24,16 @@ internal static class FunctionSpaceDiversity
         using var scope = NewDisposeScope();
         var scores = rand([rows, rows], generator: rng, device: x.device);
         if (task == TaskKind.Classification) // a partner of another class wherever the batch has one
-            scores = scores.masked_fill(labels.unsqueeze(0).eq(labels.unsqueeze(1)), -1);
+            scores = scores.masked_fill(labels.unsqueeze(0).eq(labels.unsqueeze(1)), KeptScalars.MinusOne);
         var partner = scores.argmax(1);
         var shape = new long[x.dim()];
         Array.Fill(shape, 1L);
         shape[0] = rows;
         var (low, width) = task == TaskKind.Classification ? (0.3, 0.4) : (-1.0, 3.0);
-        var lambda = rand(shape, generator: rng, device: x.device).mul_(width).add_(low);
-        return (x.mul(lambda) + x.index_select(0, partner).mul(1 - lambda)).MoveToOuterDisposeScope();
+        using Scalar lowScalar = low.ToScalar(), widthScalar = width.ToScalar();
+        var lambda = rand(shape, generator: rng, device: x.device).mul_(widthScalar).add_(lowScalar, KeptScalars.One);
+        var oneMinusLambda = lambda.negative().add(KeptScalars.One, KeptScalars.One);
+        return x.mul(lambda).add(x.index_select(0, partner).mul(oneMinusLambda), KeptScalars.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -41,12 +44,16 @@ internal static class FunctionSpaceDiversity
     public static Tensor Disagreement(Tensor outputs, TaskKind task)
     {
         if (task == TaskKind.Regression)
-            return outputs.squeeze(-1).var(0L).add(1e-6).log().mul(0.5).mean();
+        {
+            using Scalar floor = 1e-6.ToScalar(), half = 0.5.ToScalar();
+            return outputs.squeeze(-1).var(0L).add(floor, KeptScalars.One).log().mul(half).mean();
+        }
         var logP = F.log_softmax(outputs, -1);
         var p = logP.exp();
         var meanEntropy = -(p * logP).sum(-1).mean([0]);                   // [rows]
         var meanP = p.mean([0]);
-        var entropyOfMean = -(meanP * meanP.clamp_min(1e-12).log()).sum(-1); // [rows]
+        using var probabilityFloor = 1e-12.ToScalar();
+        var entropyOfMean = -(meanP * meanP.clamp_min(probabilityFloor).log()).sum(-1); // [rows]
         return (entropyOfMean - meanEntropy).mean();
     }
 
@@ -63,10 +70,11 @@ internal static class FunctionSpaceDiversity
     /// <param name="power">k ≥ 0.</param>
     public static Tensor WeightedByFit(Tensor disagreement, Tensor batchOutputs, Tensor labels, double weight, double power)
     {
-        if (power == 0) return disagreement * weight;
+        using Scalar gamma = weight.ToScalar(), exponent = power.ToScalar();
+        if (power == 0) return disagreement * gamma;
         Tensor gate;
         using (no_grad())
-            gate = batchOutputs.argmax(-1).eq(labels.unsqueeze(0)).to_type(disagreement.dtype).mean().pow(power).mul(weight);
+            gate = batchOutputs.argmax(-1).eq(labels.unsqueeze(0)).to_type(disagreement.dtype).mean().pow(exponent).mul(gamma);
         return disagreement * gate;
     }
 
@@ -103,16 +111,19 @@ internal static class FunctionSpaceDiversity
                 phi = g2;
             else
             {
-                var d2 = cdist(flat, flat).pow(2);                              // [M, M]
+                var d2 = cdist(flat, flat).pow(KeptScalars.Two);                // [M, M]
                 var offDiagonal = d2.masked_select(eye(members, dtype: ScalarType.Bool, device: f.device).logical_not());
-                var h = offDiagonal.median().div(Math.Log(members)).clamp_min(1e-8);
+                using Scalar logMembers = Math.Log(members).ToScalar(), bandwidthFloor = 1e-8.ToScalar(),
+                    alpha = repulsion.ToScalar(), memberCount = members.ToScalar();
+                var h = offDiagonal.median().div(logMembers).clamp_min(bandwidthFloor);
                 var k = (-d2 / h).exp();                                        // symmetric
                 var driving = k.mm(g2);
-                var repulsive = (flat * k.sum([0L]).unsqueeze(1) - k.mm(flat)).mul(2).div(h);
-                phi = (driving + repulsive * repulsion).div(members);
+                var repulsive = (flat * k.sum([0L]).unsqueeze(1) - k.mm(flat)).mul(KeptScalars.Two).div(h);
+                phi = driving.add(repulsive * alpha, KeptScalars.One).div(memberCount);
             }
         }
-        return (-(phi.detach() * outputs.reshape(members, -1)).sum() / labelled).MoveToOuterDisposeScope();
+        using var labelledRows = labelled.ToScalar();
+        return (-(phi.detach() * outputs.reshape(members, -1)).sum() / labelledRows).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -124,10 +135,11 @@ internal static class FunctionSpaceDiversity
         Tensor? total = null;
         foreach (var layer in layers)
         {
-            var term = layer.Weight.pow(2).sum();
-            if (layer.Bias is not null) term = term + layer.Bias.pow(2).sum();
-            total = total is null ? term : total + term;
+            var term = layer.Weight.pow(KeptScalars.Two).sum();
+            if (layer.Bias is not null) term = term.add(layer.Bias.pow(KeptScalars.Two).sum(), KeptScalars.One);
+            total = total is null ? term : total.add(term, KeptScalars.One);
         }
-        return total!.mul(0.5 / layers[0].Members);
+        using var halfPerNetwork = (0.5 / layers[0].Members).ToScalar();
+        return total!.mul(halfPerNetwork);
     }
 }

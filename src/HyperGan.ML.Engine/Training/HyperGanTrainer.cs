@@ -70,6 +70,9 @@ public static class HyperGanTrainer
             using var optQ = new InPlaceAdam(model.Mixer.parameters(), options.MixerLearningRate, betas.b1, betas.b2, options.WeightDecay);
             using var optG = new InPlaceAdam(model.LayerGeneratorParameters(), options.LearningRate, betas.b1, betas.b2, options.WeightDecay);
             using var optD = new InPlaceAdam(model.Discriminator.parameters(), options.DiscriminatorLearningRate, betas.b1, betas.b2);
+            // The step's constants as Scalars held for the whole fit, not implicit conversions (see KeptScalars).
+            using Scalar priorStd = options.PriorStd.ToScalar(), beta = (options.Beta ?? 0).ToScalar(),
+                generatedWeightDecay = (options.GeneratedWeightDecay ?? 0).ToScalar();
 
             int n = data.Count, batchSize = Math.Min(options.BatchSize, n), members = options.NetworksPerStep;
             int steps = (n + batchSize - 1) / batchSize, layerCount = target.Layers.Count, codeDim = options.Architecture.CodeDim;
@@ -100,11 +103,11 @@ public static class HyperGanTrainer
                     double dLoss = 0, advLoss = 0;
                     if (options.Beta > 0)
                     {
-                        var prior = randn([members * layerCount, codeDim], generator: noiseRng, device: device).mul(options.PriorStd);
+                        var prior = randn([members * layerCount, codeDim], generator: noiseRng, device: device).mul(priorStd);
                         var real = ones(members * layerCount, 1, device: device);
                         var fake = zeros(members * layerCount, 1, device: device);
                         var lossD = F.binary_cross_entropy_with_logits(model.Discriminator.forward(prior), real)
-                                  + F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows.detach()), fake);
+                            .add(F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows.detach()), fake), KeptScalars.One);
                         optD.zero_grad();
                         lossD.backward();
                         optD.step();
@@ -131,14 +134,14 @@ public static class HyperGanTrainer
                         DiversityTerm.Svgd => FunctionSpaceDiversity.SvgdLoss(outputs, y, options.Task, diversityWeight),
                         _ => taskLoss,
                     };
-                    if (options.GeneratedWeightDecay is > 0 and var lambda)
-                        loss = loss + FunctionSpaceDiversity.GeneratedWeightPenalty(generated) * lambda;
+                    if (options.GeneratedWeightDecay > 0)
+                        loss = loss.add(FunctionSpaceDiversity.GeneratedWeightPenalty(generated) * generatedWeightDecay, KeptScalars.One);
                     profile?.Mark("target forward");
                     if (options.Beta > 0)
                     {
                         var real = ones(members * layerCount, 1, device: device);
                         var adversarial = F.binary_cross_entropy_with_logits(model.Discriminator.forward(codeRows), real);
-                        loss = loss + adversarial * options.Beta!.Value;
+                        loss = loss.add(adversarial * beta, KeptScalars.One);
                         advLoss = adversarial.item<float>();
                         profile?.Mark("adversarial forward");
                     }

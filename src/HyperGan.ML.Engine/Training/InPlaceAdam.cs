@@ -1,3 +1,4 @@
+using HyperGan.ML.Engine.Ensembles;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,7 +48,7 @@ internal sealed class InPlaceAdam : Adam
             state.exp_avg.mul_(b1).add_(g, oneMinusB1);
             state.exp_avg_sq.mul_(b2).addcmul_(g, g, oneMinusB2);
             // TorchSharp: (exp_avg_sq.sqrt() / √bc2).add_(eps) — the same three operations, into the buffer.
-            var denominator = buffer.copy_(state.exp_avg_sq).sqrt_().div_(rootBias2).add_(epsilon);
+            var denominator = buffer.copy_(state.exp_avg_sq).sqrt_().div_(rootBias2).add_(epsilon, KeptScalars.One);
             parameter.addcdiv_(state.exp_avg, denominator, stepSize);
         }
     }, closure);

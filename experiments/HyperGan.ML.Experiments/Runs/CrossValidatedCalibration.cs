@@ -47,7 +47,7 @@ public static class CrossValidatedCalibration
             {
                 var p = EnsembleCalibration.Fit(fitLogits, fitLabels, candidates[c]).Probabilities(scoreLogits);
                 for (int r = 0; r < inFold.Length; r++)
-                    nll[c][inFold[r]] = -Math.Log(Math.Max(p[r * classes + labels[inFold[r]]], 1e-12));
+                    nll[c][inFold[r]] = ProbabilityRows.NegativeLogLikelihood(p, classes, r, labels[inFold[r]]);
             }
         }
         int best = Enumerable.Range(0, candidates.Length).MinBy(c => nll[c].Average());

@@ -18,16 +18,7 @@ public static class JpegFolders
     /// <exception cref="InvalidDataException">A file does not decode or has another size than the first.</exception>
     public static LabeledImages Load(string root, IReadOnlyList<string> classes, int perClass, int seed, int labelOffset = 0, int skip = 0)
     {
-        var files = new List<(string Path, int Label)>();
-        for (int c = 0; c < classes.Count; c++)
-        {
-            var folder = Path.Combine(root, classes[c]);
-            if (!Directory.Exists(folder)) throw new DirectoryNotFoundException(
-                $"Class folder '{folder}' not found (expected {root}/<class>/*.jpg).");
-            var names = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray();
-            new Random(seed + c).Shuffle(names);
-            files.AddRange(names.Skip(skip).Take(perClass).Order(StringComparer.Ordinal).Select(f => (f, labelOffset + c)));
-        }
+        var files = Files(root, classes, perClass, seed, labelOffset, skip);
         int height = 0, width = 0;
         float[] pixels = [];
         for (int i = 0; i < files.Count; i++)
@@ -46,5 +37,22 @@ public static class JpegFolders
             }
         }
         return new LabeledImages(pixels, files.Select(f => f.Label).ToArray(), height, width) { Channels = 3 };
+    }
+
+    /// <summary>The files <see cref="Load"/> reads, with their labels, in the order it reads them.</summary>
+    internal static List<(string Path, int Label)> Files(string root, IReadOnlyList<string> classes, int perClass, int seed,
+        int labelOffset = 0, int skip = 0)
+    {
+        var files = new List<(string Path, int Label)>();
+        for (int c = 0; c < classes.Count; c++)
+        {
+            var folder = Path.Combine(root, classes[c]);
+            if (!Directory.Exists(folder)) throw new DirectoryNotFoundException(
+                $"Class folder '{folder}' not found (expected {root}/<class>/*.jpg).");
+            var names = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray();
+            new Random(seed + c).Shuffle(names);
+            files.AddRange(names.Skip(skip).Take(perClass).Order(StringComparer.Ordinal).Select(f => (f, labelOffset + c)));
+        }
+        return files;
     }
 }

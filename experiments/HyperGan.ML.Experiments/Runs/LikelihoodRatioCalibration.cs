@@ -44,6 +44,6 @@ public static class LikelihoodRatioCalibration
     {
         var p = calibration.Probabilities(logits);
         int classes = (int)logits.shape[2];
-        return labels.Select((label, row) => -Math.Log(Math.Max(p[row * classes + label], 1e-12))).Sum();
+        return labels.Select((label, row) => ProbabilityRows.NegativeLogLikelihood(p, classes, row, label)).Sum();
     }
 }

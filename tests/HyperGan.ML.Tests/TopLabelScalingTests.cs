@@ -40,6 +40,19 @@ public class TopLabelScalingTests
     }
 
     [Fact]
+    public void A_stronger_prior_keeps_the_map_closer_to_the_identity()
+    {
+        var (p, labels) = Draw(2000, slope: 0.7, intercept: -0.4, seed: 5);
+        static double Distance(TopLabelScaling m) => Math.Abs(m.Slope - 1) + Math.Abs(m.Intercept);
+        var usual = TopLabelScaling.Fit(p, 4, labels);
+        Assert.Equal(usual, TopLabelScaling.Fit(p, 4, labels, priorPrecision: 1)); // the default pull
+        Assert.InRange(Distance(usual), 0.2, 1); // the data do call for a map
+        Assert.True(Distance(TopLabelScaling.Fit(p, 4, labels, priorPrecision: 300)) < 0.8 * Distance(usual));
+        Assert.True(Distance(TopLabelScaling.Fit(p, 4, labels, priorPrecision: 1e9)) < 1e-4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopLabelScaling.Fit(p, 4, labels, priorPrecision: 0));
+    }
+
+    [Fact]
     public void Applying_keeps_the_ranking_and_the_total_and_sets_the_top_probability_to_the_fitted_curve()
     {
         var map = new TopLabelScaling(0.7, -0.4);

@@ -12,16 +12,21 @@ namespace HyperGan.ML.Experiments.Runs;
 /// </summary>
 public static class CalibratedByConstruction
 {
-    /// <summary>Means over the draws of the test rows' ECE, raw and after each calibration method, and the share of draws
-    /// where each method is worse than raw by more than <paramref name="Margin"/>.</summary>
-    public sealed record Figures(int Draws, double Margin, double RawEce, double TemperatureEce, double TemperatureAndTopLabelEce,
-        double TemperatureWorseShare, double TemperatureAndTopLabelWorseShare);
+    /// <summary>One calibration of the control: its maps and their pull towards the identity (see EnsembleCalibration.Fit).</summary>
+    public sealed record Method(string Name, CalibrationMaps Maps, double Shrinkage);
+
+    /// <summary>A method's mean test ECE over the draws and the share of draws where it is worse than raw by more than the margin.</summary>
+    public sealed record MethodFigures(double Ece, double WorseShare);
+
+    /// <summary>The draws, the margin, the raw probabilities' mean test ECE and each method's figures, by name.</summary>
+    public sealed record Figures(int Draws, double Margin, double RawEce, IReadOnlyDictionary<string, MethodFigures> Methods);
 
     /// <summary>
     /// Draws <paramref name="draws"/> label sets from the raw probabilities of <paramref name="pool"/> (member logits
-    /// [M, n, C]), fits both calibration methods on <paramref name="fitRows"/> and measures on <paramref name="testRows"/>.
+    /// [M, n, C]), fits each of <paramref name="methods"/> on <paramref name="fitRows"/> and measures on <paramref name="testRows"/>.
     /// </summary>
-    public static Figures Measure(Tensor pool, int[] fitRows, int[] testRows, int draws, int seed, double margin = 0.002)
+    public static Figures Measure(Tensor pool, int[] fitRows, int[] testRows, IReadOnlyList<Method> methods, int draws, int seed,
+        double margin = 0.002)
     {
         using var scope = NewDisposeScope();
         int classes = (int)pool.shape[2];
@@ -30,22 +35,24 @@ public static class CalibratedByConstruction
         var testLogits = Pick(testRows);
         var rawFit = ProbabilityRows.Matrix(EnsembleCalibration.Identity.Probabilities(fitLogits), classes);
         var rawTest = ProbabilityRows.Matrix(EnsembleCalibration.Identity.Probabilities(testLogits), classes);
-        var raw = new List<double>();
-        var temperature = new List<double>();
-        var both = new List<double>();
+        var raw = new double[draws];
+        var calibrated = methods.Select(_ => new double[draws]).ToArray();
         for (int d = 0; d < draws; d++)
         {
             var rng = new Random(seed * 1000 + d);
             var fitLabels = Draw(rawFit, rng);
             var testLabels = Draw(rawTest, rng);
-            double Ece(CalibrationMaps maps) => ClassificationMetrics.ExpectedCalibrationError(
-                ProbabilityRows.Matrix(EnsembleCalibration.Fit(fitLogits, fitLabels, maps).Probabilities(testLogits), classes), testLabels);
-            raw.Add(ClassificationMetrics.ExpectedCalibrationError(rawTest, testLabels));
-            temperature.Add(Ece(CalibrationMaps.Temperature));
-            both.Add(Ece(CalibrationMaps.TemperatureAndTopLabel));
+            raw[d] = ClassificationMetrics.ExpectedCalibrationError(rawTest, testLabels);
+            for (int m = 0; m < methods.Count; m++)
+            {
+                var fitted = EnsembleCalibration.Fit(fitLogits, fitLabels, methods[m].Maps, methods[m].Shrinkage);
+                calibrated[m][d] = ClassificationMetrics.ExpectedCalibrationError(
+                    ProbabilityRows.Matrix(fitted.Probabilities(testLogits), classes), testLabels);
+            }
         }
-        double WorseShare(List<double> calibrated) => calibrated.Where((e, i) => e > raw[i] + margin).Count() / (double)draws;
-        return new Figures(draws, margin, raw.Average(), temperature.Average(), both.Average(), WorseShare(temperature), WorseShare(both));
+        return new Figures(draws, margin, raw.Average(), methods.Select((method, m) => (method.Name, Figures: new MethodFigures(
+            calibrated[m].Average(), calibrated[m].Where((e, d) => e > raw[d] + margin).Count() / (double)draws)))
+            .ToDictionary(x => x.Name, x => x.Figures));
     }
 
     // One label per row, drawn from that row's probabilities.

@@ -39,6 +39,9 @@ public static class DecisionsExperiment
         /// <summary>The ECE floor of the raw probabilities.</summary>
         public double RawEceFloor { get; init; }
 
+        /// <summary>Temperature then top-label with both maps pulled towards the identity (<see cref="Shrinkages"/>), by name.</summary>
+        public IReadOnlyDictionary<string, CalibrationFigures> Shrunk { get; init; } = new Dictionary<string, CalibrationFigures>();
+
         /// <summary>The same fitting and test rows with labels drawn from the raw probabilities (<see cref="CalibratedByConstruction"/>).</summary>
         public CalibratedByConstruction.Figures? ByConstruction { get; init; }
     }
@@ -55,6 +58,18 @@ public static class DecisionsExperiment
 
     // Label draws per split of the calibrated-by-construction control: 10 × 15 splits per method and data set.
     const int ByConstructionDraws = 10;
+
+    /// <summary>Prior precisions of the shrunk temperature + top-label maps the experiment sweeps (EnsembleCalibration.Fit).</summary>
+    public static readonly double[] Shrinkages = [10, 30, 100, 300, 1000];
+
+    static string ShrunkName(double shrinkage) => $"temperature + top-label, shrinkage {shrinkage}";
+
+    // The calibrations of the control: the two shipped methods and the shrunk ones.
+    static readonly CalibratedByConstruction.Method[] ControlMethods =
+    [
+        new("temperature", CalibrationMaps.Temperature, 0), new("temperature + top-label", CalibrationMaps.TemperatureAndTopLabel, 0),
+        .. Shrinkages.Select(s => new CalibratedByConstruction.Method(ShrunkName(s), CalibrationMaps.TemperatureAndTopLabel, s)),
+    ];
 
     // Held-out rows of a pooled split (quick Fashion-MNIST and CIFAR-10, validation or test): half the 10,000 test images, so
     // that the maps are fitted on as many rows in both.
@@ -187,7 +202,10 @@ public static class DecisionsExperiment
             CrossValidated = Figures(Calibrated(crossValidated, testLogits), testLabels) with { Maps = crossValidated.Maps },
             LikelihoodRatio = Figures(Calibrated(likelihoodRatio, testLogits), testLabels) with { Maps = likelihoodRatio.Maps },
             RawEceFloor = ClassificationMetrics.CalibrationErrorFloor(rawTestP),
-            ByConstruction = CalibratedByConstruction.Measure(pool, temperatureIdx, test, ByConstructionDraws, seed * 100 + split),
+            Shrunk = Shrinkages.ToDictionary(ShrunkName, s => Figures(Calibrated(
+                EnsembleCalibration.Fit(temperatureLogits, temperatureLabels, CalibrationMaps.TemperatureAndTopLabel, s), testLogits), testLabels)),
+            ByConstruction = CalibratedByConstruction.Measure(pool, temperatureIdx, test, ControlMethods, ByConstructionDraws,
+                seed * 100 + split),
         };
     }
 
@@ -217,12 +235,14 @@ public static class DecisionsExperiment
         foreach (var group in results.GroupBy(r => r.Method))
         {
             var g = group.ToList();
-            foreach (var (name, figures) in new (string, Func<SplitResult, CalibrationFigures>)[]
-            {
+            (string Name, Func<SplitResult, CalibrationFigures> Figures)[] calibrations =
+            [
                 ("raw", r => new(r.RawNll, r.RawEce, r.RawEceFloor)), ("temperature", r => r.TemperatureOnly),
                 ("temperature + top-label", r => r.TemperatureAndTopLabel), ("cross-validated", r => r.CrossValidated),
                 ("likelihood-ratio", r => r.LikelihoodRatio),
-            })
+                .. Shrinkages.Select(s => (ShrunkName(s), (Func<SplitResult, CalibrationFigures>)(r => r.Shrunk[ShrunkName(s)]))),
+            ];
+            foreach (var (name, figures) in calibrations)
             {
                 var f = g.Select(figures).ToList();
                 int needHalf = g.Count(r => r.RawEce > 0.02), halved = g.Where((r, i) => r.RawEce > 0.02 && f[i].Ece <= r.RawEce / 2).Count();
@@ -240,16 +260,15 @@ public static class DecisionsExperiment
             $"calibrated for them, so whatever a fitted map adds is the noise of fitting it on these rows; ECE on the test part, mean " +
             $"over splits)");
         text.AppendLine();
-        text.AppendLine("| method | raw ECE | temperature | temperature + top-label | draws worse than raw + 0.002: temperature | " +
-            "temperature + top-label |");
-        text.AppendLine("|---|---|---|---|---|---|");
+        text.AppendLine("| method | calibration | ECE | draws worse than raw + 0.002 |");
+        text.AppendLine("|---|---|---|---|");
         foreach (var group in results.GroupBy(r => r.Method))
         {
             var c = group.Select(r => r.ByConstruction!).ToList();
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} | {c.Average(x => x.RawEce):F4} | " +
-                $"{c.Average(x => x.TemperatureEce):F4} | {c.Average(x => x.TemperatureAndTopLabelEce):F4} | " +
-                $"{c.Average(x => x.TemperatureWorseShare):P0} | " +
-                $"{c.Average(x => x.TemperatureAndTopLabelWorseShare):P0} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} | raw | {c.Average(x => x.RawEce):F4} | |");
+            foreach (var method in ControlMethods)
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} | {method.Name} | " +
+                    $"{c.Average(x => x.Methods[method.Name].Ece):F4} | {c.Average(x => x.Methods[method.Name].WorseShare):P0} |");
         }
         return text.ToString();
     }

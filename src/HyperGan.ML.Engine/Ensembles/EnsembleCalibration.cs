@@ -18,13 +18,22 @@ public readonly record struct EnsembleCalibration(CalibrationMaps Maps, double T
     public bool IsIdentity => Temperature == 1 && TopLabel.IsIdentity;
 
     /// <summary>Fits <paramref name="maps"/> on member logits [M, N, C] and their class labels.</summary>
-    public static EnsembleCalibration Fit(Tensor logits, IReadOnlyList<int> labels, CalibrationMaps maps)
+    public static EnsembleCalibration Fit(Tensor logits, IReadOnlyList<int> labels, CalibrationMaps maps) => Fit(logits, labels, maps, 0);
+
+    /// <summary>
+    /// As <see cref="Fit(Tensor, IReadOnlyList{int}, CalibrationMaps)"/> with both maps pulled towards the identity by a
+    /// Gaussian prior of precision <paramref name="shrinkage"/> (0: the default fits): on ln T, and added to the top-label
+    /// map's own pull on (slope − 1, intercept). For a model the held-out rows show to be calibrated already, the maps
+    /// then stay closer to changing nothing (docs/decisions.md).
+    /// </summary>
+    public static EnsembleCalibration Fit(Tensor logits, IReadOnlyList<int> labels, CalibrationMaps maps, double shrinkage)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(shrinkage);
         if (maps == CalibrationMaps.None) return Identity;
-        double temperature = TemperatureScaling.Fit(logits, labels);
+        double temperature = TemperatureScaling.Fit(logits, labels, shrinkage);
         if (maps == CalibrationMaps.Temperature) return new(maps, temperature, TopLabelScaling.Identity);
         var afterTemperature = Probabilities(logits, temperature);
-        return new(maps, temperature, TopLabelScaling.Fit(afterTemperature, (int)logits.shape[2], labels));
+        return new(maps, temperature, TopLabelScaling.Fit(afterTemperature, (int)logits.shape[2], labels, 1 + shrinkage));
     }
 
     /// <summary>The calibrated probabilities (row-major [N, C]) of member logits [M, N, C].</summary>

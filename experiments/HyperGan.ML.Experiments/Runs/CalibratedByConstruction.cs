@@ -22,17 +22,15 @@ public static class CalibratedByConstruction
     public sealed record Figures(int Draws, double Margin, double RawEce, IReadOnlyDictionary<string, MethodFigures> Methods);
 
     /// <summary>
-    /// Draws <paramref name="draws"/> label sets from the raw probabilities of <paramref name="pool"/> (member logits
-    /// [M, n, C]), fits each of <paramref name="methods"/> on <paramref name="fitRows"/> and measures on <paramref name="testRows"/>.
+    /// Draws <paramref name="draws"/> label sets from the raw probabilities of the fitting and test rows (member logits
+    /// [M, rows, C]), fits each of <paramref name="methods"/> on <paramref name="fitLogits"/> and measures on
+    /// <paramref name="testLogits"/>.
     /// </summary>
-    public static Figures Measure(Tensor pool, int[] fitRows, int[] testRows, IReadOnlyList<Method> methods, int draws, int seed,
+    public static Figures Measure(Tensor fitLogits, Tensor testLogits, IReadOnlyList<Method> methods, int draws, int seed,
         double margin = 0.002)
     {
         using var scope = NewDisposeScope();
-        int classes = (int)pool.shape[2];
-        Tensor Pick(int[] rows) => pool.index_select(1, tensor(rows.Select(i => (long)i).ToArray()));
-        var fitLogits = Pick(fitRows);
-        var testLogits = Pick(testRows);
+        int classes = (int)fitLogits.shape[2];
         var rawFit = ProbabilityRows.Matrix(EnsembleCalibration.Identity.Probabilities(fitLogits), classes);
         var rawTest = ProbabilityRows.Matrix(EnsembleCalibration.Identity.Probabilities(testLogits), classes);
         var raw = new double[draws];

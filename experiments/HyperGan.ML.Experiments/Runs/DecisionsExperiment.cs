@@ -204,7 +204,7 @@ public static class DecisionsExperiment
             RawEceFloor = ClassificationMetrics.CalibrationErrorFloor(rawTestP),
             Shrunk = Shrinkages.ToDictionary(ShrunkName, s => Figures(Calibrated(
                 EnsembleCalibration.Fit(temperatureLogits, temperatureLabels, CalibrationMaps.TemperatureAndTopLabel, s), testLogits), testLabels)),
-            ByConstruction = CalibratedByConstruction.Measure(pool, temperatureIdx, test, ControlMethods, ByConstructionDraws,
+            ByConstruction = CalibratedByConstruction.Measure(temperatureLogits, testLogits, ControlMethods, ByConstructionDraws,
                 seed * 100 + split),
         };
     }

@@ -51,7 +51,7 @@ internal static class HeldOutCalibrator
         {
             using var logits = scorer.MemberOutputs(temperatureRows.Features, temperatureRows.Count);
             var maps = EnsembleCalibration.Fit(logits, temperatureRows.ClassLabels!, o.CalibrationMethod == CalibrationMethod.Temperature
-                ? CalibrationMaps.Temperature : CalibrationMaps.TemperatureAndTopLabel);
+                ? CalibrationMaps.Temperature : CalibrationMaps.TemperatureAndTopLabel, o.CalibrationShrinkage);
             calibration = calibration with { Temperature = maps.Temperature, TopLabel = maps.TopLabel };
         }
         scorer.Calibration = calibration with { Temperature = 1, TopLabel = TopLabelScaling.Identity };

@@ -1,3 +1,4 @@
+using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
@@ -67,6 +68,10 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         if (!Enum.IsDefined(o.CalibrationMethod))
             throw new ArgumentOutOfRangeException(nameof(o.CalibrationMethod), o.CalibrationMethod,
                 "CalibrationMethod must be Temperature or TemperatureAndTopLabel.");
+        if (!(o.CalibrationShrinkage >= 0 && double.IsFinite(o.CalibrationShrinkage)))
+            throw new ArgumentOutOfRangeException(nameof(o.CalibrationShrinkage), o.CalibrationShrinkage, "CalibrationShrinkage must be " +
+                $"finite and ≥ 0: 0 fits the calibration maps by maximum likelihood, the default {EnsembleCalibration.DefaultShrinkage} " +
+                "pulls them towards changing nothing.");
         if (!Enum.IsDefined(o.OutOfDistributionScore))
             throw new ArgumentOutOfRangeException(nameof(o.OutOfDistributionScore), o.OutOfDistributionScore,
                 "OutOfDistributionScore must be PredictiveEntropy, Disagreement or MaxProbability.");

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
@@ -69,6 +70,12 @@ public sealed class HyperGanEnsembleOptions
     /// <summary>The map <see cref="Calibrate"/> fits: temperature only, or temperature then top-label scaling (the default:
     /// lower held-out ECE on MNIST, Fashion-MNIST and CIFAR-10 validation images, docs/decisions.md).</summary>
     public CalibrationMethod CalibrationMethod { get; set; } = CalibrationMethod.TemperatureAndTopLabel;
+    /// <summary>
+    /// How strongly <see cref="Calibrate"/>'s maps are pulled towards changing nothing (a Gaussian prior's precision on
+    /// ln T and on the top-label map; 0 = maximum likelihood): keeps a model the held-out rows show to be calibrated
+    /// nearly as it was instead of fitting their noise. The default was chosen on validation images (docs/decisions.md).
+    /// </summary>
+    public double CalibrationShrinkage { get; set; } = EnsembleCalibration.DefaultShrinkage;
     /// <summary>
     /// Adds the <see cref="IsOutOfDistributionColumnName"/> column: true when <see cref="OutOfDistributionScore"/> (for
     /// regression: StdDev) exceeds a threshold set on held-out rows so that at most this fraction of rows like the training

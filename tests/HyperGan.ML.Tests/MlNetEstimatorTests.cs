@@ -198,14 +198,18 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
         {
             HyperGanEnsembleOptions Loaded(string file) => ((IEnumerable<ITransformer>)new MLContext(1).Model.LoadWithHyperGan(file, out _))
                 .OfType<HyperGanEnsembleTransformer>().Single().Options;
-            Assert.Equal(8, Loaded(path).DiversityAccuracyPower); // today's default, as saved
+            var saved = Loaded(path);
+            Assert.Equal((8.0, 30.0), (saved.DiversityAccuracyPower, saved.CalibrationShrinkage)); // today's defaults, as saved
             EditEntry(path, "transformer.json", c =>
             {
                 var json = System.Text.Json.Nodes.JsonNode.Parse(c)!;
                 Assert.True(((System.Text.Json.Nodes.JsonObject)json["Options"]!).Remove("DiversityAccuracyPower"));
+                Assert.True(((System.Text.Json.Nodes.JsonObject)json["Options"]!).Remove("CalibrationShrinkage"));
                 return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
             });
-            Assert.Equal(0, Loaded(path).DiversityAccuracyPower); // a file from before the accuracy gate: trained without it
+            // a file from before the accuracy gate and the shrunk calibration: trained without the one, calibrated without the other
+            var old = Loaded(path);
+            Assert.Equal((0.0, 0.0), (old.DiversityAccuracyPower, old.CalibrationShrinkage));
         });
     }
 

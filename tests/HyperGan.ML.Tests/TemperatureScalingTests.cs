@@ -38,7 +38,8 @@ public class TemperatureScalingTests
         Assert.InRange(usual, 1.7, 2.3);
         Assert.InRange(TemperatureScaling.Fit(logits, labels, priorPrecision: 1000), 1.0, usual - 0.1);
         Assert.InRange(TemperatureScaling.Fit(logits, labels, priorPrecision: 1e9), 0.999, 1.001);
-        Assert.Throws<ArgumentOutOfRangeException>(() => TemperatureScaling.Fit(logits, labels, priorPrecision: -1));
+        foreach (double refused in new[] { -1, double.NaN, double.PositiveInfinity })
+            Assert.Throws<ArgumentOutOfRangeException>(() => TemperatureScaling.Fit(logits, labels, priorPrecision: refused));
     }
 
     [Fact]

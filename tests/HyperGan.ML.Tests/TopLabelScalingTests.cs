@@ -49,7 +49,8 @@ public class TopLabelScalingTests
         Assert.InRange(Distance(usual), 0.2, 1); // the data do call for a map
         Assert.True(Distance(TopLabelScaling.Fit(p, 4, labels, priorPrecision: 300)) < 0.8 * Distance(usual));
         Assert.True(Distance(TopLabelScaling.Fit(p, 4, labels, priorPrecision: 1e9)) < 1e-4);
-        Assert.Throws<ArgumentOutOfRangeException>(() => TopLabelScaling.Fit(p, 4, labels, priorPrecision: 0));
+        foreach (double refused in new[] { 0, double.NaN, double.PositiveInfinity })
+            Assert.Throws<ArgumentOutOfRangeException>(() => TopLabelScaling.Fit(p, 4, labels, priorPrecision: refused));
     }
 
     [Fact]

@@ -25,8 +25,8 @@ public static class DecisionsExperiment
         double EceFloor, double Coverage90, double SetSize90, double Coverage99, double SetSize99, double FalseAlarms, double OutliersFlagged,
             double Aurc)
     {
-        /// <summary>Temperature scaling alone (the ML.NET option CalibrationMethod = Temperature). The other calibrated figures
-        /// are the default TemperatureAndTopLabel's.</summary>
+        /// <summary>Temperature scaling alone (the ML.NET option CalibrationMethod = Temperature, default shrinkage). The other
+        /// calibrated figures are the default TemperatureAndTopLabel's.</summary>
         public CalibrationFigures TemperatureOnly { get; init; } = new(double.NaN, double.NaN, double.NaN);
         /// <summary>Temperature then top-label (CalibrationMethod = TemperatureAndTopLabel): the calibrated figures above.</summary>
         public CalibrationFigures TemperatureAndTopLabel => new(Nll, Ece, EceFloor);
@@ -39,7 +39,7 @@ public static class DecisionsExperiment
         /// <summary>The ECE floor of the raw probabilities.</summary>
         public double RawEceFloor { get; init; }
 
-        /// <summary>Temperature then top-label with both maps pulled towards the identity (<see cref="Shrinkages"/>), by name.</summary>
+        /// <summary>Temperature then top-label with the other pulls towards the identity (<see cref="Shrinkages"/>), by name.</summary>
         public IReadOnlyDictionary<string, CalibrationFigures> Shrunk { get; init; } = new Dictionary<string, CalibrationFigures>();
 
         /// <summary>The same fitting and test rows with labels drawn from the raw probabilities (<see cref="CalibratedByConstruction"/>).</summary>
@@ -59,15 +59,19 @@ public static class DecisionsExperiment
     // Label draws per split of the calibrated-by-construction control: 10 × 15 splits per method and data set.
     const int ByConstructionDraws = 10;
 
-    /// <summary>Prior precisions of the shrunk temperature + top-label maps the experiment sweeps (EnsembleCalibration.Fit).</summary>
-    public static readonly double[] Shrinkages = [10, 30, 100, 300, 1000];
+    /// <summary>Prior precisions of temperature + top-label maps the experiment reports beside the default's
+    /// (<see cref="EnsembleCalibration.DefaultShrinkage"/>): 0 is maximum likelihood, the default until 2026-12-02.</summary>
+    public static readonly double[] Shrinkages = [0, 10, 100, 300, 1000];
 
     static string ShrunkName(double shrinkage) => $"temperature + top-label, shrinkage {shrinkage}";
 
-    // The calibrations of the control: the two shipped methods and the shrunk ones.
+    static readonly string DefaultName = $"temperature + top-label (default: shrinkage {EnsembleCalibration.DefaultShrinkage})";
+
+    // The calibrations of the control: the two shipped methods and the other shrinkages.
     static readonly CalibratedByConstruction.Method[] ControlMethods =
     [
-        new("temperature", CalibrationMaps.Temperature, 0), new("temperature + top-label", CalibrationMaps.TemperatureAndTopLabel, 0),
+        new("temperature", CalibrationMaps.Temperature, EnsembleCalibration.DefaultShrinkage),
+        new(DefaultName, CalibrationMaps.TemperatureAndTopLabel, EnsembleCalibration.DefaultShrinkage),
         .. Shrinkages.Select(s => new CalibratedByConstruction.Method(ShrunkName(s), CalibrationMaps.TemperatureAndTopLabel, s)),
     ];
 
@@ -169,7 +173,8 @@ public static class DecisionsExperiment
         int classes = (int)pool.shape[2];
         var testLogits = Pick(test);
         float[,] Calibrated(EnsembleCalibration m, Tensor logits) => ProbabilityRows.Matrix(m.Probabilities(logits), classes);
-        var thresholdP = Calibrated(maps, Pick(thresholdIdx));
+        var thresholdFlat = maps.Probabilities(Pick(thresholdIdx));
+        var thresholdP = ProbabilityRows.Matrix(thresholdFlat, classes);
         var testP = Calibrated(maps, testLogits);
         var rawTestP = Calibrated(EnsembleCalibration.Identity, testLogits);
         var outlierP = outliers is null ? null : Calibrated(maps, outliers);
@@ -181,7 +186,7 @@ public static class DecisionsExperiment
         (double Coverage, double Size) Sets(double level)
         {
             if (thresholdLabels.Length < ConformalQuantile.MinimumCount(level)) return (double.NaN, double.NaN); // --tiny: too few rows for 99 %
-            double q = ConformalSets.ClassThreshold(Flat(thresholdP), thresholdLabels, level);
+            double q = ConformalSets.ClassThreshold(thresholdFlat, thresholdLabels, level);
             var sets = new bool[testLabels.Length, testP.GetLength(1)];
             for (int i = 0; i < testLabels.Length; i++)
                 for (int c = 0; c < testP.GetLength(1); c++) sets[i, c] = ConformalSets.InSet(testP[i, c], q);
@@ -212,13 +217,6 @@ public static class DecisionsExperiment
     static CalibrationFigures Figures(float[,] p, int[] labels) => new(ClassificationMetrics.NegativeLogLikelihood(p, labels),
         ClassificationMetrics.ExpectedCalibrationError(p, labels), ClassificationMetrics.CalibrationErrorFloor(p));
 
-    static float[] Flat(float[,] m)
-    {
-        var flat = new float[m.Length];
-        Buffer.BlockCopy(m, 0, flat, 0, flat.Length * sizeof(float));
-        return flat;
-    }
-
     // The calibration methods side by side, each with the ECE a perfectly calibrated model with its confidences would show, and
     // issue 15's per-split targets counted.
     static string CalibrationTable(List<SplitResult> results)
@@ -238,7 +236,7 @@ public static class DecisionsExperiment
             (string Name, Func<SplitResult, CalibrationFigures> Figures)[] calibrations =
             [
                 ("raw", r => new(r.RawNll, r.RawEce, r.RawEceFloor)), ("temperature", r => r.TemperatureOnly),
-                ("temperature + top-label", r => r.TemperatureAndTopLabel), ("cross-validated", r => r.CrossValidated),
+                (DefaultName, r => r.TemperatureAndTopLabel), ("cross-validated", r => r.CrossValidated),
                 ("likelihood-ratio", r => r.LikelihoodRatio),
                 .. Shrinkages.Select(s => (ShrunkName(s), (Func<SplitResult, CalibrationFigures>)(r => r.Shrunk[ShrunkName(s)]))),
             ];
@@ -282,7 +280,7 @@ public static class DecisionsExperiment
             $"{trainingSeeds} training seed(s) × {splits} random splits of the {pool}: " +
                         $"as many rows as half the test set held out (half of them fit the temperature and the top-label map, half set the " +
                         $"thresholds), the rest test. " +
-                            $"Calibration: temperature then top-label (the default CalibrationMethod). Mean ± std over all " +
+                            $"Calibration: {DefaultName} (the ML.NET defaults). Mean ± std over all " +
                             $"splits; ranges are min–max. " +
                         $"Budget: {budgetText}");
         text.AppendLine();

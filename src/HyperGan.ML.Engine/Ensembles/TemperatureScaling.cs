@@ -49,7 +49,9 @@ public static class TemperatureScaling
     /// </summary>
     public static double Fit(Tensor logits, IReadOnlyList<int> labels, double priorPrecision)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(priorPrecision);
+        if (!(priorPrecision >= 0 && double.IsFinite(priorPrecision)))
+            throw new ArgumentOutOfRangeException(nameof(priorPrecision), priorPrecision,
+                "The prior precision must be finite and ≥ 0 (0: no prior).");
         if (logits.dim() != 3 || logits.shape[1] != labels.Count)
             throw new ArgumentException($"Logits must be [members, {labels.Count}, classes] for {labels.Count} labels but are " +
                 $"[{string.Join(", ", logits.shape)}].", nameof(logits));

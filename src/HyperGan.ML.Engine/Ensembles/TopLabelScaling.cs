@@ -41,8 +41,8 @@ public readonly record struct TopLabelScaling(double Slope, double Intercept)
     /// </summary>
     public static TopLabelScaling Fit(ReadOnlySpan<float> probabilities, int classes, IReadOnlyList<int> labels, double priorPrecision)
     {
-        if (!(priorPrecision > 0)) throw new ArgumentOutOfRangeException(nameof(priorPrecision), priorPrecision,
-            "The pull towards the identity must be positive: it keeps the fit finite when every row is right or wrong.");
+        if (!(priorPrecision > 0 && double.IsFinite(priorPrecision))) throw new ArgumentOutOfRangeException(nameof(priorPrecision), priorPrecision,
+            "The pull towards the identity must be positive and finite: it keeps the fit finite when every row is right or wrong.");
         if (classes < 2 || probabilities.Length != labels.Count * classes)
             throw new ArgumentException($"Probabilities must be {labels.Count} rows × {classes} classes (at least 2) but hold " +
                 $"{probabilities.Length} values.", nameof(probabilities));

@@ -13,13 +13,15 @@ internal static class OptionsAddedLater
 {
     // Option name (the same in the engine's and the ML.NET adapter's options) → its value before it existed.
     // Diversity and GeneratedWeightDecay: 2026-11-30 (eec4bf8); DiversityAccuracyPower: 2026-12-01 (93bba89);
-    // LearningRateSchedule: 2026-12-01.
+    // LearningRateSchedule: 2026-12-01; CalibrationShrinkage (ML.NET adapter; its maps were fitted by maximum likelihood
+    // before): 2026-12-02.
     static readonly (string Name, Func<JsonNode> Off)[] Options =
     [
         ("Diversity", () => JsonValue.Create("None")),
         ("GeneratedWeightDecay", () => JsonValue.Create(0.0)),
         ("DiversityAccuracyPower", () => JsonValue.Create(0.0)),
         ("LearningRateSchedule", () => JsonValue.Create("Constant")),
+        ("CalibrationShrinkage", () => JsonValue.Create(0.0)),
     ];
 
     /// <summary>Deserialises a stored JSON object whose <c>Options</c> member holds training options, first adding every

@@ -50,8 +50,9 @@ internal static class HeldOutCalibrator
         if (temperatureRows is not null)
         {
             using var logits = scorer.MemberOutputs(temperatureRows.Features, temperatureRows.Count);
-            var maps = EnsembleCalibration.Fit(logits, temperatureRows.ClassLabels!, o.CalibrationMethod == CalibrationMethod.Temperature
-                ? CalibrationMaps.Temperature : CalibrationMaps.TemperatureAndTopLabel, o.CalibrationShrinkage);
+            var method = o.CalibrationMethod == CalibrationMethod.Temperature ? CalibrationMaps.Temperature : CalibrationMaps.TemperatureAndTopLabel;
+            var maps = EnsembleCalibration.Fit(logits, temperatureRows.ClassLabels!, method,
+                o.CalibrationShrinkage ?? EnsembleCalibration.DefaultShrinkage(method));
             calibration = calibration with { Temperature = maps.Temperature, TopLabel = maps.TopLabel };
         }
         scorer.Calibration = calibration with { Temperature = 1, TopLabel = TopLabelScaling.Identity };

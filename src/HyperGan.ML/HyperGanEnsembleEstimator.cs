@@ -1,4 +1,3 @@
-using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
@@ -68,10 +67,10 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         if (!Enum.IsDefined(o.CalibrationMethod))
             throw new ArgumentOutOfRangeException(nameof(o.CalibrationMethod), o.CalibrationMethod,
                 "CalibrationMethod must be Temperature or TemperatureAndTopLabel.");
-        if (!(o.CalibrationShrinkage >= 0 && double.IsFinite(o.CalibrationShrinkage)))
-            throw new ArgumentOutOfRangeException(nameof(o.CalibrationShrinkage), o.CalibrationShrinkage, "CalibrationShrinkage must be " +
-                $"finite and ≥ 0: 0 fits the calibration maps by maximum likelihood, the default {EnsembleCalibration.DefaultShrinkage} " +
-                "pulls them towards changing nothing.");
+        if (o.CalibrationShrinkage is { } shrinkage && !(shrinkage >= 0 && double.IsFinite(shrinkage)))
+            throw new ArgumentOutOfRangeException(nameof(o.CalibrationShrinkage), shrinkage, "CalibrationShrinkage must be finite and " +
+                "≥ 0 (0 fits the calibration maps by maximum likelihood, larger values pull them towards changing nothing), or null for " +
+                "the CalibrationMethod's default.");
         if (!Enum.IsDefined(o.OutOfDistributionScore))
             throw new ArgumentOutOfRangeException(nameof(o.OutOfDistributionScore), o.OutOfDistributionScore,
                 "OutOfDistributionScore must be PredictiveEntropy, Disagreement or MaxProbability.");

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using HyperGan.ML.Engine.Ensembles;
 using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
@@ -73,9 +72,10 @@ public sealed class HyperGanEnsembleOptions
     /// <summary>
     /// How strongly <see cref="Calibrate"/>'s maps are pulled towards changing nothing (a Gaussian prior's precision on
     /// ln T and on the top-label map; 0 = maximum likelihood): keeps a model the held-out rows show to be calibrated
-    /// nearly as it was instead of fitting their noise. The default was chosen on validation images (docs/decisions.md).
+    /// nearly as it was instead of fitting their noise. Null (default) = the <see cref="CalibrationMethod"/>'s own
+    /// default, chosen on validation images: 30 for TemperatureAndTopLabel, 0 for Temperature (docs/decisions.md).
     /// </summary>
-    public double CalibrationShrinkage { get; set; } = EnsembleCalibration.DefaultShrinkage;
+    public double? CalibrationShrinkage { get; set; }
     /// <summary>
     /// Adds the <see cref="IsOutOfDistributionColumnName"/> column: true when <see cref="OutOfDistributionScore"/> (for
     /// regression: StdDev) exceeds a threshold set on held-out rows so that at most this fraction of rows like the training

@@ -23,16 +23,19 @@ public class EnsembleCalibrationTests
         using var scope = NewDisposeScope();
         var (logits, labels) = Miscalibrated(seed: 3);
         var fitted = EnsembleCalibration.Fit(logits, labels, CalibrationMaps.TemperatureAndTopLabel);
-        Assert.Equal(fitted, EnsembleCalibration.Fit(logits, labels, CalibrationMaps.TemperatureAndTopLabel, EnsembleCalibration.DefaultShrinkage));
-        Assert.Equal(TemperatureScaling.Fit(logits, labels, priorPrecision: EnsembleCalibration.DefaultShrinkage), fitted.Temperature);
+        double shrinkage = EnsembleCalibration.DefaultShrinkage(CalibrationMaps.TemperatureAndTopLabel);
+        Assert.Equal(30, shrinkage);
+        Assert.Equal(fitted, EnsembleCalibration.Fit(logits, labels, CalibrationMaps.TemperatureAndTopLabel, shrinkage));
+        Assert.Equal(TemperatureScaling.Fit(logits, labels, priorPrecision: shrinkage), fitted.Temperature);
         Assert.False(fitted.TopLabel.IsIdentity);
         using var afterTemperature = TemperatureScaling.Calibrated(logits, fitted.Temperature);
         var expected = afterTemperature.data<float>().ToArray();
-        Assert.Equal(TopLabelScaling.Fit(expected, 5, labels, priorPrecision: 1 + EnsembleCalibration.DefaultShrinkage), fitted.TopLabel);
+        Assert.Equal(TopLabelScaling.Fit(expected, 5, labels, priorPrecision: 1 + shrinkage), fitted.TopLabel);
         fitted.TopLabel.ApplyInPlace(expected, 5);
         Assert.Equal(expected, fitted.Probabilities(logits));
+        // The temperature alone is fitted by maximum likelihood by default (its shrinkage 0, chosen on validation).
         var temperatureOnly = EnsembleCalibration.Fit(logits, labels, CalibrationMaps.Temperature);
-        Assert.Equal((CalibrationMaps.Temperature, fitted.Temperature, TopLabelScaling.Identity),
+        Assert.Equal((CalibrationMaps.Temperature, TemperatureScaling.Fit(logits, labels), TopLabelScaling.Identity),
             (temperatureOnly.Maps, temperatureOnly.Temperature, temperatureOnly.TopLabel));
         Assert.Equal(EnsembleCalibration.Identity, EnsembleCalibration.Fit(logits, labels, CalibrationMaps.None));
     }

@@ -39,7 +39,8 @@ public static class DecisionsExperiment
         /// <summary>The ECE floor of the raw probabilities.</summary>
         public double RawEceFloor { get; init; }
 
-        /// <summary>Temperature then top-label with the other pulls towards the identity (<see cref="Shrinkages"/>), by name.</summary>
+        /// <summary>Temperature then top-label with the other pulls towards the identity (<see cref="Shrinkages"/>), and the
+        /// temperature alone with temperature + top-label's default one, by name.</summary>
         public IReadOnlyDictionary<string, CalibrationFigures> Shrunk { get; init; } = new Dictionary<string, CalibrationFigures>();
 
         /// <summary>The same fitting and test rows with labels drawn from the raw probabilities (<see cref="CalibratedByConstruction"/>).</summary>
@@ -65,13 +66,19 @@ public static class DecisionsExperiment
 
     static string ShrunkName(double shrinkage) => $"temperature + top-label, shrinkage {shrinkage}";
 
-    static readonly string DefaultName = $"temperature + top-label (default: shrinkage {EnsembleCalibration.DefaultShrinkage})";
+    static readonly double DefaultShrinkage = EnsembleCalibration.DefaultShrinkage(CalibrationMaps.TemperatureAndTopLabel);
+
+    static readonly string DefaultName = $"temperature + top-label (default: shrinkage {DefaultShrinkage})";
+
+    // The temperature alone with temperature + top-label's default shrinkage, beside the "temperature" row (its own default, 0;
+    // chosen on validation 2026-12-02; until then the two rows were swapped: "temperature" 30, "temperature, shrinkage 0").
+    static readonly string ShrunkTemperatureName = $"temperature, shrinkage {DefaultShrinkage}";
 
     // The calibrations of the control: the two shipped methods and the other shrinkages.
     static readonly CalibratedByConstruction.Method[] ControlMethods =
     [
-        new("temperature", CalibrationMaps.Temperature, EnsembleCalibration.DefaultShrinkage),
-        new(DefaultName, CalibrationMaps.TemperatureAndTopLabel, EnsembleCalibration.DefaultShrinkage),
+        new("temperature", CalibrationMaps.Temperature, EnsembleCalibration.DefaultShrinkage(CalibrationMaps.Temperature)),
+        new(DefaultName, CalibrationMaps.TemperatureAndTopLabel, DefaultShrinkage),
         .. Shrinkages.Select(s => new CalibratedByConstruction.Method(ShrunkName(s), CalibrationMaps.TemperatureAndTopLabel, s)),
     ];
 
@@ -208,7 +215,11 @@ public static class DecisionsExperiment
             LikelihoodRatio = Figures(Calibrated(likelihoodRatio, testLogits), testLabels) with { Maps = likelihoodRatio.Maps },
             RawEceFloor = ClassificationMetrics.CalibrationErrorFloor(rawTestP),
             Shrunk = Shrinkages.ToDictionary(ShrunkName, s => Figures(Calibrated(
-                EnsembleCalibration.Fit(temperatureLogits, temperatureLabels, CalibrationMaps.TemperatureAndTopLabel, s), testLogits), testLabels)),
+                EnsembleCalibration.Fit(temperatureLogits, temperatureLabels, CalibrationMaps.TemperatureAndTopLabel, s), testLogits), testLabels))
+                .Append(new(ShrunkTemperatureName, Figures(Calibrated(
+                    EnsembleCalibration.Fit(temperatureLogits, temperatureLabels, CalibrationMaps.Temperature, DefaultShrinkage), testLogits),
+                    testLabels)))
+                .ToDictionary(),
             ByConstruction = CalibratedByConstruction.Measure(temperatureLogits, testLogits, ControlMethods, ByConstructionDraws,
                 seed * 100 + split),
         };
@@ -236,6 +247,7 @@ public static class DecisionsExperiment
             (string Name, Func<SplitResult, CalibrationFigures> Figures)[] calibrations =
             [
                 ("raw", r => new(r.RawNll, r.RawEce, r.RawEceFloor)), ("temperature", r => r.TemperatureOnly),
+                (ShrunkTemperatureName, r => r.Shrunk[ShrunkTemperatureName]),
                 (DefaultName, r => r.TemperatureAndTopLabel), ("cross-validated", r => r.CrossValidated),
                 ("likelihood-ratio", r => r.LikelihoodRatio),
                 .. Shrinkages.Select(s => (ShrunkName(s), (Func<SplitResult, CalibrationFigures>)(r => r.Shrunk[ShrunkName(s)]))),

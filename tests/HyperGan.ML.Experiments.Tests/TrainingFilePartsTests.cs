@@ -20,6 +20,11 @@ public class TrainingFilePartsTests
         // The same seed gives the same parts (the decisions experiment recomputes them after the problem was loaded).
         Assert.Equal(unused, Datasets.FashionTrainingFileParts(labels, ProblemSelection.QuickFashionTrain,
             ProblemSelection.QuickFashionValidation, seed: 2).Unused);
+        // The full preset's validation run trains on the rest of the file.
+        var full = Datasets.FashionTrainingFileParts(labels, 60000 - ProblemSelection.FullFashionValidation,
+            ProblemSelection.FullFashionValidation, seed: 2);
+        Assert.Equal((50000, 10000, 0), (full.Train.Length, full.Validation.Length, full.Unused.Length));
+        Assert.Equal(60000, full.Train.Concat(full.Validation).Distinct().Count());
         // Training on the whole file leaves no validation or unused images.
         var all = Datasets.FashionTrainingFileParts(labels, 60000, 10000, seed: 2);
         Assert.Equal((60000, 0, 0), (all.Train.Length, all.Validation.Length, all.Unused.Length));
@@ -53,6 +58,12 @@ public class TrainingFilePartsTests
             var all = trainFiles.Concat(validationFiles).Concat(unusedFiles).ToList();
             Assert.Equal(classes.Length * perClass, all.Select(f => f.Path).Distinct().Count()); // disjoint, and nothing left out
             Assert.All(all, f => Assert.Equal(classes[f.Label], Path.GetFileName(Path.GetDirectoryName(f.Path))));
+            // The full preset's validation run: the first 4,000 of a class's 5,000 shuffled files train, the next 1,000 validate.
+            int fullTrain = perClass - 100, fullValidation = 100;
+            var fullTrainFiles = JpegFolders.Files(root, classes, fullTrain, seed);
+            var fullValidationFiles = JpegFolders.Files(root, classes, fullValidation, seed, skip: fullTrain);
+            Assert.Equal(classes.Length * perClass, fullTrainFiles.Concat(fullValidationFiles).Select(f => f.Path).Distinct().Count());
+            Assert.Subset(fullTrainFiles.ToHashSet(), trainFiles.ToHashSet()); // the same shuffle: the quick sample is part of it
             // Another seed draws another sample.
             Assert.NotEqual(trainFiles, JpegFolders.Files(root, classes, train, seed + 1));
         }

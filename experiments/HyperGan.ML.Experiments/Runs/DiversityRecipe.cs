@@ -87,6 +87,9 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
             AccuracyPower: 8, Schedule: LearningRateSchedule.Cosine)),
         UsualAdam(new("mi1-prior-adam-beta0-cosine", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
             Schedule: LearningRateSchedule.Cosine)),
+        // At the paper's CIFAR scale the default fits fewer training images than the paper's objective (80 vs 89 %): without the prior.
+        UsualAdam(new("mi1-adam-beta0-acc8-cosine", DiversityTerm.MutualInformation, 1, Beta: 0, AccuracyPower: 8,
+            Schedule: LearningRateSchedule.Cosine)),
     ];
 
     /// <summary><paramref name="recipe"/> with Adam's usual betas (0.9, 0.999) for every optimiser.</summary>

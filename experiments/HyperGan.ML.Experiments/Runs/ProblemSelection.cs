@@ -42,6 +42,12 @@ public static class ProblemSelection
     public const int QuickFashionTrain = 10000, QuickFashionValidation = 10000;
     /// <summary>Quick CIFAR-10: training images per class, and validation images per class after them in each class folder.</summary>
     public const int QuickCifar10TrainPerClass = 500, QuickCifar10ValidationPerClass = 500;
+    /// <summary>
+    /// Validation images the full preset holds out of the training files when asked to evaluate on validation images
+    /// (it trains on the rest): Fashion-MNIST 10,000 of 60,000, CIFAR-10 500 and CIFAR-5 1,000 of each class's 5,000 — as
+    /// many as the test set has, so validation and test figures are measured on the same number of images.
+    /// </summary>
+    public const int FullFashionValidation = 10000, FullCifar10ValidationPerClass = 500, FullCifar5ValidationPerClass = 1000;
 
     /// <summary>
     /// The data of each name at the size of <paramref name="preset"/>. <see cref="Preset.Tiny"/> stays independent of the
@@ -67,24 +73,26 @@ public static class ProblemSelection
                 continue;
             }
             bool validation = evaluation == EvaluationImages.Validation;
-            if (validation && preset == Preset.Full)
-                throw new ArgumentException("Validation images are training images not trained on; the full preset trains on all of them.",
-                    nameof(evaluation));
             // Training images: quick samples 10,000 Fashion-MNIST and 5,000 CIFAR images per problem (keeps table4 --quick
             // --cifar under 10 minutes on 2 cores), full takes every image. Test images: the preset's sample, or every test
             // image (full, or EvaluationImages.WholeTestSet); validation images: as many as the whole test set where the
-            // training files have them left over (CIFAR-10 quick: 500 per class).
+            // training files have them left over (CIFAR-10 quick: 500 per class). The full preset trains on every training
+            // image, so with validation images it trains on the rest of the training file (the Full…Validation counts).
             bool full = preset == Preset.Full, whole = full || evaluation == EvaluationImages.WholeTestSet;
+            bool fullValidation = full && validation;
             yield return name switch
             {
                 "mnist-5000" => validation
                     ? datasets.Mnist5000WithValidation(budget.TrainCount, 1000, budget.OutlierCount, seed).AsValidationProblem()
                     : datasets.Mnist5000(budget, seed), // its 5,000 held-out digits are all there are: the whole test set
-                "fashion-mnist" => datasets.FashionMnist(budget, seed, full ? 60000 : QuickFashionTrain,
-                    whole ? 10000 : validation ? QuickFashionValidation : 5000, validation),
-                "cifar-10" => datasets.Cifar(10, full ? 5000 : QuickCifar10TrainPerClass,
-                    whole ? 1000 : validation ? QuickCifar10ValidationPerClass : 300, seed, validation),
-                "cifar-5" => datasets.Cifar(5, full ? 5000 : 1000, whole || validation ? 1000 : 500, seed, validation),
+                "fashion-mnist" => fullValidation ? datasets.FashionMnist(budget, seed, 60000 - FullFashionValidation, FullFashionValidation, true)
+                    : datasets.FashionMnist(budget, seed, full ? 60000 : QuickFashionTrain,
+                        whole ? 10000 : validation ? QuickFashionValidation : 5000, validation),
+                "cifar-10" => fullValidation ? datasets.Cifar(10, 5000 - FullCifar10ValidationPerClass, FullCifar10ValidationPerClass, seed, true)
+                    : datasets.Cifar(10, full ? 5000 : QuickCifar10TrainPerClass, whole ? 1000 : validation ? QuickCifar10ValidationPerClass : 300,
+                        seed, validation),
+                "cifar-5" => fullValidation ? datasets.Cifar(5, 5000 - FullCifar5ValidationPerClass, FullCifar5ValidationPerClass, seed, true)
+                    : datasets.Cifar(5, full ? 5000 : 1000, whole || validation ? 1000 : 500, seed, validation),
                 _ => throw new ArgumentException($"Unknown problem '{name}'; choose from {string.Join(", ", Supported("table4"))}.", nameof(names)),
             };
         }
@@ -102,6 +110,7 @@ public enum EvaluationImages
     PresetTestSample,
     /// <summary>Every test image (quick: Fashion-MNIST 10,000, CIFAR 1,000 per class).</summary>
     WholeTestSet,
-    /// <summary>Training images the run does not train on (quick only), for choosing methods without the test split.</summary>
+    /// <summary>Training images the run does not train on, for choosing methods without the test split (the full preset then
+    /// trains on the rest of the training file: <see cref="ProblemSelection.FullFashionValidation"/>).</summary>
     Validation,
 }

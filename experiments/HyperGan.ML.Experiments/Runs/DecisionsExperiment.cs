@@ -214,12 +214,10 @@ public static class DecisionsExperiment
             CrossValidated = Figures(Calibrated(crossValidated, testLogits), testLabels) with { Maps = crossValidated.Maps },
             LikelihoodRatio = Figures(Calibrated(likelihoodRatio, testLogits), testLabels) with { Maps = likelihoodRatio.Maps },
             RawEceFloor = ClassificationMetrics.CalibrationErrorFloor(rawTestP),
-            Shrunk = Shrinkages.ToDictionary(ShrunkName, s => Figures(Calibrated(
-                EnsembleCalibration.Fit(temperatureLogits, temperatureLabels, CalibrationMaps.TemperatureAndTopLabel, s), testLogits), testLabels))
-                .Append(new(ShrunkTemperatureName, Figures(Calibrated(
-                    EnsembleCalibration.Fit(temperatureLogits, temperatureLabels, CalibrationMaps.Temperature, DefaultShrinkage), testLogits),
-                    testLabels)))
-                .ToDictionary(),
+            Shrunk = Shrinkages.Select(s => (Name: ShrunkName(s), Maps: CalibrationMaps.TemperatureAndTopLabel, Shrinkage: s))
+                .Append((Name: ShrunkTemperatureName, Maps: CalibrationMaps.Temperature, Shrinkage: DefaultShrinkage))
+                .ToDictionary(c => c.Name, c => Figures(Calibrated(
+                    EnsembleCalibration.Fit(temperatureLogits, temperatureLabels, c.Maps, c.Shrinkage), testLogits), testLabels)),
             ByConstruction = CalibratedByConstruction.Measure(temperatureLogits, testLogits, ControlMethods, ByConstructionDraws,
                 seed * 100 + split),
         };

@@ -91,7 +91,9 @@ internal static class FunctionSpaceDiversity
     /// <param name="targets">Class indices (classification) or values (regression) of the first B rows.</param>
     /// <param name="task">Cross-entropy (classification) or unit-variance Gaussian likelihood (regression).</param>
     /// <param name="repulsion">α, the weight of the repulsive term.</param>
-    public static Tensor SvgdLoss(Tensor outputs, Tensor targets, TaskKind task, double repulsion)
+    /// <param name="exampleWeights">[M, B] weights of each network's labelled rows in its likelihood (the code-tied
+    /// bootstrap), or null for 1.</param>
+    public static Tensor SvgdLoss(Tensor outputs, Tensor targets, TaskKind task, double repulsion, Tensor? exampleWeights = null)
     {
         long members = outputs.shape[0], labelled = targets.shape[0];
         using var scope = NewDisposeScope();
@@ -104,7 +106,7 @@ internal static class FunctionSpaceDiversity
                 ? F.one_hot(targets, f.shape[2]).to_type(f.dtype) - F.softmax(fLabelled, -1)
                 : targets.view(1, labelled, 1) - fLabelled;
             var g = zeros_like(f);
-            g.narrow(1, 0, labelled).copy_(likelihoodGrad);
+            g.narrow(1, 0, labelled).copy_(exampleWeights is null ? likelihoodGrad : likelihoodGrad * exampleWeights.unsqueeze(-1));
             var flat = f.reshape(members, -1);
             var g2 = g.reshape(members, -1);
             if (members == 1)

@@ -76,6 +76,7 @@ public static class HyperGanTrainer
 
             int n = data.Count, batchSize = Math.Min(options.BatchSize, n), members = options.NetworksPerStep;
             int steps = (n + batchSize - 1) / batchSize, layerCount = target.Layers.Count, codeDim = options.Architecture.CodeDim;
+            using var bootstrap = options.BootstrapStrength > 0 ? CodeTiedBootstrap.For(options, n, device) : null;
             var schedulers = options.LearningRateSchedule == LearningRateSchedule.Cosine
                 ? new[] { optQ, optG, optD }.Select(o => optim.lr_scheduler.CosineAnnealingLR(o, options.Epochs * steps)).ToArray()
                 : [];
@@ -95,7 +96,8 @@ public static class HyperGanTrainer
                     profile?.Mark("batch");
 
                     // Codes for this step's networks: [M, K, d], flattened to M·K rows for the discriminator.
-                    var codes = model.Codes(model.SampleNoise(members, noiseRng));
+                    var noise = model.SampleNoise(members, noiseRng);
+                    var codes = model.Codes(noise);
                     var codeRows = codes.view(members * layerCount, codeDim);
                     profile?.Mark("mixer forward");
 
@@ -123,15 +125,14 @@ public static class HyperGanTrainer
                     var extra = options.Diversity == DiversityTerm.None ? null : FunctionSpaceDiversity.ExtraInputs(x, y, options.Task, diversityRng);
                     var outputs = executor.Forward(target, generated, extra is null ? x : cat([x, extra], 0)); // [M, B (+ B extra), outputs]
                     var batchOutputs = extra is null ? outputs : outputs.narrow(1, 0, labelled);
-                    var taskLoss = options.Task == TaskKind.Classification
-                        ? F.cross_entropy(batchOutputs.reshape(-1, outputs.shape[2]), y.repeat(members))
-                        : F.mse_loss(batchOutputs.squeeze(-1), y.unsqueeze(0).expand(members, -1));
+                    var exampleWeights = bootstrap?.Weights(noise, index); // [M, B]; null = every example weighs 1
+                    var taskLoss = TaskLoss(batchOutputs, y, options.Task, exampleWeights);
                     var loss = options.Diversity switch
                     {
                         DiversityTerm.MutualInformation => taskLoss - FunctionSpaceDiversity.WeightedByFit(
                             FunctionSpaceDiversity.Disagreement(outputs.narrow(1, labelled, labelled), options.Task), batchOutputs, y,
                             diversityWeight, options.DiversityAccuracyPower),
-                        DiversityTerm.Svgd => FunctionSpaceDiversity.SvgdLoss(outputs, y, options.Task, diversityWeight),
+                        DiversityTerm.Svgd => FunctionSpaceDiversity.SvgdLoss(outputs, y, options.Task, diversityWeight, exampleWeights),
                         _ => taskLoss,
                     };
                     if (options.GeneratedWeightDecay > 0)
@@ -170,6 +171,18 @@ public static class HyperGanTrainer
             model.Dispose();
             throw;
         }
+    }
+
+    // The mean over networks and rows of the cross-entropy (classification) or squared error (regression) of outputs
+    // [M, B, outputs], each row of each network weighed by weights [M, B] when given.
+    internal static Tensor TaskLoss(Tensor outputs, Tensor targets, TaskKind task, Tensor? weights)
+    {
+        long members = outputs.shape[0];
+        var reduction = weights is null ? nn.Reduction.Mean : nn.Reduction.None;
+        var loss = task == TaskKind.Classification
+            ? F.cross_entropy(outputs.reshape(-1, outputs.shape[2]), targets.repeat(members), reduction: reduction)
+            : F.mse_loss(outputs.squeeze(-1), targets.unsqueeze(0).expand(members, -1), reduction);
+        return weights is null ? loss : loss.view(members, -1).mul(weights).mean();
     }
 
     // A step that overflows turns every parameter into NaN within a step or two, and every network sampled from it then

@@ -66,6 +66,14 @@ public sealed record HyperGanTrainingOptions
     /// parameters.
     /// </summary>
     public double? GeneratedWeightDecay { get; init; }
+    /// <summary>
+    /// ρ in [0, 1] of a Bayesian bootstrap tied to each network's noise (<see cref="CodeTiedBootstrap"/>): every sampled network
+    /// weighs every training example by its own weight of mean 1, (1 − ρ) + ρ·Exp(1), a fixed function of the example and
+    /// the network's noise. 0 (default) = off. Internal, for the experiments: the generator does not learn the tie (its
+    /// networks fit the rows they weigh more no better than the others), so it is not offered to users (docs/diversity.md).
+    /// Stored with the model like the public options.
+    /// </summary>
+    [JsonInclude] internal double BootstrapStrength { get; init; }
     /// <summary>Adam learning rate of the generators G_k.</summary>
     public double LearningRate { get; init; } = 1e-4;
     /// <summary>Adam learning rate of the mixer Q.</summary>
@@ -162,6 +170,8 @@ public sealed record HyperGanTrainingOptions
         if (GeneratedWeightDecay is { } lambda
             && (!(lambda >= 0) || double.IsInfinity(lambda))) throw new ArgumentOutOfRangeException(nameof(GeneratedWeightDecay), lambda,
             "GeneratedWeightDecay must be a finite number ≥ 0 (0 = off) or null (the task's default).");
+        if (!(BootstrapStrength >= 0 && BootstrapStrength <= 1)) throw new ArgumentOutOfRangeException(nameof(BootstrapStrength),
+            BootstrapStrength, "BootstrapStrength must be in [0, 1] (0 = off, 1 = the Bayesian bootstrap's weights).");
         if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be ≥ 0.");
         if (PretrainMixer)
         {

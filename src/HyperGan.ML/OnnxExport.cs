@@ -118,6 +118,7 @@ internal static class OnnxExport
         /// <summary>The members' outputs [M, batch, outputs] for the input [batch, features].</summary>
         string Networks()
         {
+            ensemble.ThrowIfNotPlainNetworks("ONNX export");
             var target = ensemble.Target;
             string x = inputName;
             var shape = target.InputShape.ToArray();

@@ -12,7 +12,7 @@ public sealed class HyperGanMembers(SampledEnsemble ensemble, string? name = nul
     public int Members => ensemble.Count;
     /// <inheritdoc/>
     public Tensor Logits(Tensor x) => x.requires_grad
-        ? EnsembleExecutors.Default.Forward(ensemble.Target, ensemble.Layers, x) // keeps the graph to x
+        ? ensemble.Outputs(x, EnsembleExecutors.Default) // keeps the graph to x
         : ensemble.Forward(x);
 }
 

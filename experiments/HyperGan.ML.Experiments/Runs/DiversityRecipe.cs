@@ -21,10 +21,11 @@ namespace HyperGan.ML.Experiments.Runs;
 /// <param name="AccuracyPower">k of the accuracy-gated γ (HyperGanTrainingOptions.DiversityAccuracyPower); 0 = constant γ.</param>
 /// <param name="Schedule">How the learning rates change over training (the paper's constant rates unless set).</param>
 /// <param name="Bootstrap">ρ of the code-tied Bayesian bootstrap (HyperGanTrainingOptions.BootstrapStrength); 0 = off.</param>
+/// <param name="PriorFunction">Scale of a fixed random prior function per network (HyperGanTrainingOptions.PriorFunctionScale); 0 = off.</param>
 public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double Beta = 1,
     double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false, double AdamBeta1 = 0.5,
     double AdamBeta2 = 0.9, double AccuracyPower = 0, LearningRateSchedule Schedule = LearningRateSchedule.Constant,
-    double Bootstrap = 0)
+    double Bootstrap = 0, double PriorFunction = 0)
 {
     /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
     public static DiversityRecipe Paper { get; } = new("paper");
@@ -108,6 +109,15 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         new("svgd3-prior2e-2-boot1", DiversityTerm.Svgd, 3, GeneratedWeightDecay: 2e-2, Bootstrap: 1),
         new("prior2e-2-boot1", GeneratedWeightDecay: 2e-2, Bootstrap: 1),
         new("paper-boot1", Bootstrap: 1),
+        // A fixed random prior function per network (Osband et al. 2018): changes what each network must fit instead of asking the
+        // generator to learn a tie (the bootstrap above did not act).
+        UsualAdam(new("mi1-prior-adam-beta0-acc8-rpf1", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
+            AccuracyPower: 8, PriorFunction: 1)),
+        UsualAdam(new("mi1-prior-adam-beta0-acc8-rpf0.3", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
+            AccuracyPower: 8, PriorFunction: 0.3)),
+        UsualAdam(new("mi1-prior-adam-beta0-acc8-rpf3", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
+            AccuracyPower: 8, PriorFunction: 3)),
+        UsualAdam(new("prior-adam-beta0-rpf1", Beta: 0, GeneratedWeightDecay: 1e-3, PriorFunction: 1)),
     ];
 
     /// <summary><paramref name="recipe"/> with Adam's usual betas (0.9, 0.999) for every optimiser.</summary>
@@ -131,6 +141,7 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         DiversityAccuracyPower = AccuracyPower,
         LearningRateSchedule = Schedule,
         BootstrapStrength = Bootstrap,
+        PriorFunctionScale = PriorFunction,
         Architecture = options.Architecture with
         {
             InitialSharedStd = SharedStd ?? options.Architecture.InitialSharedStd,
@@ -151,7 +162,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
                    ? $", γ × training accuracy^{o.DiversityAccuracyPower:G3}" : "") +
                $", Adam betas ({o.AdamBeta1:G3}, {o.AdamBeta2:G3})" +
                (o.LearningRateSchedule == LearningRateSchedule.Constant ? "" : $", {o.LearningRateSchedule} learning-rate schedule") +
-               (o.BootstrapStrength > 0 ? $", code-tied bootstrap ρ {o.BootstrapStrength:G3}" : "");
+               (o.BootstrapStrength > 0 ? $", code-tied bootstrap ρ {o.BootstrapStrength:G3}" : "") +
+               (o.PriorFunctionScale > 0 ? $", random prior function × {o.PriorFunctionScale:G3}" : "");
     }
 
     /// <summary>The knobs in words, for budgets and tables.</summary>
@@ -163,5 +175,6 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         (AdamBeta1 != 0.5 || AdamBeta2 != 0.9 ? $", Adam betas ({AdamBeta1}, {AdamBeta2})" : "") +
         (AccuracyPower > 0 ? $", γ × training accuracy^{AccuracyPower:G3}" : "") +
         (Schedule == LearningRateSchedule.Constant ? "" : $", {Schedule} learning-rate schedule") +
-        (Bootstrap > 0 ? $", code-tied bootstrap ρ {Bootstrap:G3}" : "") + ")";
+        (Bootstrap > 0 ? $", code-tied bootstrap ρ {Bootstrap:G3}" : "") +
+        (PriorFunction > 0 ? $", random prior function × {PriorFunction:G3}" : "") + ")";
 }

@@ -128,19 +128,25 @@ public sealed class HyperGanModel : Module
         eval();
         try
         {
-            var layers = LabelScaling.Apply(Generate(Codes(SampleNoise(count, rng))));
-            foreach (var layer in layers)
+            var noise = SampleNoise(count, rng);
+            var layers = LabelScaling.Apply(Generate(Codes(noise)));
+            var priorLayers = PriorFunction?.Generate(noise);
+            foreach (var layer in priorLayers is null ? layers : layers.Concat(priorLayers))
             {
                 layer.Weight.MoveToOuterDisposeScope();
                 layer.Bias?.MoveToOuterDisposeScope();
             }
-            return new SampledEnsemble(Target, layers);
+            return priorLayers is null ? new SampledEnsemble(Target, layers) : new SampledEnsemble(Target, layers, priorLayers, PriorFunction!);
         }
         finally
         {
             if (wasTraining) train();
         }
     }
+
+    /// <summary>The fixed random function added to every network's outputs, when training used one
+    /// (<see cref="Training.HyperGanTrainingOptions.PriorFunctionScale"/>; owned and disposed by this model).</summary>
+    internal RandomPriorFunction? PriorFunction { get; set; }
 
     /// <summary>Device of the model's parameters.</summary>
     public Device Device => mixer.parameters().First().device;
@@ -152,11 +158,14 @@ public sealed class HyperGanModel : Module
         // them now. (TorchSharp's Linear also leaves one finalizer-owned handle per parameter from its construction,
         // which shares the parameter's storage until the next GC; we cannot reach it.)
         if (disposing)
+        {
             foreach (var p in parameters().ToList())
             {
                 p.grad?.Dispose();
                 p.Dispose();
             }
+            PriorFunction?.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

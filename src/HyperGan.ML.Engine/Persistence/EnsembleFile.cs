@@ -21,6 +21,7 @@ public static class EnsembleFile
     /// <summary>Writes <paramref name="ensemble"/>'s weights to <paramref name="stream"/>.</summary>
     public static void Write(SampledEnsemble ensemble, Stream stream)
     {
+        ensemble.ThrowIfNotPlainNetworks("Saving an ensemble");
         using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         writer.Write(Magic);
         writer.Write(Versions.Current);

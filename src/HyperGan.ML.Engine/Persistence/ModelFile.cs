@@ -35,6 +35,9 @@ public static class ModelFile
     /// <summary>Serialises <paramref name="model"/> to bytes (the exact content <see cref="Save"/> writes).</summary>
     public static byte[] ToBytes(TrainedHyperGan model)
     {
+        if (model.Model.PriorFunction is not null)
+            throw new NotSupportedException("A model trained with a random prior function (the internal PriorFunctionScale of the " +
+                "experiments) cannot be saved: the file format holds no prior function.");
         using var body = new MemoryStream();
         using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {

@@ -49,6 +49,7 @@ public static class HyperGanTrainer
         random.manual_seed(options.Seed); // module initialisation draws from torch's global generator
         var model = new HyperGanModel(target, options.Architecture);
         model.to(device);
+        if (options.PriorFunctionScale > 0) model.PriorFunction = RandomPriorFunction.Create(target, options, device);
         if (options.Task == TaskKind.Regression)
             model.LabelScaling = LabelScaling.Of(data.Targets.data<float>().ToArray(), canShift: target.Layers[^1].HasBias);
         // Regression trains on standardised targets (see LabelScaling); classes stay indices.
@@ -123,7 +124,10 @@ public static class HyperGanTrainer
                     profile?.Mark("generator forward");
                     long labelled = x.shape[0];
                     var extra = options.Diversity == DiversityTerm.None ? null : FunctionSpaceDiversity.ExtraInputs(x, y, options.Task, diversityRng);
-                    var outputs = executor.Forward(target, generated, extra is null ? x : cat([x, extra], 0)); // [M, B (+ B extra), outputs]
+                    var input = extra is null ? x : cat([x, extra], 0);
+                    var outputs = executor.Forward(target, generated, input); // [M, B (+ B extra), outputs]
+                    if (model.PriorFunction is { } priorFunction)
+                        outputs = priorFunction.Add(outputs, executor.Forward(target, priorFunction.Generate(noise), input));
                     var batchOutputs = extra is null ? outputs : outputs.narrow(1, 0, labelled);
                     var exampleWeights = bootstrap?.Weights(noise, index); // [M, B]; null = every example weighs 1
                     var taskLoss = TaskLoss(batchOutputs, y, options.Task, exampleWeights);

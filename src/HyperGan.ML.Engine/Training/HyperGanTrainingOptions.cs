@@ -74,6 +74,13 @@ public sealed record HyperGanTrainingOptions
     /// Stored with the model like the public options.
     /// </summary>
     [JsonInclude] internal double BootstrapStrength { get; init; }
+    /// <summary>
+    /// Scale of a fixed random prior function added to every sampled network's outputs (<see cref="Model.RandomPriorFunction"/>,
+    /// after Osband et al. 2018): the network drawn from noise s outputs f(x; G(Q(s))) + scale · f(x; P(s)) with P a frozen
+    /// random generator. 0 (default) = off. Classification only. Internal, for the experiments: a model trained with it
+    /// cannot be saved or exported (docs/diversity.md).
+    /// </summary>
+    [JsonInclude] internal double PriorFunctionScale { get; init; }
     /// <summary>Adam learning rate of the generators G_k.</summary>
     public double LearningRate { get; init; } = 1e-4;
     /// <summary>Adam learning rate of the mixer Q.</summary>
@@ -172,6 +179,10 @@ public sealed record HyperGanTrainingOptions
             "GeneratedWeightDecay must be a finite number ≥ 0 (0 = off) or null (the task's default).");
         if (!(BootstrapStrength >= 0 && BootstrapStrength <= 1)) throw new ArgumentOutOfRangeException(nameof(BootstrapStrength),
             BootstrapStrength, "BootstrapStrength must be in [0, 1] (0 = off, 1 = the Bayesian bootstrap's weights).");
+        if (!(PriorFunctionScale >= 0) || double.IsInfinity(PriorFunctionScale)) throw new ArgumentOutOfRangeException(nameof(PriorFunctionScale),
+            PriorFunctionScale, "PriorFunctionScale must be a finite number ≥ 0 (0 = off).");
+        if (PriorFunctionScale > 0 && Task != TaskKind.Classification) throw new ArgumentOutOfRangeException(nameof(PriorFunctionScale),
+            PriorFunctionScale, "PriorFunctionScale is for classification only (0 for regression).");
         if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be ≥ 0.");
         if (PretrainMixer)
         {

@@ -22,10 +22,11 @@ namespace HyperGan.ML.Experiments.Runs;
 /// <param name="Schedule">How the learning rates change over training (the paper's constant rates unless set).</param>
 /// <param name="Bootstrap">ρ of the code-tied Bayesian bootstrap (HyperGanTrainingOptions.BootstrapStrength); 0 = off.</param>
 /// <param name="PriorFunction">Scale of a fixed random prior function per network (HyperGanTrainingOptions.PriorFunctionScale); 0 = off.</param>
+/// <param name="NoiseModes">K modes of a mixture noise (HyperGanArchitecture.NoiseModes, spread 0.25); 0 = N(0, I).</param>
 public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double Beta = 1,
     double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false, double AdamBeta1 = 0.5,
     double AdamBeta2 = 0.9, double AccuracyPower = 0, LearningRateSchedule Schedule = LearningRateSchedule.Constant,
-    double Bootstrap = 0, double PriorFunction = 0)
+    double Bootstrap = 0, double PriorFunction = 0, int NoiseModes = 0)
 {
     /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
     public static DiversityRecipe Paper { get; } = new("paper");
@@ -118,6 +119,11 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         UsualAdam(new("mi1-prior-adam-beta0-acc8-rpf3", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
             AccuracyPower: 8, PriorFunction: 3)),
         UsualAdam(new("prior-adam-beta0-rpf1", Beta: 0, GeneratedWeightDecay: 1e-3, PriorFunction: 1)),
+        // A mixture noise: K networks (and their neighbourhoods) to fit instead of a continuum that stays in one basin.
+        UsualAdam(new("mi1-prior-adam-beta0-acc8-modes10", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
+            AccuracyPower: 8, NoiseModes: 10)),
+        UsualAdam(new("mi1-prior-adam-beta0-acc8-modes10-pernet", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
+            SharedStd: 0, CodeStd: 1, AccuracyPower: 8, NoiseModes: 10)),
     ];
 
     /// <summary><paramref name="recipe"/> with Adam's usual betas (0.9, 0.999) for every optimiser.</summary>
@@ -147,6 +153,7 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
             InitialSharedStd = SharedStd ?? options.Architecture.InitialSharedStd,
             InitialCodeStd = CodeStd ?? options.Architecture.InitialCodeStd,
             GeneratorBatchNorm = BatchNorm || options.Architecture.GeneratorBatchNorm,
+            NoiseModes = NoiseModes,
         },
     };
 
@@ -163,7 +170,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
                $", Adam betas ({o.AdamBeta1:G3}, {o.AdamBeta2:G3})" +
                (o.LearningRateSchedule == LearningRateSchedule.Constant ? "" : $", {o.LearningRateSchedule} learning-rate schedule") +
                (o.BootstrapStrength > 0 ? $", code-tied bootstrap ρ {o.BootstrapStrength:G3}" : "") +
-               (o.PriorFunctionScale > 0 ? $", random prior function × {o.PriorFunctionScale:G3}" : "");
+               (o.PriorFunctionScale > 0 ? $", random prior function × {o.PriorFunctionScale:G3}" : "") +
+               (o.Architecture.NoiseModes > 0 ? $", noise of {o.Architecture.NoiseModes} modes (spread {o.Architecture.ModeSpread:G3})" : "");
     }
 
     /// <summary>The knobs in words, for budgets and tables.</summary>
@@ -176,5 +184,6 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         (AccuracyPower > 0 ? $", γ × training accuracy^{AccuracyPower:G3}" : "") +
         (Schedule == LearningRateSchedule.Constant ? "" : $", {Schedule} learning-rate schedule") +
         (Bootstrap > 0 ? $", code-tied bootstrap ρ {Bootstrap:G3}" : "") +
-        (PriorFunction > 0 ? $", random prior function × {PriorFunction:G3}" : "") + ")";
+        (PriorFunction > 0 ? $", random prior function × {PriorFunction:G3}" : "") +
+        (NoiseModes > 0 ? $", noise of {NoiseModes} modes" : "") + ")";
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace HyperGan.ML.Engine.Model;
 
 /// <summary>Sizes of the HyperGAN's own networks (mixer, generators, discriminator). Paper values by default.</summary>
@@ -25,6 +27,15 @@ public sealed record HyperGanArchitecture
     public bool GeneratorBatchNorm { get; init; }
     /// <summary>How each G_k emits its layer's parameters: the paper's dense head, or a chunked one.</summary>
     public GeneratorHead Head { get; init; } = GeneratorHead.Full;
+    /// <summary>
+    /// Internal (experiments; docs/diversity.md): K &gt; 0 makes the noise a mixture of K modes, s = a_c + <see cref="ModeSpread"/>·z
+    /// with c uniform over K fixed random atoms a_c ~ N(0, I) (drawn from a fixed seed, so a loaded model draws the same ones)
+    /// and z ~ N(0, I), so that the generator has to fit K networks and their neighbourhoods rather than a continuum of
+    /// networks, which stays in one basin of the loss. Sampling n networks takes the modes in turn. 0 (default) = N(0, I).
+    /// </summary>
+    [JsonInclude] internal int NoiseModes { get; init; }
+    /// <summary>Internal: the spread of the noise around each mode's atom (<see cref="NoiseModes"/>).</summary>
+    [JsonInclude] internal double ModeSpread { get; init; } = 0.25;
     /// <summary>Chunked head: values per chunk C.</summary>
     public int ChunkSize { get; init; } = 256;
     /// <summary>Chunked head: width of the per-chunk layer.</summary>
@@ -49,6 +60,9 @@ public sealed record HyperGanArchitecture
             throw new ArgumentException(
                 "GeneratorBatchNorm applies to the full head only; set Head = GeneratorHead.Full or GeneratorBatchNorm = false.",
                 nameof(GeneratorBatchNorm));
+        if (NoiseModes < 0) throw new ArgumentOutOfRangeException(nameof(NoiseModes), NoiseModes, "NoiseModes must be ≥ 0 (0 = N(0, I) noise).");
+        if (!(ModeSpread >= 0) || double.IsInfinity(ModeSpread)) throw new ArgumentOutOfRangeException(nameof(ModeSpread), ModeSpread,
+            "ModeSpread must be a finite number ≥ 0.");
         if (ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ChunkSize must be positive (default 256).");
         if (ChunkHiddenUnits <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkHiddenUnits), ChunkHiddenUnits,
             "ChunkHiddenUnits must be positive (default 128).");

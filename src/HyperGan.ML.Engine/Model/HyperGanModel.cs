@@ -42,6 +42,7 @@ public sealed class HyperGanModel : Module
             l)).ToArray());
         discriminator = new Mlp("discriminator", d, h, 1);
         RegisterComponents();
+        modeAtoms = ModeAtoms(architecture); // after registering: not a buffer, so model files stay as they are
         using var codes = randn(1024, d);
         foreach (var g in generators) ((ILayerGenerator)g).InitialiseOutput(architecture.InitialSharedStd, architecture.InitialCodeStd, codes);
     }
@@ -74,8 +75,33 @@ public sealed class HyperGanModel : Module
     public IEnumerable<Parameter> LayerGeneratorParameters() => generators.parameters();
 
     /// <summary>Draws noise s ~ N(0, I_m) for <paramref name="count"/> networks.</summary>
-    public Tensor SampleNoise(long count, Generator? rng = null, Device? device = null) =>
-        randn([count, Architecture.NoiseDim], generator: rng, device: device ?? Device);
+    public Tensor SampleNoise(long count, Generator? rng = null, Device? device = null) => SampleNoise(count, rng, device, cycleModes: false);
+
+    /// <summary>Noise for <paramref name="count"/> networks; with <see cref="HyperGanArchitecture.NoiseModes"/>, each network's
+    /// mode is drawn from <paramref name="rng"/> or, when <paramref name="cycleModes"/>, taken in turn (sampling).</summary>
+    internal Tensor SampleNoise(long count, Generator? rng, Device? device, bool cycleModes)
+    {
+        device ??= Device;
+        var z = randn([count, Architecture.NoiseDim], generator: rng, device: device);
+        int modes = Architecture.NoiseModes;
+        if (modes == 0) return z;
+        using var scope = NewDisposeScope();
+        var mode = cycleModes ? tensor(Enumerable.Range(0, (int)count).Select(i => (long)(i % modes)).ToArray(), device: device)
+            : randint(modes, [count], generator: rng, device: device);
+        using Scalar spread = Architecture.ModeSpread.ToScalar();
+        return modeAtoms!.to(device).index_select(0, mode).add(z, spread).MoveToOuterDisposeScope();
+    }
+
+    // The mixture's atoms (CPU): a fixed seed of their own, so every model of this architecture (and a loaded one) has the
+    // same; held for the model's life, outside any caller's dispose scope.
+    static Tensor? ModeAtoms(HyperGanArchitecture architecture)
+    {
+        if (architecture.NoiseModes == 0) return null;
+        using var rng = new Generator(20261202);
+        return randn([architecture.NoiseModes, architecture.NoiseDim], generator: rng).DetachFromDisposeScope();
+    }
+
+    readonly Tensor? modeAtoms;
 
     /// <summary>Codes for each network and layer: [count, K, d].</summary>
     public Tensor Codes(Tensor noise) => mixer.forward(noise).view(noise.shape[0], Target.Layers.Count, Architecture.CodeDim);
@@ -128,7 +154,7 @@ public sealed class HyperGanModel : Module
         eval();
         try
         {
-            var noise = SampleNoise(count, rng);
+            var noise = SampleNoise(count, rng, Device, cycleModes: true);
             var layers = LabelScaling.Apply(Generate(Codes(noise)));
             var priorLayers = PriorFunction?.Generate(noise);
             foreach (var layer in priorLayers is null ? layers : layers.Concat(priorLayers))
@@ -165,6 +191,7 @@ public sealed class HyperGanModel : Module
                 p.Dispose();
             }
             PriorFunction?.Dispose();
+            modeAtoms?.Dispose();
         }
         base.Dispose(disposing);
     }

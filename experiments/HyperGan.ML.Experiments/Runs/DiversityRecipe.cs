@@ -23,10 +23,11 @@ namespace HyperGan.ML.Experiments.Runs;
 /// <param name="Bootstrap">ρ of the code-tied Bayesian bootstrap (HyperGanTrainingOptions.BootstrapStrength); 0 = off.</param>
 /// <param name="PriorFunction">Scale of a fixed random prior function per network (HyperGanTrainingOptions.PriorFunctionScale); 0 = off.</param>
 /// <param name="NoiseModes">K modes of a mixture noise (HyperGanArchitecture.NoiseModes, spread 0.25); 0 = N(0, I).</param>
+/// <param name="PretrainMixer">Pretrain the mixer to the prior's code moments (HyperGanTrainingOptions.PretrainMixer; on unless set).</param>
 public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double Beta = 1,
     double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false, double AdamBeta1 = 0.5,
     double AdamBeta2 = 0.9, double AccuracyPower = 0, LearningRateSchedule Schedule = LearningRateSchedule.Constant,
-    double Bootstrap = 0, double PriorFunction = 0, int NoiseModes = 0)
+    double Bootstrap = 0, double PriorFunction = 0, int NoiseModes = 0, bool PretrainMixer = true)
 {
     /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
     public static DiversityRecipe Paper { get; } = new("paper");
@@ -124,6 +125,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
             AccuracyPower: 8, NoiseModes: 10)),
         UsualAdam(new("mi1-prior-adam-beta0-acc8-modes10-pernet", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
             SharedStd: 0, CodeStd: 1, AccuracyPower: 8, NoiseModes: 10)),
+        UsualAdam(new("mi1-prior-adam-beta0-acc8-modes10-pernet-nopretrain", DiversityTerm.MutualInformation, 1, Beta: 0,
+            GeneratedWeightDecay: 1e-3, SharedStd: 0, CodeStd: 1, AccuracyPower: 8, NoiseModes: 10, PretrainMixer: false)),
     ];
 
     /// <summary><paramref name="recipe"/> with Adam's usual betas (0.9, 0.999) for every optimiser.</summary>
@@ -148,6 +151,7 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         LearningRateSchedule = Schedule,
         BootstrapStrength = Bootstrap,
         PriorFunctionScale = PriorFunction,
+        PretrainMixer = PretrainMixer && options.PretrainMixer,
         Architecture = options.Architecture with
         {
             InitialSharedStd = SharedStd ?? options.Architecture.InitialSharedStd,
@@ -171,7 +175,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
                (o.LearningRateSchedule == LearningRateSchedule.Constant ? "" : $", {o.LearningRateSchedule} learning-rate schedule") +
                (o.BootstrapStrength > 0 ? $", code-tied bootstrap ρ {o.BootstrapStrength:G3}" : "") +
                (o.PriorFunctionScale > 0 ? $", random prior function × {o.PriorFunctionScale:G3}" : "") +
-               (o.Architecture.NoiseModes > 0 ? $", noise of {o.Architecture.NoiseModes} modes (spread {o.Architecture.ModeSpread:G3})" : "");
+               (o.Architecture.NoiseModes > 0 ? $", noise of {o.Architecture.NoiseModes} modes (spread {o.Architecture.ModeSpread:G3})" : "") +
+               (o.PretrainMixer ? "" : ", no mixer pretraining");
     }
 
     /// <summary>The knobs in words, for budgets and tables.</summary>
@@ -185,5 +190,5 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         (Schedule == LearningRateSchedule.Constant ? "" : $", {Schedule} learning-rate schedule") +
         (Bootstrap > 0 ? $", code-tied bootstrap ρ {Bootstrap:G3}" : "") +
         (PriorFunction > 0 ? $", random prior function × {PriorFunction:G3}" : "") +
-        (NoiseModes > 0 ? $", noise of {NoiseModes} modes" : "") + ")";
+        (NoiseModes > 0 ? $", noise of {NoiseModes} modes" : "") + (PretrainMixer ? "" : ", no mixer pretraining") + ")";
 }

@@ -18,16 +18,12 @@ internal sealed class RandomPriorFunction : IDisposable
 {
     readonly HyperGanModel prior;   // frozen; only its generators are used
     readonly Tensor projection;     // [noise dim, K·d], N(0, 1/noise dim): codes of unit variance, as the generators' init assumes
-    readonly Scalar scale;
-
-    /// <summary>The weight of the prior's outputs.</summary>
-    public double Scale { get; }
+    readonly Scalar scale;          // c, the weight of the prior's outputs
 
     RandomPriorFunction(HyperGanModel prior, Tensor projection, double scale)
     {
         this.prior = prior;
         this.projection = projection;
-        Scale = scale;
         this.scale = scale.ToScalar();
     }
 
@@ -48,19 +44,14 @@ internal sealed class RandomPriorFunction : IDisposable
         return new RandomPriorFunction(prior, raw.div(norm), options.PriorFunctionScale);
     }
 
-    /// <summary>The prior networks of the networks drawn from <paramref name="noise"/> [M, noise dim] (constants).</summary>
+    /// <summary>The prior networks of the networks drawn from <paramref name="noise"/> [M, noise dim] (constants). Its
+    /// temporaries belong to the caller's dispose scope (a training step's, or the one <see cref="HyperGanModel.Sample(int,
+    /// Generator)"/> moves the networks out of).</summary>
     public IReadOnlyList<GeneratedLayer> Generate(Tensor noise)
     {
         using var _ = no_grad();
-        using var scope = NewDisposeScope();
         var codes = noise.detach().mm(projection).view(noise.shape[0], prior.Target.Layers.Count, prior.Architecture.CodeDim);
-        var layers = prior.Generate(codes);
-        foreach (var layer in layers)
-        {
-            layer.Weight.MoveToOuterDisposeScope();
-            layer.Bias?.MoveToOuterDisposeScope();
-        }
-        return layers;
+        return prior.Generate(codes);
     }
 
     /// <summary><paramref name="outputs"/> + scale × <paramref name="priorOutputs"/> (both [M, B, outputs]).</summary>

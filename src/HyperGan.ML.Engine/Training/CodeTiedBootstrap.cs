@@ -18,11 +18,10 @@ internal sealed class CodeTiedBootstrap : IDisposable
     readonly Tensor directions; // [examples, noise dim], unit rows
     readonly Scalar strength, keep, probabilityFloor;
 
-    /// <summary>The bootstrap a training with <paramref name="options"/> uses on <paramref name="examples"/> rows, at
-    /// <paramref name="strength"/> (default: the options' <see cref="HyperGanTrainingOptions.BootstrapStrength"/>); its own
-    /// seed, so that without it every other draw of training is as before.</summary>
-    public static CodeTiedBootstrap For(HyperGanTrainingOptions options, int examples, Device device, double? strength = null) =>
-        new(examples, options.Architecture.NoiseDim, strength ?? options.BootstrapStrength, options.Seed + 3, device);
+    /// <summary>The bootstrap a training with <paramref name="options"/> uses on <paramref name="examples"/> rows: its own seed,
+    /// so that without it every other draw of training is as before.</summary>
+    public static CodeTiedBootstrap For(HyperGanTrainingOptions options, int examples, Device device) =>
+        new(examples, options.Architecture.NoiseDim, options.BootstrapStrength, options.Seed + 3, device);
 
     /// <summary>Draws the directions of <paramref name="examples"/> training examples from <paramref name="seed"/>.</summary>
     /// <param name="examples">Training examples (rows of the training set).</param>

@@ -23,11 +23,13 @@ namespace HyperGan.ML.Experiments.Runs;
 /// <param name="Bootstrap">ρ of the code-tied Bayesian bootstrap (HyperGanTrainingOptions.BootstrapStrength); 0 = off.</param>
 /// <param name="PriorFunction">Scale of a fixed random prior function per network (HyperGanTrainingOptions.PriorFunctionScale); 0 = off.</param>
 /// <param name="NoiseModes">K modes of a mixture noise (HyperGanArchitecture.NoiseModes, spread 0.25); 0 = N(0, I).</param>
+/// <param name="BaseNetworks">K learned base networks, each its own He-initialised start (HyperGanArchitecture.BaseNetworks); 0 = none.</param>
 /// <param name="PretrainMixer">Pretrain the mixer to the prior's code moments (HyperGanTrainingOptions.PretrainMixer; on unless set).</param>
 public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double Beta = 1,
     double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false, double AdamBeta1 = 0.5,
     double AdamBeta2 = 0.9, double AccuracyPower = 0, LearningRateSchedule Schedule = LearningRateSchedule.Constant,
-    double Bootstrap = 0, double PriorFunction = 0, int NoiseModes = 0, bool PretrainMixer = true)
+    double Bootstrap = 0, double PriorFunction = 0, int NoiseModes = 0, bool PretrainMixer = true,
+    int BaseNetworks = 0)
 {
     /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
     public static DiversityRecipe Paper { get; } = new("paper");
@@ -127,6 +129,13 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
             SharedStd: 0, CodeStd: 1, AccuracyPower: 8, NoiseModes: 10)),
         UsualAdam(new("mi1-prior-adam-beta0-acc8-modes10-pernet-nopretrain", DiversityTerm.MutualInformation, 1, Beta: 0,
             GeneratedWeightDecay: 1e-3, SharedStd: 0, CodeStd: 1, AccuracyPower: 8, NoiseModes: 10, PretrainMixer: false)),
+        // K learned base networks, each starting as its own He network, the generators' output added to them (issue 14).
+        UsualAdam(new("mi1-prior-adam-beta0-acc8-bases10", DiversityTerm.MutualInformation, 1, Beta: 0, GeneratedWeightDecay: 1e-3,
+            SharedStd: 0, AccuracyPower: 8, BaseNetworks: 10)),
+        UsualAdam(new("mi1-adam-beta0-acc8-bases10", DiversityTerm.MutualInformation, 1, Beta: 0, SharedStd: 0, AccuracyPower: 8,
+            BaseNetworks: 10)),
+        UsualAdam(new("prior-adam-beta0-bases10", Beta: 0, GeneratedWeightDecay: 1e-3, SharedStd: 0, BaseNetworks: 10)),
+        new("svgd3-prior2e-2-bases10", DiversityTerm.Svgd, 3, GeneratedWeightDecay: 2e-2, SharedStd: 0, BaseNetworks: 10),
     ];
 
     /// <summary><paramref name="recipe"/> with Adam's usual betas (0.9, 0.999) for every optimiser.</summary>
@@ -158,6 +167,7 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
             InitialCodeStd = CodeStd ?? options.Architecture.InitialCodeStd,
             GeneratorBatchNorm = BatchNorm || options.Architecture.GeneratorBatchNorm,
             NoiseModes = NoiseModes,
+            BaseNetworks = BaseNetworks,
         },
     };
 
@@ -176,6 +186,7 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
                (o.BootstrapStrength > 0 ? $", code-tied bootstrap ρ {o.BootstrapStrength:G3}" : "") +
                (o.PriorFunctionScale > 0 ? $", random prior function × {o.PriorFunctionScale:G3}" : "") +
                (o.Architecture.NoiseModes > 0 ? $", noise of {o.Architecture.NoiseModes} modes (spread {o.Architecture.ModeSpread:G3})" : "") +
+               (o.Architecture.BaseNetworks > 0 ? $", {o.Architecture.BaseNetworks} learned base networks" : "") +
                (o.PretrainMixer ? "" : ", no mixer pretraining");
     }
 
@@ -190,5 +201,6 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         (Schedule == LearningRateSchedule.Constant ? "" : $", {Schedule} learning-rate schedule") +
         (Bootstrap > 0 ? $", code-tied bootstrap ρ {Bootstrap:G3}" : "") +
         (PriorFunction > 0 ? $", random prior function × {PriorFunction:G3}" : "") +
-        (NoiseModes > 0 ? $", noise of {NoiseModes} modes" : "") + (PretrainMixer ? "" : ", no mixer pretraining") + ")";
+        (NoiseModes > 0 ? $", noise of {NoiseModes} modes" : "") + (PretrainMixer ? "" : ", no mixer pretraining") +
+        (BaseNetworks > 0 ? $", {BaseNetworks} base networks" : "") + ")";
 }

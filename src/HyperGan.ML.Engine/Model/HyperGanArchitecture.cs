@@ -36,6 +36,13 @@ public sealed record HyperGanArchitecture
     [JsonInclude] internal int NoiseModes { get; init; }
     /// <summary>Internal: the spread of the noise around each mode's atom (<see cref="NoiseModes"/>).</summary>
     [JsonInclude] internal double ModeSpread { get; init; } = 0.25;
+    /// <summary>
+    /// Internal (experiments; docs/diversity.md): K &gt; 0 gives the generators K learned base networks, each starting as its
+    /// own He-initialised network; a generated network is a base plus the generators' output for its code, the bases taken
+    /// in turn (sampling n networks: base i mod K for network i). 0 (default) = none: every network shares the generators'
+    /// output bias (<see cref="InitialSharedStd"/>), so all start around one network.
+    /// </summary>
+    [JsonInclude] internal int BaseNetworks { get; init; }
     /// <summary>Chunked head: values per chunk C.</summary>
     public int ChunkSize { get; init; } = 256;
     /// <summary>Chunked head: width of the per-chunk layer.</summary>
@@ -61,6 +68,7 @@ public sealed record HyperGanArchitecture
                 "GeneratorBatchNorm applies to the full head only; set Head = GeneratorHead.Full or GeneratorBatchNorm = false.",
                 nameof(GeneratorBatchNorm));
         if (NoiseModes < 0) throw new ArgumentOutOfRangeException(nameof(NoiseModes), NoiseModes, "NoiseModes must be ≥ 0 (0 = N(0, I) noise).");
+        if (BaseNetworks < 0) throw new ArgumentOutOfRangeException(nameof(BaseNetworks), BaseNetworks, "BaseNetworks must be ≥ 0 (0 = none).");
         if (!(ModeSpread >= 0) || double.IsInfinity(ModeSpread)) throw new ArgumentOutOfRangeException(nameof(ModeSpread), ModeSpread,
             "ModeSpread must be a finite number ≥ 0.");
         if (ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ChunkSize must be positive (default 256).");

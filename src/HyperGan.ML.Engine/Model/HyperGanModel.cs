@@ -24,6 +24,7 @@ public sealed class HyperGanModel : Module
     readonly Mlp mixer;
     readonly ModuleList<Module<Tensor, Tensor>> generators; // each an ILayerGenerator
     readonly Mlp discriminator;
+    readonly BaseNetworks? bases; // null unless Architecture.BaseNetworks > 0
 
     /// <summary>The target architecture whose weights this model generates.</summary>
     public TargetNetwork Target { get; }
@@ -41,6 +42,7 @@ public sealed class HyperGanModel : Module
         generators = new ModuleList<Module<Tensor, Tensor>>(target.Layers.Select((l, i) => LayerGenerator($"generator{i}", architecture,
             l)).ToArray());
         discriminator = new Mlp("discriminator", d, h, 1);
+        if (architecture.BaseNetworks > 0) bases = new BaseNetworks(target, architecture.BaseNetworks, OutputScale);
         RegisterComponents();
         modeAtoms = ModeAtoms(architecture); // after registering: not a buffer, so model files stay as they are
         using var codes = randn(1024, d);
@@ -72,7 +74,8 @@ public sealed class HyperGanModel : Module
     /// <summary>The latent discriminator D (one logit per code: prior = real).</summary>
     public Module<Tensor, Tensor> Discriminator => discriminator;
     /// <summary>Parameters of all layer generators G_k.</summary>
-    public IEnumerable<Parameter> LayerGeneratorParameters() => generators.parameters();
+    public IEnumerable<Parameter> LayerGeneratorParameters() => bases is null ? generators.parameters()
+        : generators.parameters().Concat(bases.parameters());
 
     /// <summary>Draws noise s ~ N(0, I_m) for <paramref name="count"/> networks.</summary>
     public Tensor SampleNoise(long count, Generator? rng = null, Device? device = null) => SampleNoise(count, rng, device, cycleModes: false);
@@ -108,7 +111,11 @@ public sealed class HyperGanModel : Module
 
     /// <summary>Turns codes [M, K, d] into the weights and biases of M target networks (regression: in the standardised units
     /// training uses; <see cref="Sample(int, Generator)"/> gives label units).</summary>
-    public IReadOnlyList<GeneratedLayer> Generate(Tensor codes)
+    public IReadOnlyList<GeneratedLayer> Generate(Tensor codes) => Generate(codes, firstBase: 0);
+
+    /// <summary>As <see cref="Generate(Tensor)"/>; with <see cref="HyperGanArchitecture.BaseNetworks"/>, network i is built on
+    /// base network (<paramref name="firstBase"/> + i) mod K.</summary>
+    internal IReadOnlyList<GeneratedLayer> Generate(Tensor codes, long firstBase)
     {
         long members = codes.shape[0];
         var layers = new GeneratedLayer[Target.Layers.Count];
@@ -119,6 +126,7 @@ public sealed class HyperGanModel : Module
             using Scalar weightScale = WeightScale(spec).ToScalar(), biasScale = BiasScale(spec).ToScalar();
             var weight = flat.narrow(1, 0, spec.WeightCount).mul(weightScale).view([members, .. spec.WeightShape]);
             var bias = spec.HasBias ? flat.narrow(1, spec.WeightCount, spec.OutputUnits).mul(biasScale) : null;
+            if (bases is not null) (weight, bias) = bases.AddTo(i, weight, bias, firstBase);
             layers[i] = new GeneratedLayer(weight, bias);
         }
         return layers;
@@ -126,7 +134,7 @@ public sealed class HyperGanModel : Module
 
     /// <summary>
     /// How regression outputs map to label units (set by training from the targets, stored with the model); networks from
-    /// <see cref="Generate"/> emit standardised values, networks from <see cref="Sample(int, Generator)"/> label units.
+    /// <see cref="Generate(Tensor)"/> emit standardised values, networks from <see cref="Sample(int, Generator)"/> label units.
     /// </summary>
     public LabelScaling LabelScaling { get; internal set; } = LabelScaling.Identity;
 

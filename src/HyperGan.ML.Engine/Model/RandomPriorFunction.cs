@@ -32,7 +32,13 @@ internal sealed class RandomPriorFunction : IDisposable
     public static RandomPriorFunction Create(TargetNetwork target, HyperGanTrainingOptions options, Device device)
     {
         random.manual_seed(options.Seed + 4);
-        var architecture = options.Architecture with { InitialSharedStd = 0, InitialCodeStd = 1, GeneratorBatchNorm = false };
+        var architecture = options.Architecture with
+        {
+            InitialSharedStd = 0,
+            InitialCodeStd = 1,
+            GeneratorBatchNorm = false,
+            BaseNetworks = 0,
+        };
         var prior = new HyperGanModel(target, architecture);
         prior.to(device);
         prior.eval();

@@ -120,7 +120,8 @@ public static class HyperGanTrainer
 
                     // 2. Mixer and generators: task loss of the sampled networks (+ a function-space diversity term, a prior on
                     // the generated weights) + β × fool-the-discriminator.
-                    var generated = model.Generate(codes);
+                    // With base networks, each step's networks take the next M bases in turn, so every base trains as often.
+                    var generated = model.Generate(codes, firstBase: ((long)(epoch - 1) * steps + step) * members);
                     profile?.Mark("generator forward");
                     long labelled = x.shape[0];
                     var extra = options.Diversity == DiversityTerm.None ? null : FunctionSpaceDiversity.ExtraInputs(x, y, options.Task, diversityRng);

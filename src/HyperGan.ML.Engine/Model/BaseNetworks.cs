@@ -38,13 +38,15 @@ internal sealed class BaseNetworks : Module
     /// <summary>K, the number of base networks.</summary>
     public int Count { get; }
 
-    /// <summary>Adds the bases of the M networks, taken in turn from <paramref name="first"/>, to the
-    /// generated <paramref name="weight"/> [M, ..] and <paramref name="bias"/> [M, out] of target layer <paramref name="layer"/>.</summary>
-    public (Tensor Weight, Tensor? Bias) AddTo(int layer, Tensor weight, Tensor? bias, long first)
+    /// <summary>Which base each of <paramref name="members"/> networks is built on: (<paramref name="first"/> + i) mod K.</summary>
+    public Tensor Turns(long members, long first, Device device) =>
+        tensor(Enumerable.Range(0, (int)members).Select(i => (first + i) % Count).ToArray(), device: device);
+
+    /// <summary>Adds the bases <paramref name="turns"/> (from <see cref="Turns"/>) to the generated <paramref name="weight"/> [M, ..]
+    /// and <paramref name="bias"/> [M, out] of target layer <paramref name="layer"/>.</summary>
+    public (Tensor Weight, Tensor? Bias) AddTo(int layer, Tensor weight, Tensor? bias, Tensor turns)
     {
         var spec = target.Layers[layer];
-        long members = weight.shape[0];
-        using var turns = tensor(Enumerable.Range(0, (int)members).Select(i => (first + i) % Count).ToArray(), device: weight.device);
         var chosen = bases[layer].index_select(0, turns); // [M, P_k]
         var baseWeight = chosen.narrow(1, 0, spec.WeightCount).view(weight.shape);
         var withBias = bias is null ? null : bias.add(chosen.narrow(1, spec.WeightCount, spec.OutputUnits), KeptScalars.One);

@@ -73,7 +73,7 @@ public sealed class HyperGanModel : Module
     public Module<Tensor, Tensor> Mixer => mixer;
     /// <summary>The latent discriminator D (one logit per code: prior = real).</summary>
     public Module<Tensor, Tensor> Discriminator => discriminator;
-    /// <summary>Parameters of all layer generators G_k.</summary>
+    /// <summary>Parameters of all layer generators G_k (and of their base networks, when the architecture has them).</summary>
     public IEnumerable<Parameter> LayerGeneratorParameters() => bases is null ? generators.parameters()
         : generators.parameters().Concat(bases.parameters());
 
@@ -119,6 +119,7 @@ public sealed class HyperGanModel : Module
     {
         long members = codes.shape[0];
         var layers = new GeneratedLayer[Target.Layers.Count];
+        using var baseTurns = bases?.Turns(members, firstBase, codes.device); // one index for every layer
         for (int i = 0; i < layers.Length; i++)
         {
             var spec = Target.Layers[i];
@@ -126,7 +127,7 @@ public sealed class HyperGanModel : Module
             using Scalar weightScale = WeightScale(spec).ToScalar(), biasScale = BiasScale(spec).ToScalar();
             var weight = flat.narrow(1, 0, spec.WeightCount).mul(weightScale).view([members, .. spec.WeightShape]);
             var bias = spec.HasBias ? flat.narrow(1, spec.WeightCount, spec.OutputUnits).mul(biasScale) : null;
-            if (bases is not null) (weight, bias) = bases.AddTo(i, weight, bias, firstBase);
+            if (bases is not null) (weight, bias) = bases.AddTo(i, weight, bias, baseTurns!);
             layers[i] = new GeneratedLayer(weight, bias);
         }
         return layers;

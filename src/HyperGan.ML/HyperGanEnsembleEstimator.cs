@@ -84,7 +84,7 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         Architecture = new HyperGanArchitecture
         {
             NoiseDim = o.NoiseDim, CodeDim = o.CodeDim, HiddenUnits = o.HiddenUnits, Head = o.Head, ChunkSize = o.ChunkSize,
-            GeneratorBatchNorm = o.GeneratorBatchNorm,
+            GeneratorBatchNorm = o.GeneratorBatchNorm, BaseNetworks = o.BaseNetworks,
             ChunkHiddenUnits = o.ChunkHiddenUnits, ChunkEmbeddingDim = o.ChunkEmbeddingDim,
             InitialSharedStd = o.InitialSharedStd, InitialCodeStd = o.InitialCodeStd,
         },

@@ -171,9 +171,15 @@ public sealed class HyperGanEnsembleOptions
     /// <summary>Hidden units of mixer, generators and discriminator.</summary>
     public int HiddenUnits { get; set; } = ArchitectureDefaults.HiddenUnits;
     /// <summary>How each layer generator emits its layer's parameters: the paper's dense head (<see cref="GeneratorHead.Full"/>)
-    /// or a chunked one (<see cref="GeneratorHead.Chunked"/>: far fewer parameters but not yet as accurate; with it set
-    /// <see cref="Diversity"/> to <see cref="DiversityTerm.None"/>, see docs/performance.md).</summary>
+    /// or a chunked one (<see cref="GeneratorHead.Chunked"/>: far fewer parameters; alone not yet as accurate, so set
+    /// <see cref="Diversity"/> to <see cref="DiversityTerm.None"/>; with <see cref="BaseNetworks"/>, a small
+    /// <see cref="InitialCodeStd"/> and no generated-weight prior it matched the full head on validation images, see
+    /// docs/performance.md).</summary>
     public GeneratorHead Head { get; set; } = ArchitectureDefaults.Head;
+    /// <summary>K learned base networks, each starting as its own He-initialised network; every sampled network is a base
+    /// (taken in turn) plus its code's generated part, so the ensemble is a mixture around K networks instead of one. Use
+    /// with <see cref="InitialSharedStd"/> = 0. 0 (default) = none. Stores K target networks more (docs/diversity.md).</summary>
+    public int BaseNetworks { get; set; } = ArchitectureDefaults.BaseNetworks;
     /// <summary>Batch normalisation inside each generator over the networks of a training step (full head only); sampling
     /// uses running statistics. Off by default.</summary>
     public bool GeneratorBatchNorm { get; set; } = ArchitectureDefaults.GeneratorBatchNorm;

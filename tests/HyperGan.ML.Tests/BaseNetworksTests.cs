@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 
 namespace HyperGan.ML.Tests;
 
-/// <summary>The experiments' learned base networks (HyperGanArchitecture.BaseNetworks): which base each network is built on,
-/// their start, that training moves them and that a saved model keeps them.</summary>
+/// <summary>Learned base networks (HyperGanArchitecture.BaseNetworks, HyperGanEnsembleOptions.BaseNetworks): which base each
+/// network is built on, their start, that training moves them and that a saved model keeps them.</summary>
 public class BaseNetworksTests
 {
     static HyperGanModel Model(int bases)

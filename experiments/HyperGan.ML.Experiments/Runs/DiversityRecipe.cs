@@ -136,6 +136,19 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
             BaseNetworks: 10)),
         UsualAdam(new("prior-adam-beta0-bases10", Beta: 0, GeneratedWeightDecay: 1e-3, SharedStd: 0, BaseNetworks: 10)),
         new("svgd3-prior2e-2-bases10", DiversityTerm.Svgd, 3, GeneratedWeightDecay: 2e-2, SharedStd: 0, BaseNetworks: 10),
+        // Digits with bases were under-confident (networks disagree on digits too): a smaller γ, and none.
+        UsualAdam(new("mi0.3-adam-beta0-acc8-bases10", DiversityTerm.MutualInformation, 0.3, Beta: 0, SharedStd: 0, AccuracyPower: 8,
+            BaseNetworks: 10)),
+        UsualAdam(new("adam-beta0-bases10", Beta: 0, SharedStd: 0, BaseNetworks: 10)),
+        // The chunked head with bases fell 9 pt short of the full head on CIFAR-5: a smaller code-dependent part at the start.
+        UsualAdam(new("mi1-adam-beta0-acc8-bases10-code0.05", DiversityTerm.MutualInformation, 1, Beta: 0, SharedStd: 0, CodeStd: 0.05,
+            AccuracyPower: 8, BaseNetworks: 10)),
+        UsualAdam(new("mi1-adam-beta0-acc8-bases10-code0.1", DiversityTerm.MutualInformation, 1, Beta: 0, SharedStd: 0, CodeStd: 0.1,
+            AccuracyPower: 8, BaseNetworks: 10)),
+        UsualAdam(new("mi1-adam-beta0-acc8-bases10-code0.01", DiversityTerm.MutualInformation, 1, Beta: 0, SharedStd: 0, CodeStd: 0.01,
+            AccuracyPower: 8, BaseNetworks: 10)),
+        // Regression with the chunked head's start (the CIFAR-5 setting above).
+        new("svgd3-prior2e-2-bases10-code0.01", DiversityTerm.Svgd, 3, GeneratedWeightDecay: 2e-2, SharedStd: 0, CodeStd: 0.01, BaseNetworks: 10),
     ];
 
     /// <summary><paramref name="recipe"/> with Adam's usual betas (0.9, 0.999) for every optimiser.</summary>

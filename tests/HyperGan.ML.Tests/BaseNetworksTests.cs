@@ -2,6 +2,7 @@ using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -48,7 +49,7 @@ public class BaseNetworksTests
         using var untrained = Model(0);
         using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
         using var model = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, options);
-        var bases = model.Model.named_parameters().Where(p => p.name.StartsWith("bases.", StringComparison.Ordinal)).ToList();
+        var bases = BasesOf(model.Model);
         Assert.Equal(model.Model.Target.Layers.Count, bases.Count);
         Assert.Equal(untrained.LayerGeneratorParameters().Count() + bases.Count, model.Model.LayerGeneratorParameters().Count());
 
@@ -58,11 +59,15 @@ public class BaseNetworksTests
         // 8 steps × 2 networks = every base trained 4 times: each moved from its start (same seed, same draws).
         random.manual_seed(options.Seed);
         using var start = new HyperGanModel(TargetNetworks.MnistCnn(), options.Architecture);
-        var startBases = start.named_parameters().Where(p => p.name.StartsWith("bases.", StringComparison.Ordinal)).ToList();
+        var startBases = BasesOf(start);
         for (int layer = 0; layer < bases.Count; layer++)
             for (int k = 0; k < 4; k++)
-                Assert.False(bases[layer].parameter[k].allclose(startBases[layer].parameter[k]), $"base {k} of layer {layer} did not move");
+                Assert.False(bases[layer][k].allclose(startBases[layer][k]), $"base {k} of layer {layer} did not move");
     }
+
+    // The base networks' parameters (one [K, P_k] per target layer), in layer order.
+    static List<Parameter> BasesOf(HyperGanModel model) =>
+        model.named_parameters().Where(p => p.name.StartsWith("bases.", StringComparison.Ordinal)).Select(p => p.parameter).ToList();
 
     [Fact]
     public void A_negative_count_is_refused_naming_the_option() =>

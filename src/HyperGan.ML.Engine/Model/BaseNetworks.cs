@@ -8,7 +8,7 @@ using static TorchSharp.torch.nn;
 namespace HyperGan.ML.Engine.Model;
 
 /// <summary>
-/// K learned networks the generated ones are built on (<see cref="HyperGanArchitecture.BaseNetworks"/>, internal): of the
+/// K learned networks the generated ones are built on (<see cref="HyperGanArchitecture.BaseNetworks"/>): of the
 /// networks of one <see cref="HyperGanModel.Generate(Tensor)"/> call, network i is base (first + i) mod K plus what the
 /// generators make of its code. Each base starts as its own He-initialised network, as a deep-ensemble member does, and
 /// is held in the target's weight units, so that Adam moves it as it moves a normally trained network (in the

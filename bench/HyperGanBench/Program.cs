@@ -24,9 +24,9 @@ var maxEpochs = new Option<int>("--max-epochs")
 {
     Description = "time-to-accuracy: most HyperGAN epochs before giving up on reaching the deep ensemble's accuracy.", DefaultValueFactory = _ => 12
 };
-var head = new Option<GeneratorHead>("--head")
+var head = new Option<GeneratorHead?>("--head")
 {
-    Description = "time-to-accuracy: HyperGAN's generator head, Full (the paper's) or Chunked.", DefaultValueFactory = _ => GeneratorHead.Full,
+    Description = "time-to-accuracy: HyperGAN's generator head, Full (the paper's) or Chunked; default: the engine's (Chunked), Full with --recipe.",
 };
 var recipe = new Option<string?>("--recipe")
 {

@@ -30,10 +30,10 @@ var problems = new Option<string[]>("--problems")
         + "(one of mnist-5000, fashion-mnist, cifar-10, cifar-5; comma- or space-separated).",
     AllowMultipleArgumentsPerToken = true,
 };
-var head = new Option<GeneratorHead>("--head")
+var head = new Option<GeneratorHead?>("--head")
 {
-    Description = "HyperGAN's generator head: Full (the paper's) or Chunked (see docs/performance.md).",
-    DefaultValueFactory = _ => GeneratorHead.Full
+    Description = "HyperGAN's generator head: Full (the paper's) or Chunked (see docs/performance.md). Default: the engine's (Chunked) " +
+        "without --recipe; Full with one, the head the recipes were measured with.",
 };
 var chunkSize = new Option<int?>("--chunk-size")
 {
@@ -87,8 +87,9 @@ foreach (var (id, description) in new[]
         if (ProblemSelection.Error(id, result.GetValue(problems)) is { } error) result.AddError(error);
         if (result.GetValue(onValidation) && (id is not ("decisions" or "table4" or "ood") || (id == "decisions" && result.GetValue(full))))
             result.AddError("--on-validation applies to table4 and ood, and to decisions with --quick or --tiny.");
-        if (result.GetValue(chunkSize) is { } c && (c <= 0 || result.GetValue(head) != GeneratorHead.Chunked))
-            result.AddError($"--chunk-size {c}: give a positive number of values per chunk, with --head Chunked.");
+        if (result.GetValue(chunkSize) is { } c
+            && (c <= 0 || Experiments.Head(id, result.GetValue(head), result.GetValue(recipe)) != GeneratorHead.Chunked))
+            result.AddError($"--chunk-size {c}: give a positive number of values per chunk, with the chunked head.");
     });
     command.SetAction(parse => Experiments.Run(id, parse.GetValue(full) ? Preset.Full : parse.GetValue(tiny) ? Preset.Tiny : Preset.Quick,
         parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName,
@@ -151,9 +152,16 @@ static class Report
 
 static class Experiments
 {
-    public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, IReadOnlyList<string> problems, GeneratorHead head,
-        int? chunkSize, string? recipe, int finalSeeds, bool onValidation = false)
+    /// <summary>The generator head a run uses: the one asked for, else the engine's default for a run of the engine's defaults
+    /// and the paper's Full head for a run of recipes (what they were measured with, so a recipe's command keeps its meaning).</summary>
+    public static GeneratorHead Head(string id, GeneratorHead? asked, string? recipe) =>
+        asked ?? (recipe is null && id != "diversity-study" ? new HyperGanArchitecture().Head : GeneratorHead.Full);
+
+    public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, IReadOnlyList<string> problems,
+        GeneratorHead? askedHead, int? chunkSize, string? recipe, int finalSeeds, bool onValidation = false)
     {
+        var head = Head(id, askedHead, recipe);
+        var defaultHead = Head(id, null, recipe);
         TorchBackend.Initialize();
         var repo = RepositoryFolder.Find();
         var datasets = new Datasets(Path.Combine(repo, "data"), sharedData ?? Path.GetFullPath(Path.Combine(repo, "..", "shared", "data")));
@@ -163,7 +171,7 @@ static class Experiments
             : [];
         var single = id != "diversity-study" && recipe is not null ? DiversityRecipe.Named(recipe) : null;
         var folderName = $"{id}-{preset.ToString().ToLowerInvariant()}" +
-            (head == GeneratorHead.Full ? "" : "-" + head.ToString().ToLowerInvariant()) + (chunkSize is { } c ? $"-c{c}" : "") +
+            (head == defaultHead ? "" : "-" + head.ToString().ToLowerInvariant()) + (chunkSize is { } c ? $"-c{c}" : "") +
             (single is null ? "" : "-" + single.Name) + (onValidation ? "-validation" : "");
         static void Print(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
         var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", folderName), Print)

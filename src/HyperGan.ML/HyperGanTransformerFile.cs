@@ -38,7 +38,7 @@ internal static class HyperGanTransformerFile
     {
         TorchBackend.Initialize();
         // A file saved before an option existed reads it as it was then (off), not as today's default.
-        var state = OptionsAddedLater.Deserialize<State>(ReadEntry(zip, folder + "transformer.json", source), Json)
+        var state = OptionsAddedLater.Deserialize<State>(ReadEntry(zip, folder + "transformer.json", source), Json, architectureNested: false)
             ?? throw new InvalidDataException($"'{source}': {folder}transformer.json is empty.");
         Check(state, source, folder);
         var model = ModelFile.FromBytes(ReadEntry(zip, folder + "model.hgan", source), $"{source}:{folder}model.hgan");

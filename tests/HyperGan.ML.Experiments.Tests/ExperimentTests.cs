@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using HyperGan.ML.Engine.Data;
 using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
 using HyperGan.ML.Experiments.Attacks;
@@ -94,9 +95,12 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
     public void The_engine_default_is_the_recipe_chosen_for_digits_and_natural_images()
     {
         static object Knobs(HyperGanTrainingOptions o) => (o.Diversity, o.DiversityWeight, o.GeneratedWeightDecay, o.Beta, o.AdamBeta1,
-            o.AdamBeta2, o.DiversityAccuracyPower, o.LearningRateSchedule, o.Architecture.InitialSharedStd, o.Architecture.InitialCodeStd);
-        var chosen = DiversityRecipe.Named("mi1-prior-adam-beta0-acc8").ApplyTo(new HyperGanTrainingOptions()).WithResolvedDiversity();
+            o.AdamBeta2, o.DiversityAccuracyPower, o.LearningRateSchedule, o.Architecture.InitialSharedStd, o.Architecture.InitialCodeStd,
+            o.Architecture.BaseNetworks);
+        // Chosen 2026-12-02 (docs/diversity.md), run in the experiments as --head Chunked --recipe <this>.
+        var chosen = DiversityRecipe.Named("mi1-adam-beta0-acc8-bases10-code0.01").ApplyTo(new HyperGanTrainingOptions()).WithResolvedDiversity();
         Assert.Equal(Knobs(new HyperGanTrainingOptions().WithResolvedDiversity()), Knobs(chosen));
+        Assert.Equal(GeneratorHead.Chunked, new HyperGanArchitecture().Head);
         Assert.Equal(Knobs(HyperGanTrainingOptions.Paper.WithResolvedDiversity()),
             Knobs(DiversityRecipe.Paper.ApplyTo(new HyperGanTrainingOptions()).WithResolvedDiversity()));
     }

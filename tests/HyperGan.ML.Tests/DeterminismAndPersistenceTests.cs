@@ -19,11 +19,11 @@ public class DeterminismAndPersistenceTests : IDisposable
         LearningRate = 1e-3, PretrainMaxSteps = 20, Seed = seed,
     };
 
-    static TrainedHyperGan Train(int seed, GeneratorHead head = GeneratorHead.Full)
+    static TrainedHyperGan Train(int seed, GeneratorHead head = GeneratorHead.Full, HyperGanTrainingOptions? options = null)
     {
         var (train, _) = Fixtures.MnistSlice(300, 10);
         using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
-        return HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, Options(seed, head));
+        return HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, options ?? Options(seed, head));
     }
 
     static float[] Flatten(HyperGan.ML.Engine.Ensembles.SampledEnsemble e) =>
@@ -146,7 +146,7 @@ public class DeterminismAndPersistenceTests : IDisposable
     [Fact]
     public void A_file_written_before_an_option_existed_reads_with_that_option_off_not_with_todays_default()
     {
-        using var model = Train(seed: 4);
+        using var model = Train(seed: 4, options: Options(4) with { GeneratedWeightDecay = 1e-3 });
         var bytes = ModelFile.ToBytes(model);
         using var now = ModelFile.FromBytes(bytes);
         Assert.Equal((DiversityTerm.MutualInformation, 1e-3, 8.0),
@@ -164,6 +164,28 @@ public class DeterminismAndPersistenceTests : IDisposable
         Assert.Equal((DiversityTerm.None, 0.0, 0.0),
             (before.Options.Diversity, before.Options.GeneratedWeightDecay, before.Options.DiversityAccuracyPower));
         Assert.Equal(now.Options.Beta, before.Options.Beta); // options the file holds are read as written
+    }
+
+    [Fact]
+    public void A_file_written_before_the_generators_defaults_changed_reads_as_the_paper_generators_it_holds()
+    {
+        // Files written before 2026-12-02 hold the paper's generators (the dense head, no base networks) and may lack the
+        // fields that say so (Head before 2026-11-30, BaseNetworks before 2026-12-02); today's defaults differ from both.
+        var paper = Options(6) with { Architecture = Fixtures.SmallPaperArchitecture };
+        using var model = Train(seed: 6, options: paper);
+        var old = Rewrite(ModelFile.ToBytes(model), v => v, h =>
+        {
+            var architecture = (System.Text.Json.Nodes.JsonObject)h["Options"]!["Architecture"]!;
+            foreach (var name in new[] { "Head", "BaseNetworks", "InitialSharedStd", "InitialCodeStd" })
+                Assert.True(architecture.Remove(name), name);
+            return h;
+        });
+        using var loaded = ModelFile.FromBytes(old);
+        Assert.Equal(model.Options.Architecture, loaded.Options.Architecture);
+        Assert.Equal((GeneratorHead.Full, 0), (loaded.Options.Architecture.Head, loaded.Options.Architecture.BaseNetworks));
+        using var expected = model.Sample(3, 9);
+        using var actual = loaded.Sample(3, 9);
+        Assert.Equal(Flatten(expected), Flatten(actual));
     }
 
     [Fact]

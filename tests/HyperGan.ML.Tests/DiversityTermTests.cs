@@ -1,4 +1,5 @@
 using HyperGan.ML.Engine.Ensembles;
+using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Targets;
 using HyperGan.ML.Engine.Training;
 using TorchSharp;
@@ -113,7 +114,7 @@ public class DiversityTermTests(ITestOutputHelper output)
     {
         static (DiversityTerm, double, double) Knobs(HyperGanTrainingOptions o) =>
             (o.Diversity, o.DiversityWeight!.Value, o.GeneratedWeightDecay!.Value);
-        Assert.Equal((DiversityTerm.MutualInformation, 1.0, 1e-3), Knobs(new HyperGanTrainingOptions().WithResolvedDiversity()));
+        Assert.Equal((DiversityTerm.MutualInformation, 1.0, 0.0), Knobs(new HyperGanTrainingOptions().WithResolvedDiversity()));
         Assert.Equal((DiversityTerm.Svgd, 3.0, 2e-2), Knobs(new HyperGanTrainingOptions { Task = TaskKind.Regression }.WithResolvedDiversity()));
         Assert.Equal((DiversityTerm.None, 1.0, 0.0), Knobs(HyperGanTrainingOptions.Paper.WithResolvedDiversity()));
         var chosen = new HyperGanTrainingOptions { Diversity = DiversityTerm.Svgd, DiversityWeight = 7, GeneratedWeightDecay = 0.5 };
@@ -139,10 +140,12 @@ public class DiversityTermTests(ITestOutputHelper output)
     }
 
     // One training on 1,000 real digits per setting (seconds each); the reference is the same seed with the paper's
-    // objective (no function-space term, no prior on generated weights).
+    // objective (no function-space term, no prior on generated weights). The paper's generators (one shared start), so
+    // that what differs is the term alone: the default's 10 base networks already disagree on letters without any term
+    // (MI 0.43 here against 0.53 with the default term), which would hide the term's effect.
     static HyperGanTrainingOptions Small => new()
     {
-        Architecture = Fixtures.SmallArchitecture, Epochs = 2, BatchSize = 32, NetworksPerStep = 8,
+        Architecture = Fixtures.SmallPaperArchitecture, Epochs = 2, BatchSize = 32, NetworksPerStep = 8,
         LearningRate = 1e-3, MixerLearningRate = 2e-3, Seed = 3, Diversity = DiversityTerm.None, GeneratedWeightDecay = 0,
     };
 
@@ -167,7 +170,7 @@ public class DiversityTermTests(ITestOutputHelper output)
     {
         var reference = Reference.Value;
         var constant = Train(Small with { Diversity = DiversityTerm.MutualInformation, DiversityWeight = 1, DiversityAccuracyPower = 0 });
-        var byDefault = Train(Small with { Diversity = DiversityTerm.Auto, GeneratedWeightDecay = null }); // γ = 1 × accuracy^8, λ = 1e-3
+        var byDefault = Train(Small with { Diversity = DiversityTerm.Auto, GeneratedWeightDecay = null }); // γ = 1 × accuracy^8, λ = 0
         output.WriteLine($"mutual information on 500 notMNIST letters, 10 networks: {reference.LetterMi:F3} with the paper's objective, " +
             $"{constant.LetterMi:F3} with γ = 1, {byDefault.LetterMi:F3} with the default; " +
             $"digit accuracy {reference.Accuracy:P1} → {constant.Accuracy:P1}, {byDefault.Accuracy:P1}");

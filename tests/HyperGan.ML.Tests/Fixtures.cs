@@ -9,8 +9,11 @@ namespace HyperGan.ML.Tests;
 /// <summary>Small real-data problems that train in seconds on 2 cores.</summary>
 internal static class Fixtures
 {
-    /// <summary>A HyperGAN small enough for tests: the paper's structure with narrower parts.</summary>
+    /// <summary>A HyperGAN small enough for tests: the default generators with narrower parts.</summary>
     public static HyperGanArchitecture SmallArchitecture => new() { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128 };
+
+    /// <summary>The paper's generators (dense head, one shared start, no base networks) at <see cref="SmallArchitecture"/>'s sizes.</summary>
+    public static HyperGanArchitecture SmallPaperArchitecture => HyperGanArchitecture.Paper with { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128 };
 
     /// <summary>Seeded stratified slice of MNIST: train on <paramref name="train"/> digits, test on the next <paramref name="test"/>.</summary>
     public static (LabeledImages Train, LabeledImages Test) MnistSlice(int train, int test, int seed = 1)

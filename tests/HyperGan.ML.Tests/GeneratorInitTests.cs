@@ -9,7 +9,8 @@ namespace HyperGan.ML.Tests;
 
 /// <summary>
 /// A fresh generator must emit networks initialised like He-initialised ones: with PyTorch's default output-layer
-/// init the generated weights were ~0.04 × He and the 5-layer CIFAR target passed no signal from its input.
+/// init the generated weights were ~0.04 × He and the 5-layer CIFAR target passed no signal from its input. These are
+/// the paper's generators (one shared start); the default's base networks start as He networks (BaseNetworksTests).
 /// </summary>
 public class GeneratorInitTests(ITestOutputHelper output)
 {
@@ -25,7 +26,7 @@ public class GeneratorInitTests(ITestOutputHelper output)
     {
         var target = TargetNetworks.MnistCnn();
         random.manual_seed(2);
-        var architecture = new HyperGanArchitecture { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128, GeneratorBatchNorm = true };
+        var architecture = HyperGanArchitecture.Paper with { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128, GeneratorBatchNorm = true };
         using var model = new HyperGanModel(target, architecture);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -58,7 +59,7 @@ public class GeneratorInitTests(ITestOutputHelper output)
     {
         var target = targetName == "mnist" ? TargetNetworks.MnistCnn() : TargetNetworks.CifarCnn();
         random.manual_seed(1);
-        var architecture = new HyperGanArchitecture { HiddenUnits = hidden, Head = head };
+        var architecture = HyperGanArchitecture.Paper with { HiddenUnits = hidden, Head = head };
         using var model = new HyperGanModel(target, architecture);
         using var scope = NewDisposeScope();
         using var _ = no_grad();

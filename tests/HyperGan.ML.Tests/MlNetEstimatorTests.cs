@@ -35,6 +35,12 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
         return o;
     }
 
+    /// <summary>The generators and the classification prior of the defaults until 2026-12-02 (the paper's dense head around one
+    /// shared start, λ 1e-3), for tests whose thresholds were set on them and whose subject is not the generator.</summary>
+    internal static void PaperGenerators(HyperGanEnsembleOptions o) =>
+        (o.Head, o.BaseNetworks, o.InitialSharedStd, o.InitialCodeStd, o.GeneratedWeightDecay) =
+        (HyperGan.ML.Engine.Model.GeneratorHead.Full, 0, 1, 0.25, 1e-3);
+
     internal static IEnumerable<Digit> Digits(HyperGan.ML.Engine.Data.LabeledImages images) =>
         Enumerable.Range(0, images.Count).Select(i =>
             new Digit { Features = images.Pixels.AsSpan(i * 784, 784).ToArray(), Label = $"{images.Labels[i]}" });
@@ -205,11 +211,17 @@ public class MlNetEstimatorTests(ITestOutputHelper output, MlNetEstimatorTests.T
                 var json = System.Text.Json.Nodes.JsonNode.Parse(c)!;
                 Assert.True(((System.Text.Json.Nodes.JsonObject)json["Options"]!).Remove("DiversityAccuracyPower"));
                 Assert.True(((System.Text.Json.Nodes.JsonObject)json["Options"]!).Remove("CalibrationShrinkage"));
+                foreach (var name in new[] { "Head", "BaseNetworks", "InitialSharedStd", "InitialCodeStd" })
+                    Assert.True(((System.Text.Json.Nodes.JsonObject)json["Options"]!).Remove(name), name);
                 return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
             });
-            // a file from before the accuracy gate and the shrunk calibration: trained without the one, calibrated without the other
+            // a file from before the accuracy gate, the shrunk calibration and the generators' 2026-12-02 defaults: trained without
+            // the one, calibrated without the other
             var old = Loaded(path);
             Assert.Equal((0.0, (double?)0.0), (old.DiversityAccuracyPower, old.CalibrationShrinkage));
+            // and with the paper's generators, the only ones there were (the model entry holds its own architecture)
+            Assert.Equal((HyperGan.ML.Engine.Model.GeneratorHead.Full, 0, 1.0, 0.25),
+                (old.Head, old.BaseNetworks, old.InitialSharedStd, old.InitialCodeStd));
         });
     }
 

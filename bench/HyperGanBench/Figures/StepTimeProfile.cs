@@ -38,8 +38,9 @@ public static class StepTimeProfile
         {
             var options = new HyperGanTrainingOptions
             {
-                Architecture = new HyperGanArchitecture { Head = head }, Epochs = 1, BatchSize = Batch, NetworksPerStep = 32,
-                PretrainMixer = false, Seed = 1,
+                // Full: the paper's generators; Chunked: the default ones (with base networks).
+                Architecture = head == GeneratorHead.Full ? HyperGanArchitecture.Paper : new HyperGanArchitecture { Head = head },
+                Epochs = 1, BatchSize = Batch, NetworksPerStep = 32, PretrainMixer = false, Seed = 1,
             };
             using (HyperGanTrainer.Fit(target, warmUpData, options)) { } // allocator pools, JIT
             var profile = new StepProfile();

@@ -1,3 +1,4 @@
+using HyperGan.ML.Engine.Model;
 using HyperGan.ML.Engine.Training;
 
 namespace HyperGan.ML.Experiments.Runs;
@@ -6,15 +7,17 @@ namespace HyperGan.ML.Experiments.Runs;
 /// One setting of the knobs that make sampled networks differ (issue 14): the function-space term and its weight, β,
 /// a prior on the generated weights, the generators' initial shared / per-network spread and the optimiser. A recipe
 /// names every knob it sets; the optimiser and β default to the paper's values (the study's baseline), not the engine's,
-/// so a recipe means the same thing whatever the engine's defaults are. Null spreads keep the engine's defaults.
+/// so a recipe means the same thing whatever the engine's defaults are. Null spreads are the paper's generators' (shared 1,
+/// per network 0.25 × He: <see cref="HyperGan.ML.Engine.Model.HyperGanArchitecture.Paper"/>), as are no base networks; the
+/// experiments' head with a recipe is the paper's too, unless --head says otherwise.
 /// </summary>
 /// <param name="Name">Short name in tables and on the command line.</param>
 /// <param name="Term">Function-space term.</param>
 /// <param name="Weight">γ (mutual information) or α (SVGD).</param>
 /// <param name="Beta">Weight of the discriminator's term (the paper's 1 unless set).</param>
 /// <param name="GeneratedWeightDecay">λ of the prior on generated weights.</param>
-/// <param name="SharedStd">Initial shared spread (He units); null = default.</param>
-/// <param name="CodeStd">Initial per-network spread (He units); null = default.</param>
+/// <param name="SharedStd">Initial shared spread (He units); null = the paper's generators' 1.</param>
+/// <param name="CodeStd">Initial per-network spread (He units); null = the paper's generators' 0.25.</param>
 /// <param name="BatchNorm">Batch normalisation inside the generators (issue 14 item 4).</param>
 /// <param name="AdamBeta1">Adam β1 of every optimiser (the paper's 0.5 unless set).</param>
 /// <param name="AdamBeta2">Adam β2 of every optimiser (the paper's 0.9 unless set).</param>
@@ -176,8 +179,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         PretrainMixer = PretrainMixer && options.PretrainMixer,
         Architecture = options.Architecture with
         {
-            InitialSharedStd = SharedStd ?? options.Architecture.InitialSharedStd,
-            InitialCodeStd = CodeStd ?? options.Architecture.InitialCodeStd,
+            InitialSharedStd = SharedStd ?? HyperGanArchitecture.Paper.InitialSharedStd,
+            InitialCodeStd = CodeStd ?? HyperGanArchitecture.Paper.InitialCodeStd,
             GeneratorBatchNorm = BatchNorm || options.Architecture.GeneratorBatchNorm,
             NoiseModes = NoiseModes,
             BaseNetworks = BaseNetworks,

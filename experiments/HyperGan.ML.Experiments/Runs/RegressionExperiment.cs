@@ -31,7 +31,8 @@ public static class RegressionExperiment
         int epochs = checkpoints[^1];
         var options = new HyperGanTrainingOptions
         {
-            Task = TaskKind.Regression, Architecture = new HyperGanArchitecture { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128 },
+            Task = TaskKind.Regression,
+            Architecture = new HyperGanArchitecture { NoiseDim = 32, CodeDim = 32, HiddenUnits = 128, Head = output.Head },
             Epochs = epochs, BatchSize = 20, NetworksPerStep = 32, LearningRate = 1e-3, MixerLearningRate = 1e-3, Seed = output.Seed,
         };
         if (output.Recipe is { } recipe)
@@ -39,7 +40,8 @@ public static class RegressionExperiment
             options = recipe.ApplyTo(options);
             output.Result("recipe", recipe.ToString());
         }
-        output.Result("training", $"{epochs} steps (one per epoch: all 20 points), 32 networks per step, Adam lr 1e-3, generator width 128");
+        output.Result("training", $"{epochs} steps (one per epoch: all 20 points), 32 networks per step, Adam lr 1e-3, generator width 128, " +
+            $"{output.Head} head");
         using var data = TrainingSet.ForRegression(x, y, [1]);
         var progress = new List<Checkpoint>();
         using var model = HyperGanTrainer.Fit(TargetNetworks.Regression1D(), data, options, epochCompleted: (epoch, m) =>

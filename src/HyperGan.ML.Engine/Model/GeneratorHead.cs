@@ -5,16 +5,18 @@ public enum GeneratorHead
 {
     /// <summary>
     /// The paper's head: a dense output layer of <see cref="HyperGanArchitecture.HiddenUnits"/> × (the layer's parameter
-    /// count) weights. Faithful, but it holds most of the model (16 M of the MNIST target's parameters at width 512).
+    /// count) weights. Faithful (<see cref="HyperGanArchitecture.Paper"/>), but it holds most of the model (16 M of the
+    /// MNIST target's parameters at width 512).
     /// </summary>
     Full,
     /// <summary>
     /// A chunked hypernetwork head (Ha et al. 2016; von Oswald et al. 2020): a learned base vector of the layer's
     /// parameters plus a code-dependent part emitted in chunks of <see cref="HyperGanArchitecture.ChunkSize"/> values,
     /// each from the code together with a learned embedding of the chunk's position. See <see cref="ChunkedLayerGenerator"/>.
-    /// Not yet as accurate as <see cref="Full"/>, and with a function-space diversity term (the default recipe) its sampled
-    /// networks are individually weak (MNIST-5000 at the paper's sizes: one network 84 % vs 97.6 %): pair it with
-    /// <c>Diversity = DiversityTerm.None</c> (docs/performance.md).
+    /// The default, with <see cref="HyperGanArchitecture.BaseNetworks"/> holding the networks' shared part: alone (no base
+    /// networks) its one learned base vector trains slowly and its networks were individually weak with a function-space
+    /// term (MNIST-5000 at the paper's sizes: one network 84 % vs 97.6 %); with 10 bases it matched the full head on
+    /// validation images (docs/diversity.md, docs/performance.md).
     /// </summary>
     Chunked,
 }

@@ -91,7 +91,7 @@ public static class ModelFile
         int version = reader.ReadInt32();
         Versions.CheckReadable(version, $"'{source}'");
         // A header written before an option existed records it as it was then (off), not as today's default.
-        var header = OptionsAddedLater.Deserialize<Header>(reader.ReadBytes(reader.ReadInt32()), Json)
+        var header = OptionsAddedLater.Deserialize<Header>(reader.ReadBytes(reader.ReadInt32()), Json, architectureNested: true)
                      ?? throw new InvalidDataException($"'{source}' has an empty header.");
         long stateLength = reader.ReadInt64();
 

@@ -24,14 +24,39 @@ internal static class OptionsAddedLater
         ("CalibrationShrinkage", () => JsonValue.Create(0.0)),
     ];
 
+    // The generators' form, whose defaults changed on 2026-12-02 (the chunked head with 10 base networks): a file that
+    // lacks one was written when it did not exist or had its earlier default, the paper's generators. The engine's
+    // options hold them in Architecture, the ML.NET adapter's at the top level. Head: 2026-11-30 (6cca5d5); BaseNetworks:
+    // 2026-12-02 (a84e5a8); the initial spreads were always written by the engine, not by the adapter before eec4bf8.
+    static readonly (string Name, Func<JsonNode> Before)[] Generators =
+    [
+        ("Head", () => JsonValue.Create("Full")),
+        ("BaseNetworks", () => JsonValue.Create(0)),
+        ("InitialSharedStd", () => JsonValue.Create(1.0)),
+        ("InitialCodeStd", () => JsonValue.Create(0.25)),
+    ];
+
     /// <summary>Deserialises a stored JSON object whose <c>Options</c> member holds training options, first adding every
-    /// option of the table that member lacks, with its value before it existed.</summary>
-    public static T? Deserialize<T>(byte[] json, JsonSerializerOptions serializerOptions)
+    /// option of the tables that member lacks, with its value before it existed. <paramref name="architectureNested"/>:
+    /// the generators' options sit in <c>Options.Architecture</c> (the engine's) rather than in <c>Options</c> (the
+    /// adapter's).</summary>
+    public static T? Deserialize<T>(byte[] json, JsonSerializerOptions serializerOptions, bool architectureNested)
     {
         var node = JsonNode.Parse(json);
         if (node?["Options"] is JsonObject options)
-            foreach (var (name, off) in Options)
-                if (!options.ContainsKey(name)) options[name] = off();
+        {
+            AddMissing(options, Options);
+            if (!architectureNested) AddMissing(options, Generators);
+            else if (options["Architecture"] is JsonObject architecture) AddMissing(architecture, Generators);
+            else options["Architecture"] = AddMissing(new JsonObject(), Generators);
+        }
         return node.Deserialize<T>(serializerOptions);
+    }
+
+    static JsonObject AddMissing(JsonObject options, (string Name, Func<JsonNode> Before)[] table)
+    {
+        foreach (var (name, before) in table)
+            if (!options.ContainsKey(name)) options[name] = before();
+        return options;
     }
 }

@@ -152,10 +152,9 @@ static class Report
 
 static class Experiments
 {
-    /// <summary>The generator head a run uses: the one asked for, else the engine's default for a run of the engine's defaults
-    /// and the paper's Full head for a run of recipes (what they were measured with, so a recipe's command keeps its meaning).</summary>
+    /// <summary>The generator head a run uses (<see cref="DiversityRecipe.Head"/>); the diversity study always runs recipes.</summary>
     public static GeneratorHead Head(string id, GeneratorHead? asked, string? recipe) =>
-        asked ?? (recipe is null && id != "diversity-study" ? new HyperGanArchitecture().Head : GeneratorHead.Full);
+        DiversityRecipe.Head(asked, runsRecipes: recipe is not null || id == "diversity-study");
 
     public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, IReadOnlyList<string> problems,
         GeneratorHead? askedHead, int? chunkSize, string? recipe, int finalSeeds, bool onValidation = false)

@@ -106,6 +106,15 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_run_of_recipes_keeps_the_paper_head_unless_asked_and_a_run_of_defaults_gets_the_engine_head()
+    {
+        Assert.Equal(GeneratorHead.Full, DiversityRecipe.Head(null, runsRecipes: true));
+        Assert.Equal(new HyperGanArchitecture().Head, DiversityRecipe.Head(null, runsRecipes: false));
+        Assert.Equal(GeneratorHead.Chunked, DiversityRecipe.Head(GeneratorHead.Chunked, runsRecipes: true));
+        Assert.Equal(GeneratorHead.Full, DiversityRecipe.Head(GeneratorHead.Full, runsRecipes: false));
+    }
+
+    [Fact]
     public void Table4_runs_on_cifar_jpegs_with_the_cifar_target()
     {
         var run = Output("table4");

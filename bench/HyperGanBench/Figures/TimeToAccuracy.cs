@@ -20,8 +20,7 @@ namespace HyperGanBench.Figures;
 public static class TimeToAccuracy
 {
     /// <summary>Adds time-to-accuracy.</summary>
-    /// <param name="head">null = the engine's default head without a recipe, the paper's Full head with one (what recipes were
-    /// measured with).</param>
+    /// <param name="head">null = the head <see cref="DiversityRecipe.Head"/> resolves (the engine's default without a recipe).</param>
     public static void Measure(BenchmarkReport report, string repo, int seed, int maxHyperGanEpochs, GeneratorHead? head = null,
         DiversityRecipe? recipe = null)
     {
@@ -40,7 +39,7 @@ public static class TimeToAccuracy
         Console.WriteLine(
             $"time-to-accuracy: deep ensemble ({budget.DeepEnsembleSize}) trained in {ensembleSeconds:F1} s, accuracy {ensembleAccuracy:P2}");
 
-        var resolvedHead = head ?? (recipe is null ? new HyperGanArchitecture().Head : GeneratorHead.Full);
+        var resolvedHead = DiversityRecipe.Head(head, runsRecipes: recipe is not null);
         var options = new HyperGanTrainingOptions
         {
             Architecture = new HyperGanArchitecture

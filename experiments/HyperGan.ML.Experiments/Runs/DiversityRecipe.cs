@@ -37,6 +37,13 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
     /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
     public static DiversityRecipe Paper { get; } = new("paper");
 
+    /// <summary>The generator head a run uses: the one asked for, else the paper's Full head for a run of recipes (what they
+    /// were measured with, so a recipe's command keeps its meaning) and the engine's default head for a run of its defaults.</summary>
+    /// <param name="asked">The head given on the command line, if any.</param>
+    /// <param name="runsRecipes">Whether the run trains recipes rather than the engine's defaults.</param>
+    public static GeneratorHead Head(GeneratorHead? asked, bool runsRecipes) =>
+        asked ?? (runsRecipes ? GeneratorHead.Full : new HyperGanArchitecture().Head);
+
     /// <summary>What the study sweeps (selected on validation data; see DiversityStudy).</summary>
     public static IReadOnlyList<DiversityRecipe> Sweep { get; } =
     [

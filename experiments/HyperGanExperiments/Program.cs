@@ -134,6 +134,11 @@ static class Report
             $"Runs below: {string.Join(", ", runs.Select(Path.GetFileName))}. Twins (same training, data and objective): `table4` on MNIST-5000 " +
                         "gives the accuracy table of `ood` with the same preset, and `diversity` the table that `filters` writes.");
         text.AppendLine();
+        text.AppendLine("## Means over seeds");
+        text.AppendLine();
+        text.AppendLine("Runs whose folder names differ only in a trailing `-sN` (none = seed 1), averaged per method (mean ± sample std).");
+        text.AppendLine();
+        text.Append(SeedGroups.Markdown(runs));
         foreach (var run in runs)
         {
             var name = Path.GetFileName(run);

@@ -37,9 +37,11 @@ public class SeedGroupsTests
 
             Assert.Contains("### ood-quick-x: seeds 1, 2 (ood-quick-x, ood-quick-x-s2)", text);
             // Mean ± sample std of 97 and 99 = 98 ± 1.41; AUROC 0.96 ± 0.014; MI AUROC NaN on HyperGAN's rows → "—".
-            const string hypergan = "| HyperGAN (10) | 98.00 ± 1.41 | 0.100 ± 0.000 | 0.010 ± 0.000 | 30.0 ± 0.0 | 0.960 ± 0.014 | — | 15 ± 7 |";
+            const string hypergan =
+                "| HyperGAN (10) | 98.00 ± 1.41 | 0.100 ± 0.000 | 0.010 ± 0.000 | 30.0 ± 0.0 | 0.960 ± 0.014 | — | 15 ± 7 |";
             Assert.Contains(hypergan, text);
-            const string ensemble = "| deep ensemble (10) | 90.00 ± 0.00 | 0.200 ± 0.000 | 0.020 ± 0.000 | 50.0 ± 0.0 | 0.900 ± 0.000 | 0.800 ± 0.000 | 5 ± 0 |";
+            const string ensemble =
+                "| deep ensemble (10) | 90.00 ± 0.00 | 0.200 ± 0.000 | 0.020 ± 0.000 | 50.0 ± 0.0 | 0.900 ± 0.000 | 0.800 ± 0.000 | 5 ± 0 |";
             Assert.Contains(ensemble, text);
             Assert.Contains("### ood-quick-y: seeds 1, 2", text);
             Assert.Contains("Not averaged: the runs' budget lines differ", text);

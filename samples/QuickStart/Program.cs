@@ -82,7 +82,9 @@ static class QuickStart
         var resolved = options.WithResolvedDiversity(); // the task's defaults where options leave them null
         AnsiConsole.MarkupLine(Markup.Escape(
             $"training: {options.Epochs} epochs, {options.NetworksPerStep} nets × {options.BatchSize} digits per step, Adam lr G " +
-            $"{options.LearningRate:G3} / Q {options.MixerLearningRate:G3} / D {options.DiscriminatorLearningRate:G3}, betas " +
+            $"{options.LearningRate:G3} / Q {options.MixerLearningRate:G3} / D {options.DiscriminatorLearningRate:G3}" +
+            (options.Architecture.BaseNetworks > 0
+                ? $" / {options.Architecture.BaseNetworks} base networks {options.BaseLearningRate:G3}" : "") + ", betas " +
             $"({resolved.AdamBeta1:G3}, {resolved.AdamBeta2:G3}), {resolved.LearningRateSchedule} rates, β {resolved.Beta:G3}, noise " +
             $"{options.Architecture.NoiseDim}, code {options.Architecture.CodeDim}, hidden {options.Architecture.HiddenUnits}"));
         AnsiConsole.MarkupLine(Markup.Escape($"diversity: {resolved.Diversity}"

@@ -98,6 +98,7 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         DiversityAccuracyPower = o.DiversityAccuracyPower,
         GeneratedWeightDecay = o.GeneratedWeightDecay,
         LearningRate = o.LearningRate,
+        BaseLearningRate = o.BaseLearningRate,
         MixerLearningRate = o.MixerLearningRate,
         LearningRateSchedule = o.LearningRateSchedule,
         DiscriminatorLearningRate = o.DiscriminatorLearningRate,

@@ -159,6 +159,9 @@ public sealed class HyperGanEnsembleOptions
     public double InitialCodeStd { get; set; } = ArchitectureDefaults.InitialCodeStd;
     /// <summary>Adam learning rate of the generators.</summary>
     public double LearningRate { get; set; } = EngineDefaults.LearningRate;
+    /// <summary>Adam learning rate of the base networks (<see cref="BaseNetworks"/>): 1e-3 (default), a network's usual rate; the
+    /// generators' <see cref="LearningRate"/> is for the generators alone.</summary>
+    public double BaseLearningRate { get; set; } = EngineDefaults.BaseLearningRate;
     /// <summary>Adam learning rate of the mixer.</summary>
     public double MixerLearningRate { get; set; } = EngineDefaults.MixerLearningRate;
     /// <summary>How the learning rates change over training: Constant (default, the paper) or Cosine (annealed to 0 at

@@ -65,6 +65,35 @@ public class BaseNetworksTests
                 Assert.False(bases[layer][k].allclose(startBases[layer][k]), $"base {k} of layer {layer} did not move");
     }
 
+    [Fact]
+    public void The_bases_train_at_their_own_learning_rate_and_the_generators_at_theirs()
+    {
+        // One step: Adam's first update moves every parameter with a non-zero gradient by exactly its learning rate
+        // (m̂ / √v̂ = sign of the gradient), so the largest move of each part names the rate it trained at.
+        var (train, _) = Fixtures.MnistSlice(32, 10);
+        var options = new HyperGanTrainingOptions
+        {
+            Architecture = Fixtures.SmallArchitecture with { BaseNetworks = 2, InitialSharedStd = 0 },
+            Epochs = 1, BatchSize = 32, NetworksPerStep = 2, Seed = 5, PretrainMixer = false,
+            LearningRate = 1e-5, BaseLearningRate = 1e-3,
+        };
+        using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
+        using var model = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, options);
+        random.manual_seed(options.Seed);
+        using var start = new HyperGanModel(TargetNetworks.MnistCnn(), options.Architecture);
+        static double LargestMove(IEnumerable<Parameter> after, IEnumerable<Parameter> before) =>
+            after.Zip(before).Max(p => (p.First - p.Second).abs().max().item<float>());
+        double baseMove = LargestMove(BasesOf(model.Model), BasesOf(start));
+        double generatorMove = LargestMove(model.Model.GeneratorOnlyParameters(), start.GeneratorOnlyParameters());
+        Assert.InRange(baseMove, 0.99e-3, 1.01e-3);
+        Assert.InRange(generatorMove, 0.99e-5, 1.01e-5);
+    }
+
+    [Fact]
+    public void A_base_learning_rate_that_is_not_positive_is_refused_naming_the_option() =>
+        Assert.Equal("BaseLearningRate", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new HyperGanTrainingOptions { BaseLearningRate = double.NaN }.Validate()).ParamName);
+
     // The base networks' parameters (one [K, P_k] per target layer), in layer order.
     static List<Parameter> BasesOf(HyperGanModel model) =>
         model.named_parameters().Where(p => p.name.StartsWith("bases.", StringComparison.Ordinal)).Select(p => p.parameter).ToList();

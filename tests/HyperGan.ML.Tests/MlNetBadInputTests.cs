@@ -74,6 +74,7 @@ public class MlNetBadInputTests(ITestOutputHelper output)
         Fails<ArgumentOutOfRangeException>("learning rate NaN", () => Estimator(ml, o => o.LearningRate = double.NaN), "LearningRate");
         Fails<ArgumentOutOfRangeException>("mixer learning rate ∞", () => Estimator(ml, o => o.MixerLearningRate = double.PositiveInfinity),
             "MixerLearningRate");
+        Fails<ArgumentOutOfRangeException>("base learning rate 0", () => Estimator(ml, o => o.BaseLearningRate = 0), "BaseLearningRate");
         Fails<ArgumentOutOfRangeException>("beta -1", () => Estimator(ml, o => o.Beta = -1), "Beta");
         Fails<ArgumentOutOfRangeException>("hidden units 0", () => Estimator(ml, o => o.HiddenUnits = 0), "HiddenUnits");
         Fails<ArgumentOutOfRangeException>("ChunkSize 0", () => Estimator(ml, o => o.ChunkSize = 0), "ChunkSize");

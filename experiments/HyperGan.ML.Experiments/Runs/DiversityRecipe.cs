@@ -27,12 +27,14 @@ namespace HyperGan.ML.Experiments.Runs;
 /// <param name="PriorFunction">Scale of a fixed random prior function per network (HyperGanTrainingOptions.PriorFunctionScale); 0 = off.</param>
 /// <param name="NoiseModes">K modes of a mixture noise (HyperGanArchitecture.NoiseModes, spread 0.25); 0 = N(0, I).</param>
 /// <param name="BaseNetworks">K learned base networks, each its own He-initialised start (HyperGanArchitecture.BaseNetworks); 0 = none.</param>
+/// <param name="BaseLearningRate">The base networks' Adam learning rate; null = the generators' (how every recipe with bases
+/// trained before the engine gave them their own rate, 2026-12-03).</param>
 /// <param name="PretrainMixer">Pretrain the mixer to the prior's code moments (HyperGanTrainingOptions.PretrainMixer; on unless set).</param>
 public sealed record DiversityRecipe(string Name, DiversityTerm Term = DiversityTerm.None, double Weight = 0, double Beta = 1,
     double GeneratedWeightDecay = 0, double? SharedStd = null, double? CodeStd = null, bool BatchNorm = false, double AdamBeta1 = 0.5,
     double AdamBeta2 = 0.9, double AccuracyPower = 0, LearningRateSchedule Schedule = LearningRateSchedule.Constant,
     double Bootstrap = 0, double PriorFunction = 0, int NoiseModes = 0, bool PretrainMixer = true,
-    int BaseNetworks = 0)
+    int BaseNetworks = 0, double? BaseLearningRate = null)
 {
     /// <summary>The paper's objective with this project's initialisation: the behaviour before the study.</summary>
     public static DiversityRecipe Paper { get; } = new("paper");
@@ -184,6 +186,7 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         BootstrapStrength = Bootstrap,
         PriorFunctionScale = PriorFunction,
         PretrainMixer = PretrainMixer && options.PretrainMixer,
+        BaseLearningRate = BaseLearningRate ?? options.LearningRate,
         Architecture = options.Architecture with
         {
             InitialSharedStd = SharedStd ?? HyperGanArchitecture.Paper.InitialSharedStd,
@@ -209,7 +212,9 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
                (o.BootstrapStrength > 0 ? $", code-tied bootstrap ρ {o.BootstrapStrength:G3}" : "") +
                (o.PriorFunctionScale > 0 ? $", random prior function × {o.PriorFunctionScale:G3}" : "") +
                (o.Architecture.NoiseModes > 0 ? $", noise of {o.Architecture.NoiseModes} modes (spread {o.Architecture.ModeSpread:G3})" : "") +
-               (o.Architecture.BaseNetworks > 0 ? $", {o.Architecture.BaseNetworks} learned base networks" : "") +
+               (o.Architecture.BaseNetworks > 0
+                   ? $", {o.Architecture.BaseNetworks} learned base networks" +
+                       (o.BaseLearningRate == o.LearningRate ? "" : $" (Adam lr {o.BaseLearningRate:G3})") : "") +
                (o.PretrainMixer ? "" : ", no mixer pretraining");
     }
 
@@ -225,5 +230,6 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
         (Bootstrap > 0 ? $", code-tied bootstrap ρ {Bootstrap:G3}" : "") +
         (PriorFunction > 0 ? $", random prior function × {PriorFunction:G3}" : "") +
         (NoiseModes > 0 ? $", noise of {NoiseModes} modes" : "") + (PretrainMixer ? "" : ", no mixer pretraining") +
-        (BaseNetworks > 0 ? $", {BaseNetworks} base networks" : "") + ")";
+        (BaseNetworks > 0 ? $", {BaseNetworks} base networks" : "") +
+        (BaseLearningRate is { } rate ? $" (Adam lr {rate:G3})" : "") + ")";
 }

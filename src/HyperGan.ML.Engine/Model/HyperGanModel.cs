@@ -77,6 +77,11 @@ public sealed class HyperGanModel : Module
     public IEnumerable<Parameter> LayerGeneratorParameters() => bases is null ? generators.parameters()
         : generators.parameters().Concat(bases.parameters());
 
+    /// <summary>Parameters of the layer generators G_k alone (trained at the generators' learning rate).</summary>
+    internal IEnumerable<Parameter> GeneratorOnlyParameters() => generators.parameters();
+    /// <summary>Parameters of the base networks (none without them; trained at their own learning rate).</summary>
+    internal IEnumerable<Parameter> BaseNetworkParameters() => bases?.parameters() ?? [];
+
     /// <summary>Draws noise s ~ N(0, I_m) for <paramref name="count"/> networks.</summary>
     public Tensor SampleNoise(long count, Generator? rng = null, Device? device = null) => SampleNoise(count, rng, device, cycleModes: false);
 

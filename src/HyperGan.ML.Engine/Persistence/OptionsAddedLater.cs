@@ -36,6 +36,9 @@ internal static class OptionsAddedLater
         ("InitialCodeStd", () => JsonValue.Create(0.25)),
     ];
 
+    // The base networks' own learning rate (2026-12-03): before it they trained at the generators' LearningRate.
+    const string BaseLearningRate = "BaseLearningRate", LearningRate = "LearningRate";
+
     /// <summary>Deserialises a stored JSON object whose <c>Options</c> member holds training options, first adding every
     /// option of the tables that member lacks, with its value before it existed. <paramref name="architectureNested"/>:
     /// the generators' options sit in <c>Options.Architecture</c> (the engine's) rather than in <c>Options</c> (the
@@ -46,6 +49,8 @@ internal static class OptionsAddedLater
         if (node?["Options"] is JsonObject options)
         {
             AddMissing(options, Options);
+            if (!options.ContainsKey(BaseLearningRate) && options[LearningRate] is JsonValue learningRate)
+                options[BaseLearningRate] = learningRate.DeepClone();
             if (!architectureNested) AddMissing(options, Generators);
             else if (options["Architecture"] is JsonObject architecture) AddMissing(architecture, Generators);
             else options["Architecture"] = AddMissing(new JsonObject(), Generators);

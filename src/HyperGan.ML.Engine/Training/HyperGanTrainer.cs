@@ -69,7 +69,11 @@ public static class HyperGanTrainer
 
             (double b1, double b2) betas = (options.AdamBeta1!.Value, options.AdamBeta2!.Value); // resolved above
             using var optQ = new InPlaceAdam(model.Mixer.parameters(), options.MixerLearningRate, betas.b1, betas.b2, options.WeightDecay);
-            using var optG = new InPlaceAdam(model.LayerGeneratorParameters(), options.LearningRate, betas.b1, betas.b2, options.WeightDecay);
+            using var optG = new InPlaceAdam(model.GeneratorOnlyParameters(), options.LearningRate, betas.b1, betas.b2, options.WeightDecay);
+            // The base networks are networks in weight units: they train at a network's learning rate, not the generators'.
+            var baseParameters = model.BaseNetworkParameters().ToArray();
+            using var optBases = baseParameters.Length == 0 ? null
+                : new InPlaceAdam(baseParameters, options.BaseLearningRate, betas.b1, betas.b2, options.WeightDecay);
             using var optD = new InPlaceAdam(model.Discriminator.parameters(), options.DiscriminatorLearningRate, betas.b1, betas.b2);
             // The step's constants as Scalars held for the whole fit, not implicit conversions (see KeptScalars).
             using Scalar priorStd = options.PriorStd.ToScalar(), beta = (options.Beta ?? 0).ToScalar(),
@@ -79,7 +83,8 @@ public static class HyperGanTrainer
             int steps = (n + batchSize - 1) / batchSize, layerCount = target.Layers.Count, codeDim = options.Architecture.CodeDim;
             using var bootstrap = options.BootstrapStrength > 0 ? CodeTiedBootstrap.For(options, n, device) : null;
             var schedulers = options.LearningRateSchedule == LearningRateSchedule.Cosine
-                ? new[] { optQ, optG, optD }.Select(o => optim.lr_scheduler.CosineAnnealingLR(o, options.Epochs * steps)).ToArray()
+                ? new[] { optQ, optG, optD, optBases }.OfType<InPlaceAdam>()
+                    .Select(o => optim.lr_scheduler.CosineAnnealingLR(o, options.Epochs * steps)).ToArray()
                 : [];
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
@@ -153,12 +158,18 @@ public static class HyperGanTrainer
                     }
                     optQ.zero_grad();
                     optG.zero_grad();
+                    optBases?.zero_grad();
                     loss.backward();
                     profile?.Mark("backward (target, generators, mixer)");
                     optQ.step();
                     profile?.Mark("Adam step, mixer");
                     optG.step();
                     profile?.Mark("Adam step, generators");
+                    if (optBases is not null)
+                    {
+                        optBases.step();
+                        profile?.Mark("Adam step, base networks");
+                    }
 
                     foreach (var scheduler in schedulers) scheduler.step();
                     progress?.Report(new TrainingProgress(TrainingPhase.Train, epoch, options.Epochs, step + 1, steps,
@@ -204,7 +215,9 @@ public static class HyperGanTrainer
                 throw new InvalidOperationException($"Training diverged {(epoch == 0 ? "while pretraining the mixer" : $"in epoch {epoch}")}: " +
                     $"the model's parameters ({name}) are no longer " +
                     $"finite (NaN or infinity), so every sampled network would score NaN. Lower LearningRate ({options.LearningRate:G3}) " +
-                    $"and MixerLearningRate ({options.MixerLearningRate:G3}), or try another Seed.");
+                    $"and MixerLearningRate ({options.MixerLearningRate:G3})" +
+                    (options.Architecture.BaseNetworks > 0 ? $" and BaseLearningRate ({options.BaseLearningRate:G3})" : "") +
+                    ", or try another Seed.");
         }
     }
 

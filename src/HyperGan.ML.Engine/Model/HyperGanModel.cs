@@ -74,8 +74,7 @@ public sealed class HyperGanModel : Module
     /// <summary>The latent discriminator D (one logit per code: prior = real).</summary>
     public Module<Tensor, Tensor> Discriminator => discriminator;
     /// <summary>Parameters of all layer generators G_k (and of their base networks, when the architecture has them).</summary>
-    public IEnumerable<Parameter> LayerGeneratorParameters() => bases is null ? generators.parameters()
-        : generators.parameters().Concat(bases.parameters());
+    public IEnumerable<Parameter> LayerGeneratorParameters() => GeneratorOnlyParameters().Concat(BaseNetworkParameters());
 
     /// <summary>Parameters of the layer generators G_k alone (trained at the generators' learning rate).</summary>
     internal IEnumerable<Parameter> GeneratorOnlyParameters() => generators.parameters();

@@ -11,33 +11,32 @@ namespace HyperGan.ML.Engine.Persistence;
 /// </summary>
 internal static class OptionsAddedLater
 {
-    // Option name (the same in the engine's and the ML.NET adapter's options) → its value before it existed.
-    // Diversity and GeneratedWeightDecay: 2026-11-30 (eec4bf8); DiversityAccuracyPower: 2026-12-01 (93bba89);
-    // LearningRateSchedule: 2026-12-01; CalibrationShrinkage (ML.NET adapter; its maps were fitted by maximum likelihood
-    // before): 2026-12-02.
-    static readonly (string Name, Func<JsonNode> Off)[] Options =
+    // Option name (the same in the engine's and the ML.NET adapter's options) → its value before it existed, from the
+    // stored options that lack it (null: nothing to add). Diversity and GeneratedWeightDecay: 2026-11-30 (eec4bf8);
+    // DiversityAccuracyPower: 2026-12-01 (93bba89); LearningRateSchedule: 2026-12-01; CalibrationShrinkage (ML.NET
+    // adapter; its maps were fitted by maximum likelihood before): 2026-12-02; BaseLearningRate: 2026-12-03, before which
+    // the base networks trained at the generators' LearningRate.
+    static readonly (string Name, Func<JsonObject, JsonNode?> Before)[] Options =
     [
-        ("Diversity", () => JsonValue.Create("None")),
-        ("GeneratedWeightDecay", () => JsonValue.Create(0.0)),
-        ("DiversityAccuracyPower", () => JsonValue.Create(0.0)),
-        ("LearningRateSchedule", () => JsonValue.Create("Constant")),
-        ("CalibrationShrinkage", () => JsonValue.Create(0.0)),
+        ("Diversity", _ => JsonValue.Create("None")),
+        ("GeneratedWeightDecay", _ => JsonValue.Create(0.0)),
+        ("DiversityAccuracyPower", _ => JsonValue.Create(0.0)),
+        ("LearningRateSchedule", _ => JsonValue.Create("Constant")),
+        ("CalibrationShrinkage", _ => JsonValue.Create(0.0)),
+        ("BaseLearningRate", stored => stored["LearningRate"]?.DeepClone()),
     ];
 
     // The generators' form, whose defaults changed on 2026-12-02 (the chunked head with 10 base networks): a file that
     // lacks one was written when it did not exist or had its earlier default, the paper's generators. The engine's
     // options hold them in Architecture, the ML.NET adapter's at the top level. Head: 2026-11-30 (6cca5d5); BaseNetworks:
     // 2026-12-02 (a84e5a8); the initial spreads were always written by the engine, not by the adapter before eec4bf8.
-    static readonly (string Name, Func<JsonNode> Before)[] Generators =
+    static readonly (string Name, Func<JsonObject, JsonNode?> Before)[] Generators =
     [
-        ("Head", () => JsonValue.Create("Full")),
-        ("BaseNetworks", () => JsonValue.Create(0)),
-        ("InitialSharedStd", () => JsonValue.Create(1.0)),
-        ("InitialCodeStd", () => JsonValue.Create(0.25)),
+        ("Head", _ => JsonValue.Create("Full")),
+        ("BaseNetworks", _ => JsonValue.Create(0)),
+        ("InitialSharedStd", _ => JsonValue.Create(1.0)),
+        ("InitialCodeStd", _ => JsonValue.Create(0.25)),
     ];
-
-    // The base networks' own learning rate (2026-12-03): before it they trained at the generators' LearningRate.
-    const string BaseLearningRate = "BaseLearningRate", LearningRate = "LearningRate";
 
     /// <summary>Deserialises a stored JSON object whose <c>Options</c> member holds training options, first adding every
     /// option of the tables that member lacks, with its value before it existed. <paramref name="architectureNested"/>:
@@ -49,8 +48,6 @@ internal static class OptionsAddedLater
         if (node?["Options"] is JsonObject options)
         {
             AddMissing(options, Options);
-            if (!options.ContainsKey(BaseLearningRate) && options[LearningRate] is JsonValue learningRate)
-                options[BaseLearningRate] = learningRate.DeepClone();
             if (!architectureNested) AddMissing(options, Generators);
             else if (options["Architecture"] is JsonObject architecture) AddMissing(architecture, Generators);
             else options["Architecture"] = AddMissing(new JsonObject(), Generators);
@@ -58,10 +55,10 @@ internal static class OptionsAddedLater
         return node.Deserialize<T>(serializerOptions);
     }
 
-    static JsonObject AddMissing(JsonObject options, (string Name, Func<JsonNode> Before)[] table)
+    static JsonObject AddMissing(JsonObject options, (string Name, Func<JsonObject, JsonNode?> Before)[] table)
     {
         foreach (var (name, before) in table)
-            if (!options.ContainsKey(name)) options[name] = before();
+            if (!options.ContainsKey(name) && before(options) is { } value) options[name] = value;
         return options;
     }
 }

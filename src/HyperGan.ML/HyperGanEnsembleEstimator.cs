@@ -96,6 +96,7 @@ public sealed class HyperGanEnsembleEstimator : IEstimator<HyperGanEnsembleTrans
         Diversity = o.Diversity,
         DiversityWeight = o.DiversityWeight,
         DiversityAccuracyPower = o.DiversityAccuracyPower,
+        DiversityInputFraction = o.DiversityInputFraction,
         GeneratedWeightDecay = o.GeneratedWeightDecay,
         LearningRate = o.LearningRate,
         BaseLearningRate = o.BaseLearningRate,

@@ -148,6 +148,10 @@ public sealed class HyperGanEnsembleOptions
     /// are paid to disagree only as they fit the labels (digits keep γ ≈ 1, natural images ≈ 0.06). Default 8, chosen on
     /// validation digits and CIFAR images (docs/diversity.md); 0 = a constant γ. Classification only.</summary>
     public double DiversityAccuracyPower { get; set; } = EngineDefaults.DiversityAccuracyPower;
+    /// <summary>Extra mixed inputs that <see cref="Diversity"/> measures disagreement on, per labelled row of a training step,
+    /// in (0, 1]; default 1. Each costs every sampled network one more forward and backward pass: 0.25 trained in 0.72-0.79×
+    /// the time and lost 0.3-0.7 pt of accuracy on validation images (docs/diversity.md).</summary>
+    public double DiversityInputFraction { get; set; } = EngineDefaults.DiversityInputFraction;
     /// <summary>λ of a Gaussian prior (L2 decay) on the generated weights and biases; 0 = off; null (default) = the task's
     /// default (0 for classification, 2e-2 for regression).</summary>
     public double? GeneratedWeightDecay { get; set; } = EngineDefaults.GeneratedWeightDecay;

@@ -146,7 +146,7 @@ public class DeterminismAndPersistenceTests : IDisposable
     [Fact]
     public void A_file_written_before_an_option_existed_reads_with_that_option_off_not_with_todays_default()
     {
-        using var model = Train(seed: 4, options: Options(4) with { GeneratedWeightDecay = 1e-3, LearningRate = 3e-4 });
+        using var model = Train(seed: 4, options: Options(4) with { GeneratedWeightDecay = 1e-3, LearningRate = 3e-4, DiversityInputFraction = 0.5 });
         var bytes = ModelFile.ToBytes(model);
         using var now = ModelFile.FromBytes(bytes);
         Assert.Equal((DiversityTerm.MutualInformation, 1e-3, 8.0),
@@ -156,7 +156,8 @@ public class DeterminismAndPersistenceTests : IDisposable
         var old = Rewrite(bytes, v => v, h =>
         {
             var options = (System.Text.Json.Nodes.JsonObject)h["Options"]!;
-            foreach (var name in new[] { "Diversity", "GeneratedWeightDecay", "DiversityAccuracyPower", "BaseLearningRate" })
+            var added = new[] { "Diversity", "GeneratedWeightDecay", "DiversityAccuracyPower", "BaseLearningRate", "DiversityInputFraction" };
+            foreach (var name in added)
                 Assert.True(options.Remove(name), name);
             return h;
         });
@@ -167,6 +168,8 @@ public class DeterminismAndPersistenceTests : IDisposable
         // Before they had their own rate the base networks trained at the generators'.
         Assert.NotEqual(now.Options.LearningRate, now.Options.BaseLearningRate);
         Assert.Equal(now.Options.LearningRate, before.Options.BaseLearningRate);
+        // Before the share existed every labelled row gave one extra mixed input.
+        Assert.Equal((0.5, 1.0), (now.Options.DiversityInputFraction, before.Options.DiversityInputFraction));
     }
 
     [Fact]

@@ -32,13 +32,29 @@ public class DiversityTermTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         var labels = tensor(new long[] { 0, 0, 0, 1, 2, 2, 3, 0 });
         var x = F.one_hot(labels, 4).to_type(ScalarType.Float32); // a row's features say its class
-        var extra = FunctionSpaceDiversity.ExtraInputs(x, labels, TaskKind.Classification, new Generator(5));
+        var extra = FunctionSpaceDiversity.ExtraInputs(x, labels, TaskKind.Classification, new Generator(5), count: 8);
         for (int i = 0; i < 8; i++)
         {
             var row = extra[i].data<float>().ToArray();
             Assert.Equal(2, row.Count(v => v > 0));                                  // two classes, never one
             Assert.InRange(row.Max(), 0.5f - 1e-6f, 0.7f + 1e-6f);                   // λ ∈ [0.3, 0.7]
             Assert.Equal(1f, row.Sum(), 5);
+        }
+    }
+
+    [Fact]
+    public void Fewer_extra_inputs_mix_the_first_rows_with_partners_from_the_whole_batch()
+    {
+        using var scope = NewDisposeScope();
+        var labels = tensor(new long[] { 0, 0, 0, 1, 2, 2, 3, 0 });
+        var x = F.one_hot(labels, 4).to_type(ScalarType.Float32);
+        var extra = FunctionSpaceDiversity.ExtraInputs(x, labels, TaskKind.Classification, new Generator(5), count: 3);
+        Assert.Equal([3L, 4L], extra.shape);
+        for (int i = 0; i < 3; i++)
+        {
+            var row = extra[i].data<float>().ToArray();
+            Assert.InRange(row[0], 0.3f - 1e-6f, 0.7f + 1e-6f);                      // rows 0–2 are class 0: their own share
+            Assert.Equal(2, row.Count(v => v > 0));                                  // and a partner of another class
         }
     }
 
@@ -137,6 +153,9 @@ public class DiversityTermTests(ITestOutputHelper output)
             Assert.Throws<ArgumentOutOfRangeException>(() => (good with { DiversityAccuracyPower = -1 }).Validate()).ParamName);
         Assert.Equal("DiversityAccuracyPower",
             Assert.Throws<ArgumentOutOfRangeException>(() => (good with { DiversityAccuracyPower = double.NaN }).Validate()).ParamName);
+        foreach (var share in new[] { 0, -0.5, 1.5, double.NaN })
+            Assert.Equal("DiversityInputFraction",
+                Assert.Throws<ArgumentOutOfRangeException>(() => (good with { DiversityInputFraction = share }).Validate()).ParamName);
     }
 
     // One training on 1,000 real digits per setting (seconds each); the reference is the same seed with the paper's

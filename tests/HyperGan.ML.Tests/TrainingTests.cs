@@ -30,14 +30,16 @@ public class TrainingTests(ITestOutputHelper output)
         using var data = TrainingSet.ForClassification(train.Pixels, train.Labels, train.Shape, 10);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var model = HyperGanTrainer.Fit(TargetNetworks.MnistCnn(), data, SmallMnist);
-        double acc1 = Fixtures.Accuracy(model, test, 1, 100), acc10 = Fixtures.Accuracy(model, test, 10, 100);
-        output.WriteLine($"2,000 train / 1,000 test MNIST digits: 1 net {acc1:P2}, 10 nets {acc10:P2}, {clock.Elapsed.TotalSeconds:F0} s");
-        // Measured here (seed 5): the default since 2026-12-01 1 net 89.5 %, 10 nets 92.8 % in 21 s; the default before it
-        // 91.8 % / 92.4 %; the paper's objective 96.0 % / 95.4 %. This run is short (125 steps): the mutual-information term
-        // costs accuracy until training is several hundred steps long, and today's default leaves single networks weaker
-        // than its ensemble (the quick start: 96.2 % vs 98.1 %; docs/diversity.md). Chance is 10 %.
+        // One sampled network's accuracy depends on the draw: the mean of five draws is the single-network figure.
+        double acc1 = Enumerable.Range(100, 5).Average(seed => Fixtures.Accuracy(model, test, 1, seed));
+        double acc10 = Fixtures.Accuracy(model, test, 10, 100);
+        output.WriteLine($"2,000 train / 1,000 test MNIST digits: 1 net (mean of 5 draws) {acc1:P2}, 10 nets {acc10:P2}, " +
+            $"{clock.Elapsed.TotalSeconds:F0} s");
+        // Measured here on 2026-12-03 with training seeds 1-8: 10 nets 92.9-95.3 %, one network (mean of 5 draws) 87.0-91.9 %
+        // except seed 3 (74.4 %); seed 5 gives 93.0 % and 88.2 %. This run is short (125 steps) and today's default leaves
+        // single networks weaker than its ensemble (the quick start: 96.38 % vs 97.80 %; README). Chance is 10 %.
         Assert.True(acc10 >= 0.92, $"10-net accuracy {acc10:P2} < 92%");
-        Assert.True(acc1 >= 0.88, $"1-net accuracy {acc1:P2} < 88%");
+        Assert.True(acc1 >= 0.85, $"1-net accuracy (mean of 5 draws) {acc1:P2} < 85%");
     }
 
     /// <summary>

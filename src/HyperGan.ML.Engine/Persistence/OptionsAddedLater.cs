@@ -15,7 +15,8 @@ internal static class OptionsAddedLater
     // stored options that lack it (null: nothing to add). Diversity and GeneratedWeightDecay: 2026-11-30 (eec4bf8);
     // DiversityAccuracyPower: 2026-12-01 (93bba89); LearningRateSchedule: 2026-12-01; CalibrationShrinkage (ML.NET
     // adapter; its maps were fitted by maximum likelihood before): 2026-12-02; BaseLearningRate: 2026-12-03, before which
-    // the base networks trained at the generators' LearningRate.
+    // the base networks trained at the generators' LearningRate; DiversityInputFraction: 2026-12-03, before which every
+    // labelled row gave one extra mixed input.
     static readonly (string Name, Func<JsonObject, JsonNode?> Before)[] Options =
     [
         ("Diversity", _ => JsonValue.Create("None")),
@@ -24,6 +25,7 @@ internal static class OptionsAddedLater
         ("LearningRateSchedule", _ => JsonValue.Create("Constant")),
         ("CalibrationShrinkage", _ => JsonValue.Create(0.0)),
         ("BaseLearningRate", stored => stored["LearningRate"]?.DeepClone()),
+        ("DiversityInputFraction", _ => JsonValue.Create(1.0)),
     ];
 
     // The generators' form, whose defaults changed on 2026-12-02 (the chunked head with 10 base networks): a file that

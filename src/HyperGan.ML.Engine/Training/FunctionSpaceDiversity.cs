@@ -16,24 +16,25 @@ internal static class FunctionSpaceDiversity
     /// λ·x_i + (1 − λ)·x_j. Classification mixes inside the pair (λ ~ U(0.3, 0.7)) with a partner of another class
     /// (<paramref name="labels"/>), so every extra input lies between two classes and is like neither; regression
     /// extrapolates (λ ~ U(−1, 2): inputs up to one data range beyond the training data, where networks should spread)
-    /// with a random partner.
+    /// with a random partner. Only the first <paramref name="count"/> rows get a partner (the batch is shuffled), so the
+    /// result has <paramref name="count"/> rows; with count = B it draws exactly what it drew before the count existed.
     /// </summary>
-    public static Tensor ExtraInputs(Tensor x, Tensor labels, TaskKind task, Generator rng)
+    public static Tensor ExtraInputs(Tensor x, Tensor labels, TaskKind task, Generator rng, long count)
     {
         long rows = x.shape[0];
         using var scope = NewDisposeScope();
-        var scores = rand([rows, rows], generator: rng, device: x.device);
+        var scores = rand([count, rows], generator: rng, device: x.device);
         if (task == TaskKind.Classification) // a partner of another class wherever the batch has one
-            scores = scores.masked_fill(labels.unsqueeze(0).eq(labels.unsqueeze(1)), KeptScalars.MinusOne);
+            scores = scores.masked_fill(labels.unsqueeze(0).eq(labels.narrow(0, 0, count).unsqueeze(1)), KeptScalars.MinusOne);
         var partner = scores.argmax(1);
         var shape = new long[x.dim()];
         Array.Fill(shape, 1L);
-        shape[0] = rows;
+        shape[0] = count;
         var (low, width) = task == TaskKind.Classification ? (0.3, 0.4) : (-1.0, 3.0);
         using Scalar lowScalar = low.ToScalar(), widthScalar = width.ToScalar();
         var lambda = rand(shape, generator: rng, device: x.device).mul_(widthScalar).add_(lowScalar, KeptScalars.One);
         var oneMinusLambda = lambda.negative().add(KeptScalars.One, KeptScalars.One);
-        return x.mul(lambda).add(x.index_select(0, partner).mul(oneMinusLambda), KeptScalars.One).MoveToOuterDisposeScope();
+        return x.narrow(0, 0, count).mul(lambda).add(x.index_select(0, partner).mul(oneMinusLambda), KeptScalars.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -129,9 +129,11 @@ public static class HyperGanTrainer
                     var generated = model.Generate(codes, firstBase: ((long)(epoch - 1) * steps + step) * members);
                     profile?.Mark("generator forward");
                     long labelled = x.shape[0];
-                    var extra = options.Diversity == DiversityTerm.None ? null : FunctionSpaceDiversity.ExtraInputs(x, y, options.Task, diversityRng);
+                    long extraRows = Math.Max(1, (long)Math.Ceiling(options.DiversityInputFraction * labelled - 1e-9));
+                    var extra = options.Diversity == DiversityTerm.None ? null
+                        : FunctionSpaceDiversity.ExtraInputs(x, y, options.Task, diversityRng, extraRows);
                     var input = extra is null ? x : cat([x, extra], 0);
-                    var outputs = executor.Forward(target, generated, input); // [M, B (+ B extra), outputs]
+                    var outputs = executor.Forward(target, generated, input); // [M, B (+ extra rows), outputs]
                     if (model.PriorFunction is { } priorFunction)
                         outputs = priorFunction.Add(outputs, executor.Forward(target, priorFunction.Generate(noise), input));
                     var batchOutputs = extra is null ? outputs : outputs.narrow(1, 0, labelled);
@@ -140,7 +142,7 @@ public static class HyperGanTrainer
                     var loss = options.Diversity switch
                     {
                         DiversityTerm.MutualInformation => taskLoss - FunctionSpaceDiversity.WeightedByFit(
-                            FunctionSpaceDiversity.Disagreement(outputs.narrow(1, labelled, labelled), options.Task), batchOutputs, y,
+                            FunctionSpaceDiversity.Disagreement(outputs.narrow(1, labelled, extraRows), options.Task), batchOutputs, y,
                             diversityWeight, options.DiversityAccuracyPower),
                         DiversityTerm.Svgd => FunctionSpaceDiversity.SvgdLoss(outputs, y, options.Task, diversityWeight, exampleWeights),
                         _ => taskLoss,

@@ -59,6 +59,14 @@ public sealed record HyperGanTrainingOptions
     /// </summary>
     public double DiversityAccuracyPower { get; init; } = 8;
     /// <summary>
+    /// How many extra mixed inputs the function-space term (<see cref="Diversity"/>) measures disagreement on in each step,
+    /// as a share of the step's labelled rows, in (0, 1]: each extra input costs every sampled network one more forward and
+    /// backward pass, so at 1 (default) a step does twice the target work of the task loss alone. The extra rows are
+    /// the first ⌈share × rows⌉ of the (shuffled) batch, each mixed with a partner from the whole batch. 0.25 trained in
+    /// 0.72-0.79× the time and lost 0.3-0.7 pt of accuracy on validation images, so it is not the default (docs/diversity.md).
+    /// </summary>
+    public double DiversityInputFraction { get; init; } = 1;
+    /// <summary>
     /// λ of a Gaussian prior on the generated parameters: adds λ/2 × the mean over sampled networks of Σ θ², the L2
     /// weight decay of a normally trained network applied to every generated weight and bias. 0 = off (the paper).
     /// Null (default) = the recipe study's choice for the task: 0 for classification (with the default base networks the
@@ -178,6 +186,8 @@ public sealed record HyperGanTrainingOptions
         if (!(DiversityAccuracyPower >= 0) || double.IsInfinity(DiversityAccuracyPower))
             throw new ArgumentOutOfRangeException(nameof(DiversityAccuracyPower), DiversityAccuracyPower,
                 "DiversityAccuracyPower must be a finite number ≥ 0 (0 keeps γ constant).");
+        if (!(DiversityInputFraction > 0 && DiversityInputFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(DiversityInputFraction),
+            DiversityInputFraction, "DiversityInputFraction must be in (0, 1]: the share of each batch's rows mixed into extra inputs.");
         if (!Enum.IsDefined(Diversity)) throw new ArgumentOutOfRangeException(nameof(Diversity), Diversity,
             "Diversity must be Auto, None, MutualInformation or Svgd.");
         if (DiversityWeight is { } weight && (!(weight >= 0) || double.IsInfinity(weight)))

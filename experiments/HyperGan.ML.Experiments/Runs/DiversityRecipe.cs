@@ -167,6 +167,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
             CodeStd: 0.01, AccuracyPower: 8, BaseNetworks: 10, BaseLearningRate: 1e-3)),
         UsualAdam(new("mi1-adam-beta0-acc8-bases10-code0.01-baselr1e-3-mixed0.25", DiversityTerm.MutualInformation, 1, Beta: 0, SharedStd: 0,
             CodeStd: 0.01, AccuracyPower: 8, BaseNetworks: 10, BaseLearningRate: 1e-3, DiversityInputs: 0.25)),
+        UsualAdam(new("mi1-adam-beta0-acc8-bases10-code0.01-baselr1e-3-mixed0.5", DiversityTerm.MutualInformation, 1, Beta: 0, SharedStd: 0,
+            CodeStd: 0.01, AccuracyPower: 8, BaseNetworks: 10, BaseLearningRate: 1e-3, DiversityInputs: 0.5)),
         // Regression with the chunked head's start (the CIFAR-5 setting above).
         new("svgd3-prior2e-2-bases10-code0.01", DiversityTerm.Svgd, 3, GeneratedWeightDecay: 2e-2, SharedStd: 0, CodeStd: 0.01, BaseNetworks: 10),
     ];

@@ -161,8 +161,8 @@ public sealed record DiversityRecipe(string Name, DiversityTerm Term = Diversity
             AccuracyPower: 8, BaseNetworks: 10)),
         UsualAdam(new("mi1-adam-beta0-acc8-bases10-code0.01", DiversityTerm.MutualInformation, 1, Beta: 0, SharedStd: 0, CodeStd: 0.01,
             AccuracyPower: 8, BaseNetworks: 10)),
-        // The default (2026-12-03, bases at their own rate 1e-3) with a quarter of the extra mixed inputs: the mixed rows double a step's
-        // target work, and the target's forward and backward dominate a CIFAR step (issue 13's training time).
+        // The default (2026-12-03, bases at their own rate 1e-3), then with a quarter and half of its extra mixed inputs: the mixed
+        // rows double a step's target work, and the target's forward and backward dominate a CIFAR step (issue 13's training time).
         UsualAdam(new("mi1-adam-beta0-acc8-bases10-code0.01-baselr1e-3", DiversityTerm.MutualInformation, 1, Beta: 0, SharedStd: 0,
             CodeStd: 0.01, AccuracyPower: 8, BaseNetworks: 10, BaseLearningRate: 1e-3)),
         UsualAdam(new("mi1-adam-beta0-acc8-bases10-code0.01-baselr1e-3-mixed0.25", DiversityTerm.MutualInformation, 1, Beta: 0, SharedStd: 0,

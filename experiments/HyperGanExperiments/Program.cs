@@ -44,6 +44,10 @@ var recipe = new Option<string?>("--recipe")
     Description = "HyperGAN's diversity recipe for table4/ood/adversarial/regression/calibration (default: the engine's defaults): "
         + string.Join(", ", DiversityRecipe.Sweep.Select(r => r.Name)) + "; diversity-study: a comma-separated subset to sweep.",
 };
+var networksPerStep = new Option<int?>("--networks-per-step")
+{
+    Description = "table4/ood: HyperGAN's sampled networks per training step instead of the preset's (tiny 4, quick 8, full 16).",
+};
 var seeds = new Option<int>("--final-seeds")
 {
     Description = "diversity-study: training seeds of the final comparison on test data; decisions: training seeds.", DefaultValueFactory = _ => 3
@@ -81,7 +85,7 @@ foreach (var (id, description) in new[]
 })
 {
     var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar, problems, head, chunkSize, recipe,
-        seeds, onValidation };
+        seeds, onValidation, networksPerStep };
     command.Validators.Add(result =>
     {
         if (ProblemSelection.Error(id, result.GetValue(problems)) is { } error) result.AddError(error);
@@ -90,11 +94,13 @@ foreach (var (id, description) in new[]
         if (result.GetValue(chunkSize) is { } c
             && (c <= 0 || Experiments.Head(id, result.GetValue(head), result.GetValue(recipe)) != GeneratorHead.Chunked))
             result.AddError($"--chunk-size {c}: give a positive number of values per chunk, with the chunked head.");
+        if (result.GetValue(networksPerStep) is { } n && (n < 2 || id is not ("table4" or "ood")))
+            result.AddError($"--networks-per-step {n}: give at least 2 networks per step (the diversity term compares them), with table4 or ood.");
     });
     command.SetAction(parse => Experiments.Run(id, parse.GetValue(full) ? Preset.Full : parse.GetValue(tiny) ? Preset.Tiny : Preset.Quick,
         parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName,
         ProblemSelection.For(id, parse.GetValue(problems), parse.GetValue(fashion), parse.GetValue(cifar)), parse.GetValue(head),
-        parse.GetValue(chunkSize), parse.GetValue(recipe), parse.GetValue(seeds), parse.GetValue(onValidation)));
+        parse.GetValue(chunkSize), parse.GetValue(recipe), parse.GetValue(seeds), parse.GetValue(onValidation), parse.GetValue(networksPerStep)));
     root.Subcommands.Add(command);
 }
 var resultsDir = new Option<DirectoryInfo?>("--results") { Description = "Folder of run folders (default: docs/results)." };
@@ -162,7 +168,7 @@ static class Experiments
         DiversityRecipe.Head(asked, runsRecipes: recipe is not null || id == "diversity-study");
 
     public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, IReadOnlyList<string> problems,
-        GeneratorHead? askedHead, int? chunkSize, string? recipe, int finalSeeds, bool onValidation = false)
+        GeneratorHead? askedHead, int? chunkSize, string? recipe, int finalSeeds, bool onValidation = false, int? networksPerStep = null)
     {
         var head = Head(id, askedHead, recipe);
         var defaultHead = Head(id, null, recipe);
@@ -176,13 +182,14 @@ static class Experiments
         var single = id != "diversity-study" && recipe is not null ? DiversityRecipe.Named(recipe) : null;
         var folderName = $"{id}-{preset.ToString().ToLowerInvariant()}" +
             (head == defaultHead ? "" : "-" + head.ToString().ToLowerInvariant()) + (chunkSize is { } c ? $"-c{c}" : "") +
-            (single is null ? "" : "-" + single.Name) + (onValidation ? "-validation" : "");
+            (single is null ? "" : "-" + single.Name) + (networksPerStep is { } n ? $"-n{n}" : "") + (onValidation ? "-validation" : "");
         static void Print(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
         var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", folderName), Print)
         {
             Head = head,
             ChunkSize = chunkSize,
-            Recipe = single
+            Recipe = single,
+            NetworksPerStep = networksPerStep,
         };
         var budget = output.Budget;
         switch (id)

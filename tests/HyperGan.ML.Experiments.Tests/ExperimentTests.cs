@@ -74,6 +74,19 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("VALIDATION figures", File.ReadAllText(Path.Combine(run.Folder, "result.md")));
     }
 
+    [Fact]
+    public void Networks_per_step_replaces_the_presets_and_the_budget_line_says_so()
+    {
+        var run = new ExperimentOutput("table4", Preset.Tiny, 1, Path.Combine(_dir, "table4-n3"), output.WriteLine) { NetworksPerStep = 3 };
+        var preset = ClassificationBudget.For(Preset.Tiny);
+        // a record compares arrays by reference
+        Assert.Equal(preset with { NetworksPerStep = 3 }, run.Budget with { EnsembleSizes = preset.EnsembleSizes });
+        Assert.Equal(ClassificationBudget.For(Preset.Tiny).NetworksPerStep, Output("table4-preset").Budget.NetworksPerStep);
+        Table4Experiment.Run(run, _datasets.Mnist5000(run.Budget, 1), withOod: false);
+        run.Finish();
+        Assert.Contains("HyperGAN: 3 sampled nets × 32 images per step", File.ReadAllText(Path.Combine(run.Folder, "result.md")));
+    }
+
     static string Row(LabeledImages images, int i) =>
         Convert.ToBase64String(MemoryMarshal.AsBytes(images.Pixels.AsSpan(i * Size(images), Size(images))));
 

@@ -139,6 +139,19 @@ public class DiversityTermTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Extra_mixed_rows_per_step_follow_the_term_and_the_share()
+    {
+        var defaults = new HyperGanTrainingOptions();
+        Assert.Equal(32, defaults.ExtraInputRows(32)); // Auto resolves to the mutual-information term: one mixed row per row
+        Assert.Equal(32, (defaults with { Task = TaskKind.Regression }).ExtraInputRows(32)); // Auto → SVGD, also on extra rows
+        Assert.Equal(0, HyperGanTrainingOptions.Paper.ExtraInputRows(32));
+        Assert.Equal(0, (defaults with { Diversity = DiversityTerm.None }).ExtraInputRows(32));
+        Assert.Equal(7, (defaults with { DiversityInputFraction = 0.07 }).ExtraInputRows(100)); // 0.07 × 100 = 7.000000000000001
+        Assert.Equal(8, (defaults with { DiversityInputFraction = 0.25 }).ExtraInputRows(29)); // ⌈7.25⌉
+        Assert.Equal(1, (defaults with { DiversityInputFraction = 0.25 }).ExtraInputRows(1)); // at least one
+    }
+
+    [Fact]
     public void Diversity_options_out_of_range_are_refused_naming_the_option()
     {
         var good = new HyperGanTrainingOptions();

@@ -16,7 +16,8 @@ public static class FitMemory
     {
         var r = PeakMemory.RunChild("fit-memory", images.ToString(CultureInfo.InvariantCulture));
         double peak = r.GetProperty("peakMb").GetDouble(), before = r.GetProperty("beforeFitMb").GetDouble();
-        report.Add(new Figure("fit-memory", $"peak resident memory of Fit, MNIST target, paper sizes (noise 256, code 128, width 512, 32 nets × " +
+        report.Add(new Figure("fit-memory",
+            $"peak resident memory of Fit, MNIST target, the engine's defaults ({DefaultGenerator.Description}; 32 nets × " +
             $"32 images per step), {images:N0} images = {images / 32} steps + mixer pretraining",
             $"{peak:F0} MB peak ({before:F0} MB before Fit: runtime, libtorch, data); {r.GetProperty("seconds").GetDouble():F0} s",
             "≤ 1.5 GB", peak <= 1536,

@@ -19,7 +19,8 @@ public static class ManyMembers
         double unchunkedGb = 1000.0 * 256 * 32 * 24 * 24 * 4 / 1e9; // layer 1's pre-pool output for all members at once
         double Peak(JsonElement e) => e.GetProperty("peakMb").GetDouble();
         double Seconds(JsonElement e) => e.GetProperty("scoreSeconds").GetDouble();
-        report.Add(new Figure("many-networks", "score 256 images with M = 1,000 sampled MNIST networks (paper generator), fresh process",
+        report.Add(new Figure("many-networks",
+            $"score 256 images with M = 1,000 sampled MNIST networks ({DefaultGenerator.Description}), fresh process",
             $"M = 1,000: peak {Peak(thousand):F0} MB, {Seconds(thousand):F1} s; M = 100: peak {Peak(hundred):F0} MB, {Seconds(hundred):F1} s " +
                 $"(all members' first layer at once would need {unchunkedGb:F1} GB)",
             "peak reported, no OOM", true,

@@ -19,6 +19,9 @@ namespace HyperGanBench.Figures;
 /// </summary>
 public static class TimeToAccuracy
 {
+    /// <summary>Issue 13's target: HyperGAN reaches the deep ensemble's accuracy in at most this share of its training time.</summary>
+    const double TargetRatio = 0.7;
+
     /// <summary>Adds time-to-accuracy.</summary>
     /// <param name="head">null = the head <see cref="DiversityRecipe.Head"/> resolves (the engine's default without a recipe).</param>
     public static void Measure(BenchmarkReport report, string repo, int seed, int maxHyperGanEpochs, GeneratorHead? head = null,
@@ -66,9 +69,13 @@ public static class TimeToAccuracy
         })) { }
 
         // Work in network-image passes (forward + backward of one target network on one image): both methods run the
-        // target at about the same GFLOP/s, so this is what the time ratio can at best be.
+        // target at about the same GFLOP/s, so this is what the time ratio can at best be. HyperGAN's passes on labelled
+        // images are what its accuracy is bought with; its passes on the diversity term's extra mixed inputs are work too.
         long ensemblePasses = (long)budget.DeepEnsembleSize * budget.Epochs * data.Count;
-        long hyperPassesPerEpoch = (long)((data.Count + options.BatchSize - 1) / options.BatchSize) * options.NetworksPerStep * options.BatchSize;
+        var batches = Enumerable.Range(0, (data.Count + options.BatchSize - 1) / options.BatchSize)
+            .Select(b => (long)Math.Min(options.BatchSize, data.Count - b * options.BatchSize)).ToList();
+        long hyperPassesPerEpoch = batches.Sum() * options.NetworksPerStep;
+        long mixedPassesPerEpoch = batches.Sum(options.ExtraInputRows) * options.NetworksPerStep;
         var best = curve.MaxBy(c => c.Accuracy);
         var atEnsembleTime = curve.LastOrDefault(c => c.Seconds <= ensembleSeconds);
         var values = new Dictionary<string, object>
@@ -76,17 +83,20 @@ public static class TimeToAccuracy
             ["deepEnsembleSeconds"] = ensembleSeconds, ["deepEnsembleAccuracy"] = ensembleAccuracy,
             ["hyperGanCurve"] = curve.Select(c => new { epoch = c.Epoch, seconds = c.Seconds, accuracy = c.Accuracy }).ToArray(),
             ["deepEnsemblePasses"] = ensemblePasses, ["hyperGanPassesPerEpoch"] = hyperPassesPerEpoch,
+            ["hyperGanMixedInputPassesPerEpoch"] = mixedPassesPerEpoch,
         };
         if (reachedSeconds is not null)
         {
-            long hyperPasses = curve.Count * hyperPassesPerEpoch;
+            long hyperPasses = curve.Count * hyperPassesPerEpoch, allPasses = curve.Count * (hyperPassesPerEpoch + mixedPassesPerEpoch);
             values["hyperGanPasses"] = hyperPasses;
+            values["hyperGanAllPasses"] = allPasses;
             report.Note($"time-to-accuracy in network-image passes (forward + backward of one network on one image): HyperGAN {hyperPasses:N0} " +
-                $"to reach the deep ensemble's accuracy, deep ensemble {ensemblePasses:N0}; " +
-                        $"pass ratio {(double)hyperPasses / ensemblePasses:F2}, time ratio {reachedSeconds / ensembleSeconds:F2} — the rest is " +
-                            $"the generator, its Adam step and the discriminator. " +
-                        $"Throughput: deep ensemble {ensemblePasses / ensembleSeconds:F0} passes/s, HyperGAN {hyperPasses / reachedSeconds:F0} " +
-                            $"passes/s.");
+                $"on labelled images to reach the deep ensemble's accuracy, {allPasses:N0} with the diversity term's extra mixed inputs; " +
+                $"deep ensemble {ensemblePasses:N0}. Pass ratio {(double)hyperPasses / ensemblePasses:F2} (labelled) / " +
+                $"{(double)allPasses / ensemblePasses:F2} (all), time ratio {reachedSeconds / ensembleSeconds:F2}. Throughput " +
+                $"(all passes per second): deep ensemble {ensemblePasses / ensembleSeconds:F0}, HyperGAN {allPasses / reachedSeconds:F0} " +
+                $"({allPasses / reachedSeconds / (ensemblePasses / ensembleSeconds):F2}×; the rest of HyperGAN's time is the generator, its " +
+                "Adam step and, with β > 0, the discriminator).");
         }
         string text;
         if (reachedSeconds is double seconds)
@@ -106,7 +116,7 @@ public static class TimeToAccuracy
             $"time to the test accuracy of a 10-member deep ensemble, MNIST-5000 (seed {seed}; quick budgets: {plain} per network; HyperGAN " +
             $"{budget.NetworksPerStep} nets × {budget.HyperGanBatch} images per step, width {budget.HyperGanHidden}, ≤ {maxHyperGanEpochs} epochs, " +
             $"{resolvedHead} head, {DiversityRecipe.Describe(options)})",
-            text, "ratio ≤ 1.0", reachedSeconds is double s2 && s2 <= ensembleSeconds, values));
+            text, $"ratio ≤ {TargetRatio:F1} (issue 13)", reachedSeconds is double s2 && s2 <= TargetRatio * ensembleSeconds, values));
     }
 
     static Tensor TenNetworks(HyperGanModel model, Tensor test)

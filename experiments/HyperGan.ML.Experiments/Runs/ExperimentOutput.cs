@@ -30,8 +30,23 @@ public sealed class ExperimentOutput
     public int? ChunkSize { get; init; }
     /// <summary>HyperGAN's diversity recipe for this run; null = the engine's defaults.</summary>
     public DiversityRecipe? Recipe { get; init; }
-    /// <summary>The classification budget of this run's preset, with its head and recipe.</summary>
-    public ClassificationBudget Budget => ClassificationBudget.For(Preset) with { Head = Head, ChunkSize = ChunkSize, Recipe = Recipe };
+    /// <summary>HyperGAN's networks per training step for this run; null = the preset's.</summary>
+    public int? NetworksPerStep { get; init; }
+    /// <summary>The classification budget of this run's preset, with its head, recipe and networks per step.</summary>
+    public ClassificationBudget Budget
+    {
+        get
+        {
+            var preset = ClassificationBudget.For(Preset);
+            return preset with
+            {
+                Head = Head,
+                ChunkSize = ChunkSize,
+                Recipe = Recipe,
+                NetworksPerStep = NetworksPerStep ?? preset.NetworksPerStep
+            };
+        }
+    }
     /// <summary>Folder receiving the files.</summary>
     public string Folder { get; }
     /// <summary>Receives progress lines.</summary>

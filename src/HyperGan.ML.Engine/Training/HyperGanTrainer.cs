@@ -129,10 +129,8 @@ public static class HyperGanTrainer
                     var generated = model.Generate(codes, firstBase: ((long)(epoch - 1) * steps + step) * members);
                     profile?.Mark("generator forward");
                     long labelled = x.shape[0];
-                    // ⌈share × rows⌉, at least one; the 1e-9 keeps a product such as 0.07 × 100 = 7.000000000000001 at 7 rows.
-                    long extraRows = Math.Max(1, (long)Math.Ceiling(options.DiversityInputFraction * labelled - 1e-9));
-                    var extra = options.Diversity == DiversityTerm.None ? null
-                        : FunctionSpaceDiversity.ExtraInputs(x, y, options.Task, diversityRng, extraRows);
+                    long extraRows = options.ExtraInputRows(labelled);
+                    var extra = extraRows == 0 ? null : FunctionSpaceDiversity.ExtraInputs(x, y, options.Task, diversityRng, extraRows);
                     var input = extra is null ? x : cat([x, extra], 0);
                     var outputs = executor.Forward(target, generated, input); // [M, B (+ extra rows), outputs]
                     if (model.PriorFunction is { } priorFunction)

@@ -164,6 +164,17 @@ public sealed record HyperGanTrainingOptions
             DiversityAccuracyPower = 0, // a regression batch has no accuracy to gate by
         };
 
+    /// <summary>
+    /// The extra mixed inputs a training step adds to <paramref name="labelledRows"/> labelled rows for the function-space term:
+    /// 0 when <see cref="Diversity"/> is <see cref="DiversityTerm.None"/> (<see cref="DiversityTerm.Auto"/> resolves to a term for
+    /// every task), else ⌈<see cref="DiversityInputFraction"/> × rows⌉, at least one. Every sampled network of the step runs
+    /// forward and backward on them as on the labelled rows.
+    /// </summary>
+    /// <param name="labelledRows">Labelled rows of the step's batch.</param>
+    public long ExtraInputRows(long labelledRows) => WithResolvedDiversity().Diversity == DiversityTerm.None ? 0
+        // the 1e-9 keeps a product such as 0.07 × 100 = 7.000000000000001 at 7 rows
+        : Math.Max(1, (long)Math.Ceiling(DiversityInputFraction * labelledRows - 1e-9));
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option and its valid range.</summary>
     public void Validate()
     {

@@ -171,7 +171,7 @@ public sealed record HyperGanTrainingOptions
     /// forward and backward on them as on the labelled rows.
     /// </summary>
     /// <param name="labelledRows">Labelled rows of the step's batch.</param>
-    public long ExtraInputRows(long labelledRows) => WithResolvedDiversity().Diversity == DiversityTerm.None ? 0
+    public long ExtraInputRows(long labelledRows) => Diversity == DiversityTerm.None ? 0
         // the 1e-9 keeps a product such as 0.07 × 100 = 7.000000000000001 at 7 rows
         : Math.Max(1, (long)Math.Ceiling(DiversityInputFraction * labelledRows - 1e-9));
 

@@ -72,10 +72,10 @@ public static class TimeToAccuracy
         // target at about the same GFLOP/s, so this is what the time ratio can at best be. HyperGAN's passes on labelled
         // images are what its accuracy is bought with; its passes on the diversity term's extra mixed inputs are work too.
         long ensemblePasses = (long)budget.DeepEnsembleSize * budget.Epochs * data.Count;
-        var batches = Enumerable.Range(0, (data.Count + options.BatchSize - 1) / options.BatchSize)
-            .Select(b => (long)Math.Min(options.BatchSize, data.Count - b * options.BatchSize)).ToList();
-        long hyperPassesPerEpoch = batches.Sum() * options.NetworksPerStep;
-        long mixedPassesPerEpoch = batches.Sum(options.ExtraInputRows) * options.NetworksPerStep;
+        long hyperPassesPerEpoch = (long)data.Count * options.NetworksPerStep;
+        // Mixed rows are counted per batch (⌈share × rows⌉ each, the last batch partial), so they need the batch sizes.
+        long mixedPassesPerEpoch = Enumerable.Range(0, (data.Count + options.BatchSize - 1) / options.BatchSize)
+            .Sum(b => options.ExtraInputRows(Math.Min(options.BatchSize, data.Count - b * options.BatchSize))) * options.NetworksPerStep;
         var best = curve.MaxBy(c => c.Accuracy);
         var atEnsembleTime = curve.LastOrDefault(c => c.Seconds <= ensembleSeconds);
         var values = new Dictionary<string, object>

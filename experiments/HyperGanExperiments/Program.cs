@@ -48,6 +48,11 @@ var networksPerStep = new Option<int?>("--networks-per-step")
 {
     Description = "table4/ood: HyperGAN's sampled networks per training step instead of the preset's (tiny 4, quick 8, full 16).",
 };
+var hyperGanBatch = new Option<int?>("--hypergan-batch")
+{
+    Description = "table4/ood: HyperGAN's images per training step instead of the preset's (tiny and quick 32, full 64; every baseline trains " +
+        "with batches of 32).",
+};
 var seeds = new Option<int>("--final-seeds")
 {
     Description = "diversity-study: training seeds of the final comparison on test data; decisions: training seeds.", DefaultValueFactory = _ => 3
@@ -85,7 +90,7 @@ foreach (var (id, description) in new[]
 })
 {
     var command = new Command(id, description) { quick, full, tiny, seed, outDir, shared, fashion, cifar, problems, head, chunkSize, recipe,
-        seeds, onValidation, networksPerStep };
+        seeds, onValidation, networksPerStep, hyperGanBatch };
     command.Validators.Add(result =>
     {
         if (ProblemSelection.Error(id, result.GetValue(problems)) is { } error) result.AddError(error);
@@ -96,11 +101,14 @@ foreach (var (id, description) in new[]
             result.AddError($"--chunk-size {c}: give a positive number of values per chunk, with the chunked head.");
         if (result.GetValue(networksPerStep) is { } n && (n < 2 || id is not ("table4" or "ood")))
             result.AddError($"--networks-per-step {n}: give at least 2 networks per step (the diversity term compares them), with table4 or ood.");
+        if (result.GetValue(hyperGanBatch) is { } b && (b < 1 || id is not ("table4" or "ood")))
+            result.AddError($"--hypergan-batch {b}: give at least 1 image per step, with table4 or ood.");
     });
     command.SetAction(parse => Experiments.Run(id, parse.GetValue(full) ? Preset.Full : parse.GetValue(tiny) ? Preset.Tiny : Preset.Quick,
         parse.GetValue(seed), parse.GetValue(outDir)?.FullName, parse.GetValue(shared)?.FullName,
         ProblemSelection.For(id, parse.GetValue(problems), parse.GetValue(fashion), parse.GetValue(cifar)), parse.GetValue(head),
-        parse.GetValue(chunkSize), parse.GetValue(recipe), parse.GetValue(seeds), parse.GetValue(onValidation), parse.GetValue(networksPerStep)));
+        parse.GetValue(chunkSize), parse.GetValue(recipe), parse.GetValue(seeds), parse.GetValue(onValidation), parse.GetValue(networksPerStep),
+        parse.GetValue(hyperGanBatch)));
     root.Subcommands.Add(command);
 }
 var resultsDir = new Option<DirectoryInfo?>("--results") { Description = "Folder of run folders (default: docs/results)." };
@@ -168,7 +176,8 @@ static class Experiments
         DiversityRecipe.Head(asked, runsRecipes: recipe is not null || id == "diversity-study");
 
     public static int Run(string id, Preset preset, int seed, string? outDir, string? sharedData, IReadOnlyList<string> problems,
-        GeneratorHead? askedHead, int? chunkSize, string? recipe, int finalSeeds, bool onValidation = false, int? networksPerStep = null)
+        GeneratorHead? askedHead, int? chunkSize, string? recipe, int finalSeeds, bool onValidation = false, int? networksPerStep = null,
+        int? hyperGanBatch = null)
     {
         var head = Head(id, askedHead, recipe);
         var defaultHead = Head(id, null, recipe);
@@ -182,7 +191,8 @@ static class Experiments
         var single = id != "diversity-study" && recipe is not null ? DiversityRecipe.Named(recipe) : null;
         var folderName = $"{id}-{preset.ToString().ToLowerInvariant()}" +
             (head == defaultHead ? "" : "-" + head.ToString().ToLowerInvariant()) + (chunkSize is { } c ? $"-c{c}" : "") +
-            (single is null ? "" : "-" + single.Name) + (networksPerStep is { } n ? $"-n{n}" : "") + (onValidation ? "-validation" : "");
+            (single is null ? "" : "-" + single.Name) + (networksPerStep is { } n ? $"-n{n}" : "") +
+            (hyperGanBatch is { } b ? $"-b{b}" : "") + (onValidation ? "-validation" : "");
         static void Print(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
         var output = new ExperimentOutput(id, preset, seed, outDir ?? Path.Combine(repo, "results", folderName), Print)
         {
@@ -190,6 +200,7 @@ static class Experiments
             ChunkSize = chunkSize,
             Recipe = single,
             NetworksPerStep = networksPerStep,
+            HyperGanBatch = hyperGanBatch,
         };
         var budget = output.Budget;
         switch (id)

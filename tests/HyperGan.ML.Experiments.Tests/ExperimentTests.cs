@@ -75,16 +75,21 @@ public class ExperimentTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Networks_per_step_replaces_the_presets_and_the_budget_line_says_so()
+    public void Networks_and_images_per_step_replace_the_presets_and_the_budget_line_says_so()
     {
-        var run = new ExperimentOutput("table4", Preset.Tiny, 1, Path.Combine(_dir, "table4-n3"), output.WriteLine) { NetworksPerStep = 3 };
+        var run = new ExperimentOutput("table4", Preset.Tiny, 1, Path.Combine(_dir, "table4-n3-b16"), output.WriteLine)
+        {
+            NetworksPerStep = 3,
+            HyperGanBatch = 16,
+        };
         var preset = ClassificationBudget.For(Preset.Tiny);
         // a record compares arrays by reference
-        Assert.Equal(preset with { NetworksPerStep = 3 }, run.Budget with { EnsembleSizes = preset.EnsembleSizes });
-        Assert.Equal(preset.NetworksPerStep, Output("table4-preset").Budget.NetworksPerStep);
+        Assert.Equal(preset with { NetworksPerStep = 3, HyperGanBatch = 16 }, run.Budget with { EnsembleSizes = preset.EnsembleSizes });
+        var unchanged = Output("table4-preset").Budget;
+        Assert.Equal((preset.NetworksPerStep, preset.HyperGanBatch), (unchanged.NetworksPerStep, unchanged.HyperGanBatch));
         Table4Experiment.Run(run, _datasets.Mnist5000(run.Budget, 1), withOod: false);
         run.Finish();
-        Assert.Contains("HyperGAN: 3 sampled nets × 32 images per step", File.ReadAllText(Path.Combine(run.Folder, "result.md")));
+        Assert.Contains("HyperGAN: 3 sampled nets × 16 images per step", File.ReadAllText(Path.Combine(run.Folder, "result.md")));
     }
 
     static string Row(LabeledImages images, int i) =>

@@ -32,7 +32,9 @@ public sealed class ExperimentOutput
     public DiversityRecipe? Recipe { get; init; }
     /// <summary>HyperGAN's networks per training step for this run; null = the preset's.</summary>
     public int? NetworksPerStep { get; init; }
-    /// <summary>The classification budget of this run's preset, with its head, recipe and networks per step.</summary>
+    /// <summary>HyperGAN's images per training step for this run; null = the preset's.</summary>
+    public int? HyperGanBatch { get; init; }
+    /// <summary>The classification budget of this run's preset, with its head, recipe, networks and images per step.</summary>
     public ClassificationBudget Budget
     {
         get
@@ -43,7 +45,8 @@ public sealed class ExperimentOutput
                 Head = Head,
                 ChunkSize = ChunkSize,
                 Recipe = Recipe,
-                NetworksPerStep = NetworksPerStep ?? preset.NetworksPerStep
+                NetworksPerStep = NetworksPerStep ?? preset.NetworksPerStep,
+                HyperGanBatch = HyperGanBatch ?? preset.HyperGanBatch,
             };
         }
     }

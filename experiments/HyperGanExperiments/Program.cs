@@ -50,8 +50,8 @@ var networksPerStep = new Option<int?>("--networks-per-step")
 };
 var hyperGanBatch = new Option<int?>("--hypergan-batch")
 {
-    Description = "table4/ood: HyperGAN's images per training step instead of the preset's (tiny and quick 32, full 64; every baseline trains " +
-        "with batches of 32).",
+    Description = "table4/ood: HyperGAN's images per training step instead of the preset's (32, as every baseline's batch; the full preset " +
+        "used 64 until 2026-12-04).",
 };
 var seeds = new Option<int>("--final-seeds")
 {

@@ -46,12 +46,11 @@ var recipe = new Option<string?>("--recipe")
 };
 var networksPerStep = new Option<int?>("--networks-per-step")
 {
-    Description = "table4/ood: HyperGAN's sampled networks per training step instead of the preset's (tiny 4, quick 8, full 16).",
+    Description = "table4/ood: HyperGAN's sampled networks per training step instead of the preset's.",
 };
 var hyperGanBatch = new Option<int?>("--hypergan-batch")
 {
-    Description = "table4/ood: HyperGAN's images per training step instead of the preset's (32, as every baseline's batch; the full preset " +
-        "used 64 until 2026-12-04).",
+    Description = "table4/ood: HyperGAN's images per training step instead of the preset's.",
 };
 var seeds = new Option<int>("--final-seeds")
 {

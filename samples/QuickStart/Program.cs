@@ -23,7 +23,11 @@ using static TorchSharp.torch;
 
 var epochs = new Option<int>("--epochs") { Description = "Training epochs over the 5,000 digits.", DefaultValueFactory = _ => 10 };
 var netsPerStep = new Option<int>("--nets-per-step") { Description = "Networks sampled per training step.", DefaultValueFactory = _ => 16 };
-var batchSize = new Option<int>("--batch-size") { Description = "Digits per training step.", DefaultValueFactory = _ => 32 };
+var batchSize = new Option<int>("--batch-size")
+{
+    Description = "Digits per training step.",
+    DefaultValueFactory = _ => new HyperGanTrainingOptions().BatchSize,
+};
 var learningRate = new Option<double>("--lr")
 {
     Description = "Adam learning rate of the generators (the mixer uses 2×).",

@@ -21,14 +21,16 @@ public static class StepTimeProfile
         var datasets = new Datasets(Path.Combine(repo, "data"), null);
         var mnist = datasets.MnistTestSet().Subset(Enumerable.Range(0, Steps * Batch).ToArray());
         var cifar = datasets.CifarSlice(seed: 1).Train;
-        Profile(report, "step-profile-mnist", "MNIST", TargetNetworks.MnistCnn(), mnist);
+        Profile(report, "step-profile-mnist", "MNIST", TargetNetworks.MnistCnn(), mnist, generatorLimit: 2e6);
         var mixed = Enumerable.Range(0, cifar.Count).ToArray(); // the slice is stored class by class
         new Random(1).Shuffle(mixed);
-        Profile(report, "step-profile-cifar", "CIFAR", TargetNetworks.CifarCnn(), cifar.Subset(mixed[..(Steps * Batch)]));
+        Profile(report, "step-profile-cifar", "CIFAR", TargetNetworks.CifarCnn(), cifar.Subset(mixed[..(Steps * Batch)]), generatorLimit: 4e6);
     }
 
-    static void Profile(BenchmarkReport report, string id, string name, TargetNetwork target, LabeledImages images)
+    // generatorLimit: issue 13's bound on the default generator's parameters (all layer generators, base networks included).
+    static void Profile(BenchmarkReport report, string id, string name, TargetNetwork target, LabeledImages images, double generatorLimit)
     {
+        long defaultGeneratorParameters = 0;
         using var data = TrainingSet.ForClassification(images.Pixels, images.Labels, images.Shape, target.OutputSize);
         var warmUp = images.Subset(Enumerable.Range(0, WarmUpSteps * Batch).ToArray());
         using var warmUpData = TrainingSet.ForClassification(warmUp.Pixels, warmUp.Labels, warmUp.Shape, target.OutputSize);
@@ -47,6 +49,7 @@ public static class StepTimeProfile
             using var trained = HyperGanTrainer.Fit(target, data, options, profile: profile);
             long generatorParameters = trained.Model.LayerGeneratorParameters().Sum(p => p.numel());
             long allParameters = trained.Model.parameters().Sum(p => p.numel());
+            if (head == new HyperGanArchitecture().Head) defaultGeneratorParameters = generatorParameters;
             double perStep = profile.Total.TotalMilliseconds / profile.Steps;
             var phases = profile.Phases.Select(p => (p.Phase, Ms: p.Total.TotalMilliseconds / profile.Steps)).ToList();
             values[head.ToString()] = new
@@ -60,6 +63,7 @@ public static class StepTimeProfile
         }
         report.Add(new Figure(id, $"training step profile, {name} target ({target.ParameterCount:N0} parameters), paper sizes, 32 nets × " +
             $"{Batch} images, mean of {Steps} steps after {WarmUpSteps} warm-up; ms per phase",
-            string.Join("; ", summary), "reported", null, values));
+            string.Join("; ", summary), $"default generator ≤ {generatorLimit / 1e6:F0} M parameters (issue 13)",
+            defaultGeneratorParameters <= generatorLimit, values));
     }
 }
